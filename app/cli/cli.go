@@ -1,0 +1,328 @@
+// Package cli holds Hoist's headless commands. They drive the same engine
+// as the window; the composition root (package app) hands them an Opener
+// that builds it from the configuration.
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"hoist/uploader"
+)
+
+// Exit codes.
+const (
+	ExitOK      = 0 // every file arrived
+	ExitFailed  = 1 // some file did not arrive, or a command failed
+	ExitUsage   = 2 // bad command line
+	ExitStopped = 130
+)
+
+// OpenOptions say how to open a session.
+type OpenOptions struct {
+	ConfigPath string // --config; "" = the usual search order
+	DataDir    string // --data-dir; "" = $HOIST_DATA_DIR or the user data dir
+	// OnEvent receives job events (see uploader.Options.OnEvent).
+	OnEvent func(uploader.Event)
+	// Interactive allows the session to ask the user (e.g. open a browser to
+	// sign in).
+	Interactive bool
+}
+
+// Session is an opened engine with what the commands need around it. The
+// engine is not started: commands start it once their jobs are queued.
+type Session struct {
+	Engine *uploader.Engine
+	// Prefix returns the key prefix for files queued now.
+	Prefix func() (string, error)
+	// Close stops the engine (unfinished jobs stay resumable) and releases
+	// the journal.
+	Close func() error
+}
+
+// Opener builds a Session from the configuration.
+type Opener func(ctx context.Context, o OpenOptions) (*Session, error)
+
+// Command is one CLI command.
+type Command struct {
+	Name    string
+	Summary string
+	Run     func(ctx context.Context, env *Env, args []string) int
+}
+
+// Env is what commands share.
+type Env struct {
+	Open   Opener
+	Stdout io.Writer
+	Stderr io.Writer
+	// Extra commands added by the composition root (login, logout, whoami).
+	Extra []Command
+}
+
+// Commands returns the built-in and extra commands.
+func (env *Env) Commands() []Command {
+	return append([]Command{
+		{"send", "send files and folders: hoist send PATH...", cmdSend},
+		{"resume", "continue unfinished uploads", cmdResume},
+		{"history", "list finished uploads: hoist history [--failed] [--json]", cmdHistory},
+		{"retry", "send failed uploads again: hoist retry [--failed | ID...]", cmdRetry},
+	}, env.Extra...)
+}
+
+// Lookup finds a command by name.
+func (env *Env) Lookup(name string) (Command, bool) {
+	for _, c := range env.Commands() {
+		if c.Name == name {
+			return c, true
+		}
+	}
+	return Command{}, false
+}
+
+// Usage prints the list of commands.
+func (env *Env) Usage(w io.Writer) {
+	fmt.Fprintln(w, "Usage: hoist [COMMAND] [--config FILE] [--data-dir DIR] [ARGS]")
+	fmt.Fprintln(w, "\nWithout a command, Hoist opens its window.\n\nCommands:")
+	for _, c := range env.Commands() {
+		fmt.Fprintf(w, "  %-8s %s\n", c.Name, c.Summary)
+	}
+}
+
+// Run runs the command named by args[0]. It returns the exit code.
+func Run(ctx context.Context, env *Env, args []string) int {
+	if len(args) == 0 {
+		env.Usage(env.Stderr)
+		return ExitUsage
+	}
+	if args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		env.Usage(env.Stdout)
+		return ExitOK
+	}
+	c, ok := env.Lookup(args[0])
+	if !ok {
+		fmt.Fprintf(env.Stderr, "hoist: unknown command %q\n\n", args[0])
+		env.Usage(env.Stderr)
+		return ExitUsage
+	}
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return c.Run(ctx, env, args[1:])
+}
+
+// CommonFlags are the flags every command takes.
+type CommonFlags struct {
+	Config  string
+	DataDir string
+}
+
+// NewFlagSet returns a flag set with the common flags registered.
+func NewFlagSet(env *Env, name string, common *CommonFlags) *flag.FlagSet {
+	fs := flag.NewFlagSet("hoist "+name, flag.ContinueOnError)
+	fs.SetOutput(env.Stderr)
+	fs.StringVar(&common.Config, "config", "", "configuration `file` (default: $HOIST_CONFIG, the user config dir, then built-in)")
+	fs.StringVar(&common.DataDir, "data-dir", "", "`folder` for the journal (default: $HOIST_DATA_DIR or the user data dir)")
+	return fs
+}
+
+// parse parses args, allowing flags after positional arguments.
+func parse(fs *flag.FlagSet, args []string) ([]string, error) {
+	var rest []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return rest, nil
+		}
+		if args[0] == "--" {
+			return append(rest, args[1:]...), nil
+		}
+		rest = append(rest, args[0])
+		args = args[1:]
+	}
+}
+
+// fail prints an error for people and returns ExitFailed.
+func fail(env *Env, err error) int {
+	fmt.Fprintf(env.Stderr, "hoist: %v\n", err)
+	return ExitFailed
+}
+
+// open opens a session with the common flags and a progress printer.
+func open(ctx context.Context, env *Env, common CommonFlags, p *printer) (*Session, error) {
+	s, err := env.Open(ctx, OpenOptions{ConfigPath: common.Config, DataDir: common.DataDir, OnEvent: p.event, Interactive: true})
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+func cmdSend(ctx context.Context, env *Env, args []string) int {
+	var common CommonFlags
+	fs := NewFlagSet(env, "send", &common)
+	paths, err := parse(fs, args)
+	if err != nil {
+		return ExitUsage
+	}
+	if len(paths) == 0 {
+		fmt.Fprintln(env.Stderr, "hoist send: name at least one file or folder to send")
+		return ExitUsage
+	}
+	p := newPrinter(env.Stderr)
+	s, err := open(ctx, env, common, p)
+	if err != nil {
+		return fail(env, err)
+	}
+	defer s.Close()
+	prefix, err := s.Prefix()
+	if err != nil {
+		return fail(env, err)
+	}
+	added, err := s.Engine.Enqueue(ctx, prefix, paths...)
+	if err != nil {
+		return fail(env, err)
+	}
+	for _, prob := range added.Problems {
+		p.linef("not sent  %s: %s", prob.Path, prob.Reason)
+	}
+	code := drive(ctx, env, s, p)
+	if len(added.Problems) > 0 && code == ExitOK {
+		code = ExitFailed
+	}
+	return code
+}
+
+func cmdResume(ctx context.Context, env *Env, args []string) int {
+	var common CommonFlags
+	fs := NewFlagSet(env, "resume", &common)
+	if rest, err := parse(fs, args); err != nil || len(rest) > 0 {
+		return ExitUsage
+	}
+	p := newPrinter(env.Stderr)
+	s, err := open(ctx, env, common, p)
+	if err != nil {
+		return fail(env, err)
+	}
+	defer s.Close()
+	s.Engine.ResumeAll()
+	if len(s.Engine.Snapshot().Jobs) == 0 {
+		fmt.Fprintln(env.Stdout, "Nothing to resume: no unfinished uploads.")
+		return ExitOK
+	}
+	return drive(ctx, env, s, p)
+}
+
+func cmdRetry(ctx context.Context, env *Env, args []string) int {
+	var common CommonFlags
+	fs := NewFlagSet(env, "retry", &common)
+	failed := fs.Bool("failed", false, "retry every failed upload")
+	rest, err := parse(fs, args)
+	if err != nil {
+		return ExitUsage
+	}
+	ids, err := parseIDs(rest)
+	if err != nil || (len(ids) == 0) == !*failed {
+		fmt.Fprintln(env.Stderr, "hoist retry: give either --failed or the IDs shown by `hoist history`")
+		return ExitUsage
+	}
+	p := newPrinter(env.Stderr)
+	s, err := open(ctx, env, common, p)
+	if err != nil {
+		return fail(env, err)
+	}
+	defer s.Close()
+	if *failed {
+		ids, err = s.Engine.RetryFailed()
+		if err == nil && len(ids) == 0 {
+			fmt.Fprintln(env.Stdout, "No failed uploads to retry.")
+			return ExitOK
+		}
+	} else {
+		err = s.Engine.Retry(ids...)
+	}
+	if err != nil {
+		return fail(env, err)
+	}
+	return drive(ctx, env, s, p)
+}
+
+func parseIDs(args []string) ([]uint64, error) {
+	ids := make([]uint64, 0, len(args))
+	for _, a := range args {
+		var id uint64
+		if _, err := fmt.Sscan(strings.TrimPrefix(a, "#"), &id); err != nil || id == 0 {
+			return nil, fmt.Errorf("%q is not an upload ID", a)
+		}
+		ids = append(ids, id)
+	}
+	return ids, nil
+}
+
+// drive starts the engine, shows progress until every job has ended (or
+// the user interrupts) and prints a summary. The exit code is ExitOK only
+// when every job of the session is done.
+func drive(ctx context.Context, env *Env, s *Session, p *printer) int {
+	s.Engine.Start()
+	stopProgress := p.follow(s.Engine)
+	err := s.Engine.Wait(ctx)
+	stopProgress()
+	snap := s.Engine.Snapshot()
+	if errors.Is(err, context.Canceled) {
+		fmt.Fprintln(env.Stderr, "\nStopped. What was sent is kept: run `hoist resume` to continue.")
+		return ExitStopped
+	}
+	return summarize(env.Stdout, snap)
+}
+
+// summarize prints the outcome and returns the exit code.
+func summarize(w io.Writer, snap uploader.Snapshot) int {
+	var done, skipped, failed, waiting int
+	var bytes int64
+	for _, j := range snap.Jobs {
+		switch j.State {
+		case uploader.StateDone:
+			done++
+			bytes += j.Size
+		case uploader.StateSkipped:
+			skipped++
+		case uploader.StateFailed:
+			failed++
+		case uploader.StateCancelled:
+		default:
+			waiting++
+		}
+	}
+	fmt.Fprintf(w, "%d of %d files sent (%s).", done, done+skipped+failed+waiting, humanBytes(bytes))
+	if skipped > 0 {
+		fmt.Fprintf(w, " %d skipped.", skipped)
+	}
+	if failed > 0 {
+		fmt.Fprintf(w, " %d failed: see `hoist history --failed`, then `hoist retry --failed`.", failed)
+	}
+	if waiting > 0 {
+		fmt.Fprintf(w, " %d paused or waiting: run `hoist resume`.", waiting)
+	}
+	fmt.Fprintln(w)
+	if done == len(snap.Jobs)-countState(snap, uploader.StateCancelled) && skipped+failed+waiting == 0 {
+		return ExitOK
+	}
+	return ExitFailed
+}
+
+func countState(snap uploader.Snapshot, st uploader.State) int {
+	n := 0
+	for _, j := range snap.Jobs {
+		if j.State == st {
+			n++
+		}
+	}
+	return n
+}

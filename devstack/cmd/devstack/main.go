@@ -1,0 +1,389 @@
+// Command devstack starts and stops the local dev stack that `make run`,
+// manual testing and the benchmark use: a MinIO with bucket "hoist" today,
+// an OIDC provider later. Its state lives in <repo>/.devstack:
+//
+//	minio.pid, minio.port   the running server (removed by down)
+//	minio-credentials.json  root user and password, generated once
+//	minio-data/             objects, kept across up/down
+//	minio.log               server output (appended)
+//	env, hoist.toml         written by up, for `source .devstack/env`
+//
+// Usage:
+//
+//	devstack up      start what is not running (idempotent), write env
+//	devstack down    stop what is running (idempotent)
+//	devstack status  report; exit status 1 if something is not running
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"hoist/devstack"
+)
+
+const usage = "usage: devstack up|down|status"
+
+func main() {
+	if len(os.Args) != 2 {
+		fmt.Fprintln(os.Stderr, usage)
+		os.Exit(2)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1], os.Stdout); err != nil {
+		fmt.Fprintf(os.Stderr, "devstack: %v\n", err)
+		stop()
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, cmd string, out io.Writer) error {
+	root, err := devstack.RepoRoot()
+	if err != nil {
+		return err
+	}
+	s := &stack{root: root, dir: filepath.Join(root, ".devstack"), out: out}
+	switch cmd {
+	case "up":
+		return s.up(ctx)
+	case "down":
+		return s.down()
+	case "status":
+		return s.status(ctx)
+	default:
+		return fmt.Errorf("unknown command %q; %s", cmd, usage)
+	}
+}
+
+// stack is the dev stack in one directory. Components fill in what the env
+// files need as they come up.
+type stack struct {
+	root, dir string
+	out       io.Writer
+
+	minio *devstack.MinIO // set by the minio component's up
+}
+
+// component is one process of the stack. up starts it unless it already runs
+// (and then only records its details in the stack); it cleans up after
+// itself when it fails. down stops it if it runs; both are idempotent.
+// An OIDC provider joins by implementing this and being listed in
+// components, before MinIO (MinIO reads the provider's discovery document
+// when it starts).
+type component interface {
+	name() string
+	up(ctx context.Context, s *stack) error
+	down(s *stack) error
+	status(ctx context.Context, s *stack) (running bool, detail string)
+}
+
+// components lists the stack's parts in start order; down goes in reverse.
+func components() []component {
+	return []component{minioComponent{}}
+}
+
+func (s *stack) up(ctx context.Context) error {
+	if err := os.MkdirAll(s.dir, 0o700); err != nil {
+		return fmt.Errorf("up: %w", err)
+	}
+	unlock, err := s.lock()
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	for _, c := range components() {
+		if err := c.up(ctx, s); err != nil {
+			return fmt.Errorf("up %s: %w", c.name(), err)
+		}
+	}
+	if err := devstack.WriteDevEnv(s.dir, s.minio, devstack.DefaultBucket); err != nil {
+		return fmt.Errorf("up: %w", err)
+	}
+	fmt.Fprintf(s.out, "  endpoint  %s\n  bucket    %s\n  config    %s\n  env       %s\n\nrun: source %s\n",
+		s.minio.Endpoint, devstack.DefaultBucket,
+		filepath.Join(s.dir, devstack.ConfigFileName), filepath.Join(s.dir, devstack.EnvFileName),
+		s.rel(filepath.Join(s.dir, devstack.EnvFileName)))
+	return nil
+}
+
+func (s *stack) down() error {
+	if _, err := os.Stat(s.dir); errors.Is(err, os.ErrNotExist) {
+		fmt.Fprintln(s.out, "dev stack not running")
+		return nil
+	}
+	unlock, err := s.lock()
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	cs := components()
+	var errs []error
+	for i := len(cs) - 1; i >= 0; i-- {
+		if err := cs[i].down(s); err != nil {
+			errs = append(errs, fmt.Errorf("down %s: %w", cs[i].name(), err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func (s *stack) status(ctx context.Context) error {
+	all := true
+	for _, c := range components() {
+		running, detail := c.status(ctx, s)
+		all = all && running
+		fmt.Fprintf(s.out, "%-8s %s\n", c.name(), detail)
+	}
+	if !all {
+		return errors.New("not everything is running; run `make devstack`")
+	}
+	return nil
+}
+
+// lock takes an exclusive lock on .devstack/lock so that two ups (or an up
+// and a down) do not race.
+func (s *stack) lock() (unlock func(), err error) {
+	if err := os.MkdirAll(s.dir, 0o700); err != nil {
+		return nil, fmt.Errorf("lock dev stack: %w", err)
+	}
+	f, err := os.OpenFile(filepath.Join(s.dir, "lock"), os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("lock dev stack: %w", err)
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("lock dev stack: %w", err)
+	}
+	return func() { f.Close() }, nil
+}
+
+// rel returns path relative to the repository root when it is inside it.
+func (s *stack) rel(path string) string {
+	if r, err := filepath.Rel(s.root, path); err == nil && !strings.HasPrefix(r, "..") {
+		return r
+	}
+	return path
+}
+
+// minioComponent is the dev stack's MinIO: detached, persistent data, fixed
+// credentials, port 9000 when free.
+type minioComponent struct{}
+
+const (
+	preferredMinIOPort = 9000
+	stopGrace          = 10 * time.Second
+)
+
+func (minioComponent) name() string { return "minio" }
+
+func (minioComponent) paths(s *stack) (pidFile, portFile, credsFile, dataDir, certsDir, logFile string) {
+	return filepath.Join(s.dir, "minio.pid"), filepath.Join(s.dir, "minio.port"),
+		filepath.Join(s.dir, "minio-credentials.json"), filepath.Join(s.dir, "minio-data"),
+		filepath.Join(s.dir, "minio-certs"), filepath.Join(s.dir, "minio.log")
+}
+
+// running returns the pid and port of the dev stack's MinIO if the pid file
+// names a live MinIO serving this stack's data directory.
+func (c minioComponent) running(s *stack) (pid, port int, ok bool) {
+	pidFile, portFile, _, dataDir, _, _ := c.paths(s)
+	pid, err := readInt(pidFile)
+	if err != nil || !devstack.ProcessAlive(pid) || !isMinIOFor(pid, dataDir) {
+		return 0, 0, false
+	}
+	port, err = readInt(portFile)
+	if err != nil {
+		return pid, 0, true
+	}
+	return pid, port, true
+}
+
+func (c minioComponent) up(ctx context.Context, s *stack) error {
+	pidFile, portFile, credsFile, dataDir, certsDir, logFile := c.paths(s)
+	creds, err := loadOrCreateCredentials(credsFile)
+	if err != nil {
+		return err
+	}
+
+	if pid, port, ok := c.running(s); ok {
+		endpoint := "http://127.0.0.1:" + strconv.Itoa(port)
+		if port > 0 && waitHealthy(ctx, endpoint, 30*time.Second) {
+			m := &devstack.MinIO{Endpoint: endpoint, Port: port, AccessKey: creds.RootUser,
+				SecretKey: creds.RootPassword, DataDir: dataDir, PID: pid}
+			if err := m.CreateBucket(ctx, devstack.DefaultBucket); err != nil {
+				return err
+			}
+			s.minio = m
+			fmt.Fprintf(s.out, "minio already running (pid %d)\n", pid)
+			return nil
+		}
+		fmt.Fprintf(s.out, "minio (pid %d) is not healthy; restarting it\n", pid)
+		if err := devstack.StopProcessGroup(pid, stopGrace); err != nil {
+			return err
+		}
+	}
+
+	port := 0
+	if devstack.PortFree(preferredMinIOPort) {
+		port = preferredMinIOPort
+	}
+	lf, err := os.OpenFile(logFile, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return err
+	}
+	defer lf.Close() // MinIO has its own copy of the descriptor
+	fmt.Fprintf(lf, "\n==== devstack up %s ====\n", time.Now().Format(time.RFC3339))
+	m, err := devstack.StartMinIO(ctx, devstack.MinIOOptions{
+		Port:         port,
+		DataDir:      dataDir,
+		CertsDir:     certsDir,
+		RootUser:     creds.RootUser,
+		RootPassword: creds.RootPassword,
+		Log:          lf,
+		Detach:       true,
+	})
+	if err != nil {
+		return err
+	}
+	fail := func(err error) error {
+		_ = devstack.StopProcessGroup(m.PID, stopGrace)
+		_ = os.Remove(pidFile)
+		_ = os.Remove(portFile)
+		return err
+	}
+	if err := writeInt(pidFile, m.PID); err != nil {
+		return fail(err)
+	}
+	if err := writeInt(portFile, m.Port); err != nil {
+		return fail(err)
+	}
+	if err := m.CreateBucket(ctx, devstack.DefaultBucket); err != nil {
+		return fail(err)
+	}
+	s.minio = m
+	fmt.Fprintf(s.out, "minio started (pid %d, data %s, log %s)\n", m.PID, s.rel(dataDir), s.rel(logFile))
+	return nil
+}
+
+func (c minioComponent) down(s *stack) error {
+	pidFile, portFile, _, _, _, _ := c.paths(s)
+	if pid, _, ok := c.running(s); ok {
+		if err := devstack.StopProcessGroup(pid, stopGrace); err != nil {
+			return err
+		}
+		fmt.Fprintf(s.out, "minio stopped (pid %d)\n", pid)
+	} else {
+		fmt.Fprintln(s.out, "minio not running")
+	}
+	for _, f := range []string{pidFile, portFile} {
+		if err := os.Remove(f); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return err
+		}
+	}
+	return nil
+}
+
+func (c minioComponent) status(ctx context.Context, s *stack) (bool, string) {
+	pid, port, ok := c.running(s)
+	if !ok {
+		return false, "not running"
+	}
+	endpoint := "http://127.0.0.1:" + strconv.Itoa(port)
+	hctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	if port == 0 || !devstack.Healthy(hctx, endpoint) {
+		return false, fmt.Sprintf("pid %d, not healthy at %s", pid, endpoint)
+	}
+	return true, fmt.Sprintf("running at %s (pid %d)", endpoint, pid)
+}
+
+// waitHealthy polls endpoint's health until it answers or d passes.
+func waitHealthy(ctx context.Context, endpoint string, d time.Duration) bool {
+	ctx, cancel := context.WithTimeout(ctx, d)
+	defer cancel()
+	for {
+		if devstack.Healthy(ctx, endpoint) {
+			return true
+		}
+		select {
+		case <-ctx.Done():
+			return false
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+}
+
+// isMinIOFor reports whether pid runs `minio server … dataDir`, so a pid
+// file left from before a reboot never makes us signal an unrelated process.
+func isMinIOFor(pid int, dataDir string) bool {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/cmdline")
+	if err != nil {
+		return false
+	}
+	args := strings.Split(strings.TrimRight(string(b), "\x00"), "\x00")
+	return len(args) > 2 && filepath.Base(args[0]) == "minio" && args[1] == "server" && args[len(args)-1] == dataDir
+}
+
+type credentials struct {
+	RootUser     string `json:"root_user"`
+	RootPassword string `json:"root_password"`
+}
+
+// loadOrCreateCredentials reads the stack's MinIO root credentials, creating
+// them on first use: the data directory only accepts the credentials it was
+// first started with.
+func loadOrCreateCredentials(path string) (credentials, error) {
+	var c credentials
+	b, err := os.ReadFile(path)
+	switch {
+	case err == nil:
+		if err := json.Unmarshal(b, &c); err != nil {
+			return c, fmt.Errorf("read %s: %w", path, err)
+		}
+		if c.RootUser == "" || c.RootPassword == "" {
+			return c, fmt.Errorf("read %s: root_user or root_password is empty", path)
+		}
+		return c, nil
+	case !errors.Is(err, os.ErrNotExist):
+		return c, err
+	}
+	if c.RootUser, err = devstack.RandomString(20); err != nil {
+		return c, err
+	}
+	if c.RootPassword, err = devstack.RandomString(40); err != nil {
+		return c, err
+	}
+	b, err = json.MarshalIndent(c, "", "  ")
+	if err != nil {
+		return c, err
+	}
+	if err := os.WriteFile(path, append(b, '\n'), 0o600); err != nil {
+		return c, err
+	}
+	return c, nil
+}
+
+func readInt(path string) (int, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return 0, err
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(string(b)))
+	if err != nil {
+		return 0, fmt.Errorf("read %s: %w", path, err)
+	}
+	return n, nil
+}
+
+func writeInt(path string, n int) error {
+	return os.WriteFile(path, []byte(strconv.Itoa(n)+"\n"), 0o600)
+}

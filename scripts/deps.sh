@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Install the Debian packages Hoist's build, tests and benchmark need, if any
+# is missing. Fast no-op when everything is present. Uses sudo only when not
+# root. Debian 12 (bookworm) is the reference system.
+set -euo pipefail
+
+packages=(
+	# toolchain for cgo (go test -race, Fyne) and for make itself
+	gcc libc6-dev make pkg-config git ca-certificates
+	# Fyne: GL and X11 headers; Xvfb (+ xauth for xvfb-run) for window tests
+	libgl1-mesa-dev xorg-dev xvfb xauth
+	# benchmark peers
+	awscli rclone
+	# sign-in and UI tests: browser, real drag and drop, screenshots, keyring
+	chromium xdotool imagemagick python3-gi gir1.2-gtk-3.0 dbus-x11 gnome-keyring
+)
+
+# One dpkg-query for all: "name status" per known package; unknown ones
+# print nothing (and make it exit 1, which is fine here).
+status=$(dpkg-query -W -f='${Package} ${Status}\n' "${packages[@]}" 2>/dev/null || true)
+missing=()
+for p in "${packages[@]}"; do
+	grep -qxF "$p install ok installed" <<<"$status" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+	exit 0
+fi
+
+if ! command -v apt-get >/dev/null; then
+	echo "deps: missing ${missing[*]}, and there is no apt-get here; install them by hand" >&2
+	exit 1
+fi
+sudo=()
+if [ "$(id -u)" -ne 0 ]; then
+	sudo=(sudo)
+fi
+echo "deps: installing ${missing[*]}" >&2
+"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q
+"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"

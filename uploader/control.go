@@ -1,0 +1,484 @@
+package uploader
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"time"
+)
+
+// Problem is a dropped path that was not queued, with the reason in plain
+// words.
+type Problem struct {
+	Path   string
+	Reason string
+}
+
+func (p Problem) Error() string { return p.Path + ": " + p.Reason }
+
+// Added reports what Enqueue did.
+type Added struct {
+	// IDs of the jobs queued (including jobs that failed at once because the
+	// file cannot be read: they are in history, with the reason).
+	IDs []uint64
+	// Problems are paths that were not queued at all.
+	Problems []Problem
+}
+
+// Enqueue queues the files among roots, each file or folder as dropped.
+// A folder's files keep their structure under the folder's own name. Keys
+// are prefix + the sanitised relative path. A file already queued or
+// uploading is reported as a problem rather than queued twice. Unreadable
+// files become failed jobs with the reason, so nothing is silently lost.
+func (e *Engine) Enqueue(ctx context.Context, prefix string, roots ...string) (Added, error) {
+	var added Added
+	var recs []*JobRecord
+	seen := e.unfinishedSources()
+	for _, root := range roots {
+		files, problems := collect(ctx, root)
+		added.Problems = append(added.Problems, problems...)
+		for _, f := range files {
+			if err := ctx.Err(); err != nil {
+				return added, err
+			}
+			if seen[f.path] {
+				added.Problems = append(added.Problems, Problem{f.path, "already in the queue"})
+				continue
+			}
+			seen[f.path] = true
+			rec, problem := newRecord(f, prefix)
+			if problem != nil {
+				added.Problems = append(added.Problems, *problem)
+				continue
+			}
+			recs = append(recs, rec)
+		}
+	}
+	if len(recs) == 0 {
+		return added, nil
+	}
+	if err := e.journal.AddJobs(recs); err != nil {
+		return added, fmt.Errorf("record new jobs: %w", err)
+	}
+	var failed []*job
+	e.mu.Lock()
+	for _, rec := range recs {
+		j := e.addLocked(*rec)
+		added.IDs = append(added.IDs, rec.ID)
+		if rec.State == StateFailed {
+			failed = append(failed, j)
+		}
+	}
+	e.notifyLocked()
+	e.mu.Unlock()
+	for _, j := range failed {
+		e.event(JobEnded, j)
+	}
+	e.poke()
+	return added, nil
+}
+
+// unfinishedSources returns the set of source paths of unfinished jobs.
+func (e *Engine) unfinishedSources() map[string]bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	seen := make(map[string]bool, len(e.order))
+	for _, j := range e.order {
+		if !j.rec.State.Final() {
+			seen[j.rec.Source] = true
+		}
+	}
+	return seen
+}
+
+// found is a regular file found under a dropped root.
+type found struct {
+	path string // absolute
+	rel  string // slash-separated, relative to the root's parent
+	info fs.FileInfo
+	err  error // set when the file cannot be read
+}
+
+// collect lists the regular files of root (a file or a folder).
+func collect(ctx context.Context, root string) ([]found, []Problem) {
+	abs, err := filepath.Abs(root)
+	if err != nil {
+		return nil, []Problem{{root, "not a usable path"}}
+	}
+	info, err := os.Stat(abs)
+	if err != nil {
+		return nil, []Problem{{root, statReason(err)}}
+	}
+	if !info.IsDir() {
+		if !info.Mode().IsRegular() {
+			return nil, []Problem{{root, "not a regular file (only files and folders can be sent)"}}
+		}
+		return []found{{path: abs, rel: filepath.Base(abs), info: info, err: readable(abs)}}, nil
+	}
+	base := filepath.Dir(abs)
+	var files []found
+	var problems []Problem
+	walkErr := filepath.WalkDir(abs, func(p string, d fs.DirEntry, err error) error {
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			return ctxErr
+		}
+		if err != nil {
+			problems = append(problems, Problem{p, statReason(err)})
+			return nil
+		}
+		if d.IsDir() || !d.Type().IsRegular() {
+			return nil
+		}
+		fi, err := d.Info()
+		if err != nil {
+			problems = append(problems, Problem{p, statReason(err)})
+			return nil
+		}
+		rel, _ := filepath.Rel(base, p)
+		files = append(files, found{path: p, rel: filepath.ToSlash(rel), info: fi, err: readable(p)})
+		return nil
+	})
+	if walkErr != nil {
+		problems = append(problems, Problem{root, walkErr.Error()})
+	}
+	if len(files) == 0 && len(problems) == 0 {
+		problems = append(problems, Problem{root, "the folder is empty"})
+	}
+	return files, problems
+}
+
+func readable(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	return f.Close()
+}
+
+func statReason(err error) string {
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return "it no longer exists"
+	case errors.Is(err, os.ErrPermission):
+		return "Hoist isn't allowed to read it"
+	}
+	return err.Error()
+}
+
+// newRecord builds the job record for a found file.
+func newRecord(f found, prefix string) (*JobRecord, *Problem) {
+	key, err := Key(prefix, f.rel)
+	if err != nil {
+		return nil, &Problem{f.path, err.Error()}
+	}
+	rec := &JobRecord{
+		Source: f.path, Rel: f.rel, Key: key,
+		Size: f.info.Size(), ModTime: f.info.ModTime(),
+		State: StateQueued, Created: time.Now(),
+	}
+	if f.err != nil {
+		failed := explain(f.err, "").(*Failure)
+		rec.State, rec.Reason, rec.Detail, rec.Finished = StateFailed, failed.Reason, f.err.Error(), rec.Created
+	}
+	return rec, nil
+}
+
+// Pause pauses jobs: a running job stops its parts (what arrived is kept)
+// and a queued one waits. Paused jobs stay paused across restarts.
+func (e *Engine) Pause(ids ...uint64) {
+	e.mu.Lock()
+	var persist []*job
+	for _, id := range ids {
+		j := e.jobs[id]
+		switch {
+		case j == nil:
+		case j.cancel != nil:
+			j.cancel(errPaused)
+		case j.rec.State == StateQueued:
+			j.rec.State, j.rec.Paused = StatePaused, true
+			persist = append(persist, j)
+		}
+	}
+	e.notifyLocked()
+	e.mu.Unlock()
+	for _, j := range persist {
+		e.persist(j)
+	}
+}
+
+// Resume queues paused jobs again; they continue where they stopped.
+func (e *Engine) Resume(ids ...uint64) {
+	e.mu.Lock()
+	var persist []*job
+	for _, id := range ids {
+		j := e.jobs[id]
+		if j != nil && j.rec.State == StatePaused && j.cancel == nil {
+			j.rec.State, j.rec.Paused = StateQueued, false
+			e.queue = append(e.queue, j)
+			persist = append(persist, j)
+		}
+	}
+	e.notifyLocked()
+	e.mu.Unlock()
+	for _, j := range persist {
+		e.persist(j)
+	}
+	e.poke()
+}
+
+// Cancel cancels jobs: running parts stop, the multipart upload is aborted
+// on the server, and the job ends as cancelled.
+func (e *Engine) Cancel(ids ...uint64) {
+	e.mu.Lock()
+	var idle []*job
+	for _, id := range ids {
+		j := e.jobs[id]
+		switch {
+		case j == nil || j.rec.State.Final():
+		case j.cancel != nil:
+			j.cancel(errCancelled)
+		default:
+			j.rec.State = StateCancelled // taken off the queue now
+			idle = append(idle, j)
+		}
+	}
+	e.mu.Unlock()
+	for _, j := range idle {
+		e.abortUpload(j)
+		e.update(j, func(r *JobRecord) {
+			r.Reason, r.Finished = "Cancelled.", time.Now()
+		})
+		e.persist(j)
+		e.event(JobEnded, j)
+	}
+}
+
+// abortUpload aborts the job's multipart upload, if any, with a fresh
+// context (the job's own is already cancelled) and forgets its parts.
+func (e *Engine) abortUpload(j *job) {
+	rec := e.record(j)
+	if rec.UploadID == "" {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(e.ctx), 30*time.Second)
+	defer cancel()
+	if err := e.store.AbortMultipart(ctx, rec.Key, rec.UploadID); err != nil {
+		e.log.Warn("abort multipart upload", "job", j.id, "error", err)
+	}
+	if err := e.journal.ClearParts(j.id); err != nil {
+		e.log.Warn("forget parts", "job", j.id, "error", err)
+	}
+	e.update(j, func(r *JobRecord) { r.UploadID = "" })
+	j.done.Store(0)
+}
+
+// ids returns the IDs of this session's jobs that match keep.
+func (e *Engine) ids(keep func(JobRecord) bool) []uint64 {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var ids []uint64
+	for _, j := range e.order {
+		if keep(j.rec) {
+			ids = append(ids, j.id)
+		}
+	}
+	return ids
+}
+
+// PauseAll pauses every unfinished job.
+func (e *Engine) PauseAll() {
+	e.Pause(e.ids(func(r JobRecord) bool { return !r.State.Final() })...)
+}
+
+// ResumeAll resumes every paused job.
+func (e *Engine) ResumeAll() {
+	e.Resume(e.ids(func(r JobRecord) bool { return r.State == StatePaused })...)
+}
+
+// CancelAll cancels every unfinished job.
+func (e *Engine) CancelAll() {
+	e.Cancel(e.ids(func(r JobRecord) bool { return !r.State.Final() })...)
+}
+
+// Retry queues failed, cancelled or skipped jobs again (from this session
+// or from history). A multipart upload kept from the failed run continues
+// where it stopped. Unknown IDs and jobs that are not finished are errors.
+func (e *Engine) Retry(ids ...uint64) error {
+	var errs []error
+	for _, id := range ids {
+		if err := e.retryOne(id); err != nil {
+			errs = append(errs, fmt.Errorf("retry job %d: %w", id, err))
+		}
+	}
+	e.poke()
+	return errors.Join(errs...)
+}
+
+func (e *Engine) retryOne(id uint64) error {
+	e.mu.Lock()
+	j := e.jobs[id]
+	e.mu.Unlock()
+	if j == nil {
+		rec, err := e.journal.Job(id)
+		if err != nil {
+			return err
+		}
+		e.mu.Lock()
+		j = e.addLocked(rec)
+		e.mu.Unlock()
+	}
+	rec := e.update(j, func(r *JobRecord) {
+		if r.State != StateFailed && r.State != StateCancelled && r.State != StateSkipped {
+			return
+		}
+		r.State, r.Reason, r.Detail, r.Finished, r.Paused = StateQueued, "", "", time.Time{}, false
+		e.queue = append(e.queue, j)
+	})
+	if rec.State != StateQueued {
+		return fmt.Errorf("it is %s, not failed", rec.State)
+	}
+	j.done.Store(0)
+	if err := e.journal.UpdateJob(rec); err != nil {
+		return fmt.Errorf("record retry: %w", err)
+	}
+	return nil
+}
+
+// RetryFailed queues every failed job in history again and returns their IDs.
+func (e *Engine) RetryFailed() ([]uint64, error) {
+	recs, err := e.History(true)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]uint64, 0, len(recs))
+	for _, r := range recs {
+		ids = append(ids, r.ID)
+	}
+	return ids, e.Retry(ids...)
+}
+
+// History returns finished jobs (done, skipped, failed, cancelled), newest
+// first; with failedOnly, only failed ones.
+func (e *Engine) History(failedOnly bool) ([]JobRecord, error) {
+	recs, err := e.journal.Jobs()
+	if err != nil {
+		return nil, fmt.Errorf("read history: %w", err)
+	}
+	e.mu.Lock()
+	var out []JobRecord
+	for _, r := range recs {
+		if j := e.jobs[r.ID]; j != nil {
+			r = j.rec
+		}
+		if !r.State.Final() || (failedOnly && r.State != StateFailed) {
+			continue
+		}
+		out = append(out, r)
+	}
+	e.mu.Unlock()
+	sort.SliceStable(out, func(a, b int) bool { return out[a].Finished.After(out[b].Finished) })
+	return out, nil
+}
+
+// Snapshot returns the state of this session's jobs. It is cheap enough to
+// call several times a second and never blocks a transfer for long.
+func (e *Engine) Snapshot() Snapshot {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	s := Snapshot{Jobs: make([]JobSnapshot, len(e.order)), Held: e.held}
+	for i, j := range e.order {
+		js := e.snapLocked(j)
+		s.Jobs[i] = js
+		t := &s.Totals
+		t.Files++
+		t.Bytes += js.Size
+		t.BytesDone += js.Done
+		switch js.State {
+		case StateDone, StateSkipped:
+			t.FilesDone++
+		case StateFailed:
+			t.FilesFailed++
+		case StateRunning, StateVerifying:
+			t.FilesActive++
+		case StateCancelled:
+			t.Files--
+			t.Bytes -= js.Size
+			t.BytesDone -= js.Done
+		}
+	}
+	s.Totals.Speed = e.total.speed()
+	s.Totals.ETA = eta(s.Totals.Bytes-s.Totals.BytesDone, s.Totals.Speed)
+	return s
+}
+
+// snapLocked copies one job's state.
+func (e *Engine) snapLocked(j *job) JobSnapshot {
+	s := JobSnapshot{JobRecord: j.rec, Done: min(max(j.done.Load(), 0), j.rec.Size), ETA: -1, Note: j.getNote()}
+	if s.State == StateDone || s.State == StateSkipped {
+		s.Done = s.Size
+	}
+	if s.State == StateRunning || s.State == StateVerifying {
+		s.Speed = j.meter.speed()
+		s.ETA = eta(s.Size-s.Done, s.Speed)
+	}
+	if e.held && !s.State.Final() && s.State != StatePaused {
+		s.Note = "Sign in again to continue"
+	}
+	return s
+}
+
+// sample feeds the speed meters a few times a second.
+func (e *Engine) sample() {
+	defer e.wg.Done()
+	tick := time.NewTicker(250 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case <-e.ctx.Done():
+			return
+		case now := <-tick.C:
+			e.mu.Lock()
+			var total int64
+			for _, j := range e.order {
+				d := j.done.Load()
+				total += d
+				if j.cancel != nil {
+					j.meter.add(now, d)
+				}
+			}
+			e.total.add(now, total)
+			e.mu.Unlock()
+		}
+	}
+}
+
+// Wait blocks until no job is queued or running (paused and held jobs do
+// not count), or ctx ends.
+func (e *Engine) Wait(ctx context.Context) error {
+	for {
+		e.mu.Lock()
+		busy := e.active > 0
+		if !e.held {
+			for _, j := range e.order {
+				if j.rec.State == StateQueued {
+					busy = true
+					break
+				}
+			}
+		}
+		ch := e.changed
+		e.mu.Unlock()
+		if !busy {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-ch:
+		}
+	}
+}

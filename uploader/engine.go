@@ -1,0 +1,462 @@
+// Package uploader is Hoist's upload engine: a queue of jobs (local file →
+// object key), each sent as one PUT or as a resumable parallel multipart
+// upload, with progress, pause, cancel, retry and a crash-safe journal.
+//
+// The engine knows nothing of windows, sign-in or the AWS SDK: it talks to
+// object storage through Store and remembers through Journal.
+package uploader
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// CollisionPolicy says what happens when the destination key is taken.
+type CollisionPolicy string
+
+// Collision policies.
+const (
+	// Rename sends the file under "name (1).ext", "name (2).ext", ….
+	Rename CollisionPolicy = "rename"
+	// Overwrite replaces the existing object.
+	Overwrite CollisionPolicy = "overwrite"
+	// Skip leaves the existing object and ends the job as skipped.
+	Skip CollisionPolicy = "skip"
+)
+
+// Options configure an Engine. Zero values take the documented defaults.
+type Options struct {
+	Store   Store
+	Journal Journal
+	// Bucket is only used in messages.
+	Bucket string
+	// ParallelFiles is how many files upload at once (default 4).
+	ParallelFiles int
+	// ParallelParts is how many parts of one file upload at once (default 4).
+	ParallelParts int
+	// PartSize is the smallest part size; it grows for very large files
+	// (default 16 MiB).
+	PartSize int64
+	// MultipartThreshold: files of at least this size use multipart upload
+	// (default PartSize).
+	MultipartThreshold int64
+	// Checksums computes CRC32C checksums for the store to verify.
+	Checksums bool
+	// Collision is the policy for taken keys (default Rename).
+	Collision CollisionPolicy
+	// StallTimeout: a request that moves no byte for this long is retried
+	// (default 60 s).
+	StallTimeout time.Duration
+	// RetryBaseWait and RetryMaxWait shape the backoff (defaults 500 ms, 30 s).
+	RetryBaseWait, RetryMaxWait time.Duration
+	// MaxFailures is how many consecutive failures of one request end a job
+	// (default 12). Network outages do not count.
+	MaxFailures int
+	// OnCredentialsNeeded, if set, is called (on an engine goroutine; it must
+	// not block) when credentials fail for good. The engine then holds every
+	// upload, paused, until Release is called. If nil, such jobs fail.
+	OnCredentialsNeeded func(err error)
+	// OnEvent, if set, is called on an engine goroutine each time a job
+	// starts or ends. It must return quickly; it runs in the job's path.
+	OnEvent func(Event)
+	// Logger receives diagnostics (default: discard).
+	Logger *slog.Logger
+}
+
+// EventKind says what happened to a job.
+type EventKind int
+
+// Event kinds.
+const (
+	JobStarted EventKind = iota
+	JobEnded
+)
+
+// Event reports a job starting or ending (in any state: done, skipped,
+// failed, cancelled, paused).
+type Event struct {
+	Kind EventKind
+	Job  JobSnapshot
+}
+
+// Engine runs upload jobs. Its methods are safe for concurrent use.
+type Engine struct {
+	store   Store
+	journal Journal
+	opts    Options
+	bucket  string
+	retry   retryPolicy
+	log     *slog.Logger
+
+	ctx  context.Context
+	stop context.CancelCauseFunc
+	wg   sync.WaitGroup
+	wake chan struct{}
+
+	mu      sync.Mutex
+	jobs    map[uint64]*job
+	order   []*job // this session's jobs, in the order they were added
+	queue   []*job // jobs waiting to start (may hold stale entries)
+	active  int
+	held    bool          // waiting for a new sign-in
+	changed chan struct{} // closed and replaced on every state change
+	total   meter
+
+	noConditional atomic.Bool // the store rejected If-None-Match
+}
+
+// job is the engine's live view of one JobRecord.
+type job struct {
+	id     uint64
+	rec    JobRecord // guarded by Engine.mu
+	done   atomic.Int64
+	cancel context.CancelCauseFunc // set while running, guarded by Engine.mu
+	meter  meter                   // guarded by Engine.mu
+	note   atomic.Pointer[string]
+}
+
+func (j *job) setNote(s string) { j.note.Store(&s) }
+
+func (j *job) getNote() string {
+	if p := j.note.Load(); p != nil {
+		return *p
+	}
+	return ""
+}
+
+// New builds an engine and brings back the journal's unfinished jobs:
+// they resume by themselves once Start is called (jobs the user paused
+// stay paused).
+func New(opts Options) (*Engine, error) {
+	if opts.Store == nil || opts.Journal == nil {
+		return nil, errors.New("create engine: a store and a journal are required")
+	}
+	setDefaults(&opts)
+	e := &Engine{
+		store:   opts.Store,
+		journal: opts.Journal,
+		opts:    opts,
+		bucket:  opts.Bucket,
+		log:     opts.Logger,
+		retry: retryPolicy{
+			base: opts.RetryBaseWait, cap: opts.RetryMaxWait,
+			maxFailures: opts.MaxFailures, maxAuthFailures: 3, stall: opts.StallTimeout,
+		},
+		wake:    make(chan struct{}, 1),
+		jobs:    map[uint64]*job{},
+		changed: make(chan struct{}),
+	}
+	e.ctx, e.stop = context.WithCancelCause(context.Background())
+	if err := e.restore(); err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+func setDefaults(o *Options) {
+	if o.ParallelFiles <= 0 {
+		o.ParallelFiles = 4
+	}
+	if o.ParallelParts <= 0 {
+		o.ParallelParts = 4
+	}
+	if o.PartSize <= 0 {
+		o.PartSize = 16 * MiB
+	}
+	if o.MultipartThreshold <= 0 {
+		o.MultipartThreshold = o.PartSize
+	}
+	if o.Collision == "" {
+		o.Collision = Rename
+	}
+	if o.StallTimeout <= 0 {
+		o.StallTimeout = 60 * time.Second
+	}
+	if o.RetryBaseWait <= 0 {
+		o.RetryBaseWait = 500 * time.Millisecond
+	}
+	if o.RetryMaxWait <= 0 {
+		o.RetryMaxWait = 30 * time.Second
+	}
+	if o.MaxFailures <= 0 {
+		o.MaxFailures = 12
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+}
+
+// restore loads unfinished jobs from the journal into the queue.
+func (e *Engine) restore() error {
+	recs, err := e.journal.Jobs()
+	if err != nil {
+		return fmt.Errorf("read journal: %w", err)
+	}
+	for _, rec := range recs {
+		if rec.State.Final() {
+			continue
+		}
+		if rec.Paused {
+			rec.State = StatePaused
+		} else {
+			rec.State = StateQueued
+		}
+		j := e.addLocked(rec)
+		parts, err := e.journal.Parts(rec.ID)
+		if err != nil {
+			return fmt.Errorf("read journal: %w", err)
+		}
+		for _, p := range parts {
+			j.done.Add(p.Size)
+		}
+	}
+	return nil
+}
+
+// addLocked registers a record as a live job (queueing it if queued).
+func (e *Engine) addLocked(rec JobRecord) *job {
+	j := &job{id: rec.ID, rec: rec}
+	e.jobs[rec.ID] = j
+	e.order = append(e.order, j)
+	if rec.State == StateQueued {
+		e.queue = append(e.queue, j)
+	}
+	return j
+}
+
+// Start runs the scheduler and the progress sampler until Close.
+func (e *Engine) Start() {
+	e.wg.Add(2)
+	go e.schedule()
+	go e.sample()
+	e.poke()
+}
+
+// Close stops all transfers without cancelling them: unfinished jobs stay
+// in the journal and resume on the next start. It waits for the engine's
+// goroutines to end. It does not close the journal.
+func (e *Engine) Close() error {
+	e.stop(errShutdown)
+	e.wg.Wait()
+	return nil
+}
+
+// poke wakes the scheduler.
+func (e *Engine) poke() {
+	select {
+	case e.wake <- struct{}{}:
+	default:
+	}
+}
+
+// notifyLocked tells waiters that something changed.
+func (e *Engine) notifyLocked() {
+	close(e.changed)
+	e.changed = make(chan struct{})
+}
+
+// schedule starts queued jobs while there are free slots.
+func (e *Engine) schedule() {
+	defer e.wg.Done()
+	for {
+		select {
+		case <-e.ctx.Done():
+			return
+		case <-e.wake:
+		}
+		e.mu.Lock()
+		for e.active < e.opts.ParallelFiles && !e.held {
+			j := e.popQueuedLocked()
+			if j == nil {
+				break
+			}
+			e.startLocked(j)
+		}
+		e.mu.Unlock()
+	}
+}
+
+// popQueuedLocked returns the oldest job still queued, dropping stale
+// queue entries.
+func (e *Engine) popQueuedLocked() *job {
+	for len(e.queue) > 0 {
+		j := e.queue[0]
+		e.queue[0] = nil
+		e.queue = e.queue[1:]
+		if j.rec.State == StateQueued && j.cancel == nil {
+			return j
+		}
+	}
+	return nil
+}
+
+func (e *Engine) startLocked(j *job) {
+	ctx, cancel := context.WithCancelCause(e.ctx)
+	j.cancel = cancel
+	j.rec.State = StateRunning
+	j.rec.Attempts++
+	if j.rec.Started.IsZero() {
+		j.rec.Started = time.Now()
+	}
+	j.setNote("")
+	e.active++
+	e.notifyLocked()
+	e.wg.Add(1)
+	go e.run(ctx, j)
+}
+
+// run carries one job to an end and records how it ended.
+func (e *Engine) run(ctx context.Context, j *job) {
+	defer e.wg.Done()
+	e.event(JobStarted, j)
+	err := e.transfer(ctx, j)
+	cause := context.Cause(ctx)
+	if ctx.Err() != nil && err != nil {
+		err = cause
+	}
+	e.finish(j, err)
+}
+
+// finish records the outcome of a run.
+func (e *Engine) finish(j *job, err error) {
+	var f *Failure
+	switch {
+	case errors.Is(err, errShutdown):
+		e.release(j, nil)
+		return
+	case err == nil:
+		e.end(j, StateDone, "", nil)
+	case errors.Is(err, errPaused):
+		e.release(j, func(r *JobRecord) { r.State = StatePaused; r.Paused = true })
+		e.persist(j)
+	case errors.Is(err, errAuthHold):
+		e.release(j, func(r *JobRecord) { r.State = StateQueued })
+		e.mu.Lock()
+		e.queue = append([]*job{j}, e.queue...)
+		e.mu.Unlock()
+	case errors.Is(err, errCancelled):
+		e.abortUpload(j)
+		e.end(j, StateCancelled, "Cancelled.", nil)
+	case KindOf(err) == KindCredentials && e.opts.OnCredentialsNeeded != nil:
+		e.hold(err)
+		e.release(j, func(r *JobRecord) { r.State = StateQueued })
+		e.mu.Lock()
+		e.queue = append([]*job{j}, e.queue...)
+		e.mu.Unlock()
+	case errors.As(err, &f) && f.skip:
+		e.end(j, StateSkipped, f.Reason, nil)
+	default:
+		if errors.Is(err, errChanged) {
+			e.abortUpload(j) // its parts hold bytes that are no longer the file's
+		}
+		err = explain(err, e.bucket)
+		errors.As(err, &f)
+		e.end(j, StateFailed, f.Reason, f.Err)
+	}
+	e.event(JobEnded, j)
+	e.poke()
+}
+
+// release marks a job as no longer running, applying change to its record.
+func (e *Engine) release(j *job, change func(*JobRecord)) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	j.cancel = nil
+	e.active--
+	if change != nil {
+		change(&j.rec)
+	}
+	e.notifyLocked()
+}
+
+// end gives a job a final state and records it.
+func (e *Engine) end(j *job, state State, reason string, cause error) {
+	e.release(j, func(r *JobRecord) {
+		r.State = state
+		if state != StateDone {
+			r.Reason = reason // a done job keeps its note (renamed, restarted)
+		}
+		r.Detail = ""
+		if cause != nil {
+			r.Detail = cause.Error()
+		}
+		r.Finished = time.Now()
+		if state == StateDone {
+			j.done.Store(r.Size)
+		}
+	})
+	e.persist(j)
+}
+
+// persist writes the job's record to the journal; a failure is logged (the
+// journal is what lets uploads resume, but losing one write must not lose
+// the upload itself).
+func (e *Engine) persist(j *job) {
+	if err := e.journal.UpdateJob(e.record(j)); err != nil {
+		e.log.Error("record job", "job", j.id, "error", err)
+	}
+}
+
+// record returns a copy of the job's record.
+func (e *Engine) record(j *job) JobRecord {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return j.rec
+}
+
+// update changes the job's record under the lock and returns the new copy.
+func (e *Engine) update(j *job, change func(*JobRecord)) JobRecord {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	change(&j.rec)
+	e.notifyLocked()
+	return j.rec
+}
+
+func (e *Engine) event(kind EventKind, j *job) {
+	if e.opts.OnEvent == nil {
+		return
+	}
+	e.mu.Lock()
+	snap := e.snapLocked(j)
+	e.mu.Unlock()
+	e.opts.OnEvent(Event{Kind: kind, Job: snap})
+}
+
+// hold pauses all uploads until Release, asking for a new sign-in.
+func (e *Engine) hold(err error) {
+	e.mu.Lock()
+	already := e.held
+	e.held = true
+	for _, j := range e.jobs {
+		if j.cancel != nil {
+			j.cancel(errAuthHold)
+		}
+	}
+	e.notifyLocked()
+	e.mu.Unlock()
+	if !already {
+		e.opts.OnCredentialsNeeded(err)
+	}
+}
+
+// Release ends a hold for sign-in: held uploads continue where they were.
+func (e *Engine) Release() {
+	e.mu.Lock()
+	e.held = false
+	e.notifyLocked()
+	e.mu.Unlock()
+	e.poke()
+}
+
+// Held reports whether uploads are waiting for a new sign-in.
+func (e *Engine) Held() bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.held
+}

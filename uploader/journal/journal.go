@@ -1,0 +1,546 @@
+// Package journal is the durable uploader.Journal of Hoist, kept in a single
+// bbolt file in the data folder.
+//
+// Every write is committed with an fsync before the method returns, so a nil
+// error means the change survives a crash of the process or of the machine.
+// Part completions, which arrive concurrently from many upload workers, are
+// coalesced with bbolt's batching: many of them share one commit and one
+// fsync.
+//
+// # File layout (format version 1)
+//
+//   - bucket "meta": key "version" holds the format version as a big-endian
+//     uint64 (currently 1). A file with a newer version is refused.
+//   - bucket "jobs": key is the job ID as a big-endian uint64, value is the
+//     JSON of an uploader.JobRecord. IDs come from the bucket's sequence, so
+//     they are never reused, even after a job is deleted.
+//   - bucket "parts": one nested bucket per job, named by the job ID as a
+//     big-endian uint64; inside it the key is the part number as a
+//     big-endian uint32 and the value the JSON of an uploader.PartRecord.
+//
+// Big-endian keys make bbolt's byte order the numeric order, so jobs and
+// parts are read back sorted without extra work.
+package journal
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
+
+	"hoist/uploader"
+)
+
+// FormatVersion is the version of the file layout this package writes and
+// reads. Files with a higher version are refused with ErrNewerVersion.
+const FormatVersion = 1
+
+// lockTimeout is how long Open waits for another process to release the
+// file before giving up with ErrLocked.
+const lockTimeout = time.Second
+
+var (
+	bucketMeta  = []byte("meta")
+	bucketJobs  = []byte("jobs")
+	bucketParts = []byte("parts")
+	keyVersion  = []byte("version")
+)
+
+// ErrLocked is returned (wrapped) by Open when another process holds the
+// journal file. Its message is meant to be shown to the user as it is.
+var ErrLocked = errors.New("another Hoist is already running with this data folder")
+
+// ErrCorrupt is returned (wrapped) when the journal file, or a record in it,
+// cannot be read: the file is damaged, truncated, or not a Hoist journal at
+// all. The wrapped chain also holds the underlying cause when there is one.
+var ErrCorrupt = errors.New("the journal file is damaged or is not a Hoist journal")
+
+// ErrNewerVersion is returned (wrapped) by Open when the file was written by
+// a newer Hoist with a file format this version does not understand. The
+// file is left untouched.
+var ErrNewerVersion = errors.New("the journal was written by a newer version of Hoist")
+
+// ErrJobFinished is returned (wrapped) by PutPart for a job whose stored
+// state is final: its parts were dropped when it finished, and recording new
+// ones would only leave garbage behind.
+var ErrJobFinished = errors.New("the job is already finished")
+
+// Journal is an uploader.Journal stored in a bbolt file. It is safe for
+// concurrent use by many goroutines. Only one Journal (in any process) can
+// have a given file open at a time.
+type Journal struct {
+	db   *bolt.DB
+	path string
+}
+
+var _ uploader.Journal = (*Journal)(nil)
+
+// DefaultPath returns the journal's file path inside the data folder:
+// filepath.Join(dataDir, "journal.db").
+func DefaultPath(dataDir string) string {
+	return filepath.Join(dataDir, "journal.db")
+}
+
+// Open opens the journal file at path, creating it (mode 0600) and its
+// missing parent folders (mode 0700) if needed, and brings a new file to the
+// current format.
+//
+// The file is locked for the life of the Journal. If another process (or
+// another Journal in this process) holds it, Open gives up after about a
+// second with an error wrapping ErrLocked. A file that is damaged or is not
+// a Hoist journal gives an error wrapping ErrCorrupt (never a panic); a file
+// of a newer format gives one wrapping ErrNewerVersion. Any error is
+// prefixed with "open journal <path>".
+func Open(path string) (j *Journal, err error) {
+	defer func() {
+		if err != nil {
+			err = fmt.Errorf("open journal %s: %w", path, err)
+		}
+	}()
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("create its folder: %w", err)
+	}
+
+	db, err := openBolt(path)
+	if err != nil {
+		return nil, err
+	}
+	j = &Journal{db: db, path: path}
+	if err := j.init(); err != nil {
+		_ = db.Close()
+		return nil, err
+	}
+	return j, nil
+}
+
+// openBolt opens the bbolt file, turning lock timeouts into ErrLocked and
+// both bbolt's validation errors and its panics or memory faults on a
+// garbage file into ErrCorrupt.
+func openBolt(path string) (db *bolt.DB, err error) {
+	// Keep the file bbolt opens, so that it can be closed (and its lock
+	// released) if bbolt panics halfway through Open.
+	var file *os.File
+	opts := *bolt.DefaultOptions
+	opts.Timeout = lockTimeout
+	opts.OpenFile = func(name string, flag int, perm os.FileMode) (*os.File, error) {
+		f, err := os.OpenFile(name, flag, perm)
+		file = f
+		return f, err
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			if file != nil {
+				_ = file.Close()
+			}
+			db, err = nil, fmt.Errorf("%w: %v", ErrCorrupt, r)
+		}
+	}()
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+
+	db, err = bolt.Open(path, 0o600, &opts)
+	switch {
+	case err == nil:
+		return db, nil
+	case errors.Is(err, berrors.ErrTimeout):
+		return nil, ErrLocked
+	case errors.Is(err, berrors.ErrInvalid), errors.Is(err, berrors.ErrVersionMismatch),
+		errors.Is(err, berrors.ErrChecksum), errors.Is(err, berrors.ErrInvalidMapping):
+		return nil, fmt.Errorf("%w: %w", ErrCorrupt, err)
+	default:
+		return nil, err
+	}
+}
+
+// init checks the format version and, on a new file, creates the buckets
+// and writes the version. A file of a newer version is not modified.
+func (j *Journal) init() error {
+	fresh := false
+	err := j.view(func(tx *bolt.Tx) error {
+		meta := tx.Bucket(bucketMeta)
+		if meta == nil {
+			empty := true
+			_ = tx.ForEach(func([]byte, *bolt.Bucket) error {
+				empty = false
+				return errors.New("stop")
+			})
+			if !empty {
+				return fmt.Errorf("%w: it holds data but no version", ErrCorrupt)
+			}
+			fresh = true
+			return nil
+		}
+		raw := meta.Get(keyVersion)
+		if len(raw) != 8 {
+			return fmt.Errorf("%w: unreadable version", ErrCorrupt)
+		}
+		switch v := binary.BigEndian.Uint64(raw); {
+		case v > FormatVersion:
+			return fmt.Errorf("%w (format %d; this version reads format %d)", ErrNewerVersion, v, FormatVersion)
+		case v < 1:
+			return fmt.Errorf("%w: unknown version %d", ErrCorrupt, v)
+		}
+		if tx.Bucket(bucketJobs) == nil || tx.Bucket(bucketParts) == nil {
+			return fmt.Errorf("%w: buckets are missing", ErrCorrupt)
+		}
+		return nil
+	})
+	if err != nil || !fresh {
+		return err
+	}
+	err = j.update(func(tx *bolt.Tx) error {
+		for _, name := range [][]byte{bucketJobs, bucketParts} {
+			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+				return err
+			}
+		}
+		meta, err := tx.CreateBucketIfNotExists(bucketMeta)
+		if err != nil {
+			return err
+		}
+		return meta.Put(keyVersion, binary.BigEndian.AppendUint64(nil, FormatVersion))
+	})
+	if err != nil {
+		return fmt.Errorf("initialise: %w", err)
+	}
+	return nil
+}
+
+// Close releases the file and its lock. It waits for running transactions
+// to end; every write that returned nil is already durable. Calls after
+// Close fail.
+func (j *Journal) Close() error {
+	if err := j.db.Close(); err != nil {
+		return fmt.Errorf("close journal %s: %w", j.path, err)
+	}
+	return nil
+}
+
+// AddJobs records new jobs in one durable transaction: either all are
+// stored or none. Each job gets a new ID, larger than any given before by
+// this file (IDs are never reused); the ID is set in place only when the
+// write succeeded, replacing whatever ID the record held. Records are
+// stored as given otherwise. An empty slice is a no-op.
+func (j *Journal) AddJobs(jobs []*uploader.JobRecord) error {
+	if len(jobs) == 0 {
+		return nil
+	}
+	for i, job := range jobs {
+		if job == nil {
+			return fmt.Errorf("add %d jobs: job %d of the list is nil", len(jobs), i)
+		}
+	}
+	ids := make([]uint64, len(jobs))
+	err := j.update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketJobs)
+		for i, job := range jobs {
+			id, err := b.NextSequence()
+			if err != nil {
+				return err
+			}
+			rec := *job
+			rec.ID = id
+			v, err := json.Marshal(rec)
+			if err != nil {
+				return fmt.Errorf("encode job: %w", err)
+			}
+			if err := b.Put(jobKey(id), v); err != nil {
+				return err
+			}
+			ids[i] = id
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("add %d jobs: %w", len(jobs), err)
+	}
+	for i, job := range jobs {
+		job.ID = ids[i]
+	}
+	return nil
+}
+
+// UpdateJob durably replaces the stored record that has job.ID with job.
+// If the new state is final, the job's recorded parts are dropped in the
+// same transaction. An ID the journal does not hold gives an error wrapping
+// uploader.ErrUnknownJob. Concurrent calls share commits (see PutPart).
+func (j *Journal) UpdateJob(job uploader.JobRecord) error {
+	v, err := json.Marshal(job)
+	if err != nil {
+		return fmt.Errorf("update job %d: encode: %w", job.ID, err)
+	}
+	key := jobKey(job.ID)
+	err = j.db.Batch(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketJobs)
+		if b.Get(key) == nil {
+			return uploader.ErrUnknownJob
+		}
+		if err := b.Put(key, v); err != nil {
+			return err
+		}
+		if job.State.Final() {
+			return deleteParts(tx, key)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("update job %d: %w", job.ID, err)
+	}
+	return nil
+}
+
+// PutPart durably records a finished part of a job, replacing any record of
+// the same part number. Concurrent calls from many goroutines are
+// coalesced into shared transactions, one fsync for the lot, so each call
+// may wait up to about 10 ms for its batch to fill.
+//
+// The part number must be positive. A job the journal does not hold gives
+// an error wrapping uploader.ErrUnknownJob; a job whose stored state is
+// final gives one wrapping ErrJobFinished.
+func (j *Journal) PutPart(jobID uint64, part uploader.PartRecord) error {
+	if part.Number < 1 {
+		return fmt.Errorf("record part %d of job %d: part numbers start at 1", part.Number, jobID)
+	}
+	v, err := json.Marshal(part)
+	if err != nil {
+		return fmt.Errorf("record part %d of job %d: encode: %w", part.Number, jobID, err)
+	}
+	key := jobKey(jobID)
+	err = j.db.Batch(func(tx *bolt.Tx) error {
+		raw := tx.Bucket(bucketJobs).Get(key)
+		if raw == nil {
+			return uploader.ErrUnknownJob
+		}
+		var head struct {
+			State uploader.State `json:"state"`
+		}
+		if err := json.Unmarshal(raw, &head); err != nil {
+			return fmt.Errorf("%w: job record: %w", ErrCorrupt, err)
+		}
+		if head.State.Final() {
+			return fmt.Errorf("%w (%s)", ErrJobFinished, head.State)
+		}
+		parts, err := tx.Bucket(bucketParts).CreateBucketIfNotExists(key)
+		if err != nil {
+			return err
+		}
+		return parts.Put(partKey(part.Number), v)
+	})
+	if err != nil {
+		return fmt.Errorf("record part %d of job %d: %w", part.Number, jobID, err)
+	}
+	return nil
+}
+
+// Parts returns the job's recorded parts ordered by part number (empty if
+// none are recorded). A job the journal does not hold gives an error
+// wrapping uploader.ErrUnknownJob.
+func (j *Journal) Parts(jobID uint64) ([]uploader.PartRecord, error) {
+	var out []uploader.PartRecord
+	key := jobKey(jobID)
+	err := j.view(func(tx *bolt.Tx) error {
+		if tx.Bucket(bucketJobs).Get(key) == nil {
+			return uploader.ErrUnknownJob
+		}
+		b := tx.Bucket(bucketParts).Bucket(key)
+		if b == nil {
+			return nil
+		}
+		return b.ForEach(func(k, v []byte) error {
+			var p uploader.PartRecord
+			if err := json.Unmarshal(v, &p); err != nil {
+				return fmt.Errorf("%w: part %x: %w", ErrCorrupt, k, err)
+			}
+			out = append(out, p)
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read parts of job %d: %w", jobID, err)
+	}
+	return out, nil
+}
+
+// ClearParts durably drops every recorded part of the job. A job with no
+// parts, or one the journal does not hold, is not an error: afterwards the
+// journal holds no part of it either way. Concurrent calls share commits
+// (see PutPart).
+func (j *Journal) ClearParts(jobID uint64) error {
+	key := jobKey(jobID)
+	err := j.db.Batch(func(tx *bolt.Tx) error {
+		return deleteParts(tx, key)
+	})
+	if err != nil {
+		return fmt.Errorf("clear parts of job %d: %w", jobID, err)
+	}
+	return nil
+}
+
+// Job returns the stored record of one job. An ID the journal does not hold
+// gives an error wrapping uploader.ErrUnknownJob.
+func (j *Journal) Job(id uint64) (uploader.JobRecord, error) {
+	var rec uploader.JobRecord
+	err := j.view(func(tx *bolt.Tx) error {
+		v := tx.Bucket(bucketJobs).Get(jobKey(id))
+		if v == nil {
+			return uploader.ErrUnknownJob
+		}
+		return decodeJob(id, v, &rec)
+	})
+	if err != nil {
+		return uploader.JobRecord{}, fmt.Errorf("read job %d: %w", id, err)
+	}
+	return rec, nil
+}
+
+// Jobs returns every stored job, finished or not, ordered by ID (which is
+// the order they were added in), as one consistent snapshot. A record that cannot be decoded fails the
+// whole call with an error wrapping ErrCorrupt.
+func (j *Journal) Jobs() ([]uploader.JobRecord, error) {
+	var out []uploader.JobRecord
+	err := j.view(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketJobs)
+		return b.ForEach(func(k, v []byte) error {
+			var rec uploader.JobRecord
+			if err := decodeJob(idOf(k), v, &rec); err != nil {
+				return err
+			}
+			out = append(out, rec)
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list jobs: %w", err)
+	}
+	return out, nil
+}
+
+// DeleteJob durably removes a job and its parts, whatever its state; the
+// caller must make sure nothing is still working on it. Its ID is not
+// reused. An ID the journal does not hold gives an error wrapping
+// uploader.ErrUnknownJob.
+func (j *Journal) DeleteJob(id uint64) error {
+	key := jobKey(id)
+	err := j.update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketJobs)
+		if b.Get(key) == nil {
+			return uploader.ErrUnknownJob
+		}
+		if err := b.Delete(key); err != nil {
+			return err
+		}
+		return deleteParts(tx, key)
+	})
+	if err != nil {
+		return fmt.Errorf("delete job %d: %w", id, err)
+	}
+	return nil
+}
+
+// Prune durably removes, in one transaction, every job in a final state
+// that finished strictly before the given time (a final job without a
+// finish time counts from its creation time), with any parts it still has.
+// Unfinished jobs are never removed. It returns how many jobs were removed;
+// on error none were.
+func (j *Journal) Prune(before time.Time) (int, error) {
+	var n int
+	err := j.update(func(tx *bolt.Tx) error {
+		n = 0
+		b := tx.Bucket(bucketJobs)
+		// Collect first: deleting under a bbolt cursor can skip keys.
+		var doomed [][]byte
+		err := b.ForEach(func(k, v []byte) error {
+			var rec uploader.JobRecord
+			if err := decodeJob(idOf(k), v, &rec); err != nil {
+				return err
+			}
+			if !rec.State.Final() {
+				return nil
+			}
+			end := rec.Finished
+			if end.IsZero() {
+				end = rec.Created
+			}
+			if end.Before(before) {
+				doomed = append(doomed, jobKey(rec.ID))
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		for _, key := range doomed {
+			if err := b.Delete(key); err != nil {
+				return err
+			}
+			if err := deleteParts(tx, key); err != nil {
+				return err
+			}
+		}
+		n = len(doomed)
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("prune history before %s: %w", before.Format(time.RFC3339), err)
+	}
+	return n, nil
+}
+
+// view runs a read transaction, turning a panic or memory fault on a
+// damaged file into ErrCorrupt.
+func (j *Journal) view(fn func(*bolt.Tx) error) (err error) {
+	defer guard(&err)()
+	return j.db.View(fn)
+}
+
+// update runs a write transaction, turning a panic or memory fault on a
+// damaged file into ErrCorrupt.
+func (j *Journal) update(fn func(*bolt.Tx) error) (err error) {
+	defer guard(&err)()
+	return j.db.Update(fn)
+}
+
+// guard makes memory faults panic on this goroutine and returns the func
+// to defer that recovers such a panic into *err and restores the setting.
+func guard(err *error) func() {
+	old := debug.SetPanicOnFault(true)
+	return func() {
+		debug.SetPanicOnFault(old)
+		if r := recover(); r != nil {
+			*err = fmt.Errorf("%w: %v", ErrCorrupt, r)
+		}
+	}
+}
+
+// deleteParts removes the job's nested parts bucket if there is one.
+func deleteParts(tx *bolt.Tx, key []byte) error {
+	err := tx.Bucket(bucketParts).DeleteBucket(key)
+	if errors.Is(err, berrors.ErrBucketNotFound) {
+		return nil
+	}
+	return err
+}
+
+func decodeJob(id uint64, v []byte, rec *uploader.JobRecord) error {
+	if err := json.Unmarshal(v, rec); err != nil {
+		return fmt.Errorf("%w: job %d: %w", ErrCorrupt, id, err)
+	}
+	return nil
+}
+
+func jobKey(id uint64) []byte { return binary.BigEndian.AppendUint64(nil, id) }
+
+func partKey(n int32) []byte { return binary.BigEndian.AppendUint32(nil, uint32(n)) }
+
+func idOf(k []byte) uint64 {
+	if len(k) != 8 {
+		return 0
+	}
+	return binary.BigEndian.Uint64(k)
+}

@@ -1,0 +1,182 @@
+package uploader
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"time"
+)
+
+// Causes with which a job's context is cancelled.
+var (
+	errPaused    = errors.New("paused")
+	errCancelled = errors.New("cancelled")
+	errShutdown  = errors.New("shutting down")
+	errAuthHold  = errors.New("waiting for a new sign-in")
+	errStalled   = errors.New("no data moved")
+)
+
+// Failure is a job failure explained in plain words. Reason is for people;
+// Err is the technical cause, for support.
+type Failure struct {
+	Reason string
+	Err    error
+	// skip marks a job that ended without uploading on purpose (collision
+	// policy "skip").
+	skip bool
+}
+
+func (f *Failure) Error() string {
+	if f.Err == nil {
+		return f.Reason
+	}
+	return f.Reason + ": " + f.Err.Error()
+}
+
+func (f *Failure) Unwrap() error { return f.Err }
+
+func fail(reason string, err error) error { return &Failure{Reason: reason, Err: err} }
+
+// explain turns a store or file error into a Failure with a plain reason
+// that says what to do next.
+func explain(err error, bucket string) error {
+	var f *Failure
+	if errors.As(err, &f) {
+		return err
+	}
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return fail("The file is gone: it was moved or deleted before it was sent. Put it back and press Retry.", err)
+	case errors.Is(err, os.ErrPermission):
+		return fail("Hoist isn't allowed to read this file. Check that you can open it, then press Retry.", err)
+	}
+	switch KindOf(err) {
+	case KindAccessDenied:
+		return fail("The storage refused access. Ask your organisation's support to check your permissions.", err)
+	case KindNoSuchBucket:
+		return fail(fmt.Sprintf("The destination %q does not exist. Ask your organisation's support to check Hoist's settings.", bucket), err)
+	case KindCredentials:
+		return fail("Your sign-in has expired or Hoist has no credentials. Sign in again, then press Retry.", err)
+	case KindPrecondition:
+		return fail("Another file with the same name arrived while this one was being sent. Press Retry to send it under a new name.", err)
+	case KindRetryable, KindOffline, KindBadDigest:
+		return fail("The upload kept failing. What was sent is kept: press Retry to continue.", err)
+	}
+	return fail("The storage rejected the upload. Ask your organisation's support for help.", err)
+}
+
+// retryPolicy decides how often and how long to retry a failed request.
+type retryPolicy struct {
+	base, cap time.Duration
+	// maxFailures is how many failures in a row of a retryable kind end the
+	// job. Offline errors never do: the job waits the outage out.
+	maxFailures int
+	// maxAuthFailures is how many credential failures in a row are tried
+	// before asking for a new sign-in.
+	maxAuthFailures int
+	stall           time.Duration
+}
+
+// backoff returns the wait before retry number n (0-based): exponential,
+// capped, with jitter in [d/2, d).
+func (p retryPolicy) backoff(n int) time.Duration {
+	d := p.base << min(n, 20)
+	if d <= 0 || d > p.cap {
+		d = p.cap
+	}
+	half := d / 2
+	return half + rand.N(half+1)
+}
+
+// do runs fn until it succeeds, the job's context ends, or the error is not
+// worth retrying. Each try gets an attempt (for progress and the stall
+// detector) and a context that is cancelled if no bytes move for the stall
+// timeout. The returned error is the job context's cause when that ended.
+func (e *Engine) do(ctx context.Context, j *job, fn func(ctx context.Context, a *attempt) error) error {
+	failures, authFailures := 0, 0
+	for {
+		a := newAttempt(j)
+		err := e.try(ctx, a, fn)
+		if err == nil {
+			j.setNote("")
+			return nil
+		}
+		if ctx.Err() != nil {
+			return context.Cause(ctx)
+		}
+		kind := KindOf(err)
+		var f *Failure
+		if errors.As(err, &f) || !kind.retryable() {
+			return err
+		}
+		switch kind {
+		case KindOffline:
+			j.setNote("Waiting for the network…")
+		case KindCredentials:
+			authFailures++
+			if authFailures >= e.retry.maxAuthFailures {
+				return err
+			}
+			j.setNote("Renewing access…")
+		default:
+			failures++
+			if failures >= e.retry.maxFailures {
+				return err
+			}
+			j.setNote("Connection trouble, retrying…")
+		}
+		e.log.Debug("retrying", "job", j.id, "error", err, "failures", failures)
+		wait := e.retry.backoff(failures + authFailures)
+		if kind == KindOffline {
+			wait = e.retry.backoff(8)
+		}
+		select {
+		case <-ctx.Done():
+			return context.Cause(ctx)
+		case <-time.After(wait):
+		}
+	}
+}
+
+// try runs one attempt under the stall detector.
+func (e *Engine) try(ctx context.Context, a *attempt, fn func(ctx context.Context, a *attempt) error) error {
+	actx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	stop := make(chan struct{})
+	defer close(stop)
+	go e.watchStall(actx, a, cancel, stop)
+	err := fn(actx, a)
+	readErr := a.end(err == nil)
+	if err == nil {
+		return nil
+	}
+	if readErr != nil && !errors.Is(readErr, errAttemptOver) {
+		return explain(readErr, e.bucket)
+	}
+	if ctx.Err() == nil && errors.Is(context.Cause(actx), errStalled) {
+		return &StoreError{Kind: KindRetryable, Err: fmt.Errorf("%w for %s: %w", errStalled, e.retry.stall, err)}
+	}
+	return err
+}
+
+// watchStall cancels the attempt when no byte has moved for the stall
+// timeout. It returns when stop is closed or the context ends.
+func (e *Engine) watchStall(ctx context.Context, a *attempt, cancel context.CancelCauseFunc, stop <-chan struct{}) {
+	tick := time.NewTicker(max(e.retry.stall/4, 10*time.Millisecond))
+	defer tick.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-ctx.Done():
+			return
+		case now := <-tick.C:
+			if now.Sub(time.Unix(0, a.last.Load())) > e.retry.stall {
+				cancel(errStalled)
+				return
+			}
+		}
+	}
+}

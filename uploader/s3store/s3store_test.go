@@ -1,0 +1,473 @@
+package s3store_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+
+	"hoist/devstack"
+	"hoist/internal/faultproxy"
+	"hoist/uploader"
+	"hoist/uploader/journal"
+	"hoist/uploader/s3store"
+)
+
+const (
+	bucket   = "hoist"
+	partSize = 5 * uploader.MiB
+)
+
+var minio *devstack.MinIO
+
+func TestMain(m *testing.M) {
+	os.Exit(run(m))
+}
+
+func run(m *testing.M) int {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	var err error
+	minio, err = devstack.StartMinIO(ctx, devstack.MinIOOptions{})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "start MinIO:", err)
+		return 1
+	}
+	defer minio.Stop()
+	if err := minio.CreateBucket(ctx, bucket); err != nil {
+		fmt.Fprintln(os.Stderr, "create bucket:", err)
+		return 1
+	}
+	return m.Run()
+}
+
+// newStore returns a store on the test MinIO (or on endpoint, if given).
+func newStore(t *testing.T, tune func(*s3store.Options)) *s3store.Store {
+	t.Helper()
+	opts := s3store.Options{
+		Endpoint: minio.Endpoint, Region: "us-east-1", Bucket: bucket, PathStyle: true, Checksums: true,
+		Credentials: s3store.StaticCredentials(minio.AccessKey, minio.SecretKey, ""),
+		HTTPTimeout: 5 * time.Second,
+	}
+	if tune != nil {
+		tune(&opts)
+	}
+	s, err := s3store.New(context.Background(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+type rig struct {
+	t      *testing.T
+	store  *s3store.Store
+	engine *uploader.Engine
+	dir    string
+	prefix string
+}
+
+func newRig(t *testing.T, store *s3store.Store, tune func(*uploader.Options)) *rig {
+	t.Helper()
+	j, err := journal.Open(filepath.Join(t.TempDir(), "journal.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := uploader.Options{
+		Store: store, Journal: j, Bucket: bucket, Checksums: true,
+		PartSize: partSize, MultipartThreshold: partSize, ParallelFiles: 2, ParallelParts: 4,
+		StallTimeout: 2 * time.Second, RetryBaseWait: 10 * time.Millisecond, RetryMaxWait: 200 * time.Millisecond,
+	}
+	if tune != nil {
+		tune(&opts)
+	}
+	e, err := uploader.New(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.Start()
+	t.Cleanup(func() { e.Close(); j.Close() })
+	return &rig{t: t, store: store, engine: e, dir: t.TempDir(), prefix: "t/" + strings.ReplaceAll(t.Name(), "/", "_")}
+}
+
+func (r *rig) file(name string, size int64) string {
+	r.t.Helper()
+	p := filepath.Join(r.dir, filepath.FromSlash(name))
+	os.MkdirAll(filepath.Dir(p), 0o755)
+	data := make([]byte, size)
+	rand.NewChaCha8([32]byte{byte(size), byte(size >> 8), byte(len(name))}).Read(data)
+	if err := os.WriteFile(p, data, 0o644); err != nil {
+		r.t.Fatal(err)
+	}
+	return p
+}
+
+func (r *rig) send(paths ...string) []uploader.JobSnapshot {
+	r.t.Helper()
+	added, err := r.engine.Enqueue(context.Background(), r.prefix, paths...)
+	if err != nil || len(added.Problems) > 0 {
+		r.t.Fatalf("enqueue: %v %v", err, added.Problems)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	if err := r.engine.Wait(ctx); err != nil {
+		r.t.Fatal(err)
+	}
+	var out []uploader.JobSnapshot
+	for _, j := range r.engine.Snapshot().Jobs {
+		for _, id := range added.IDs {
+			if j.ID == id {
+				out = append(out, j)
+			}
+		}
+	}
+	return out
+}
+
+// object reads an object straight from MinIO with the admin client.
+func object(t *testing.T, key string) []byte {
+	t.Helper()
+	out, err := minio.S3Client().GetObject(context.Background(), &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
+	if err != nil {
+		t.Fatalf("get %s: %v", key, err)
+	}
+	defer out.Body.Close()
+	data, err := io.ReadAll(out.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+func assertSame(t *testing.T, key, path string) {
+	t.Helper()
+	want, _ := os.ReadFile(path)
+	if got := object(t, key); !bytes.Equal(got, want) {
+		t.Fatalf("%s: stored %d bytes differ from the %d-byte source", key, len(got), len(want))
+	}
+}
+
+// openUploads lists multipart uploads in progress for key (MinIO lists
+// uploads only for an exact object key).
+func openUploads(t *testing.T, prefix string) int {
+	t.Helper()
+	out, err := minio.S3Client().ListMultipartUploads(context.Background(), &s3.ListMultipartUploadsInput{Bucket: aws.String(bucket), Prefix: aws.String(prefix)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(out.Uploads)
+}
+
+func TestSizesOnMinIO(t *testing.T) {
+	r := newRig(t, newStore(t, nil), nil)
+	sizes := []int64{0, 1, partSize - 1, partSize, partSize + 1, 3*partSize - 1, 3 * partSize, 3*partSize + 1, 24*partSize + 777}
+	var paths []string
+	for _, s := range sizes {
+		paths = append(paths, r.file(fmt.Sprintf("s%d.bin", s), s))
+	}
+	jobs := r.send(paths...)
+	if len(jobs) != len(sizes) {
+		t.Fatalf("%d jobs", len(jobs))
+	}
+	for _, j := range jobs {
+		if j.State != uploader.StateDone {
+			t.Fatalf("%s: %s %s %s", j.Rel, j.State, j.Reason, j.Detail)
+		}
+		assertSame(t, j.Key, j.Source)
+		head, err := minio.S3Client().HeadObject(context.Background(), &s3.HeadObjectInput{
+			Bucket: aws.String(bucket), Key: aws.String(j.Key), ChecksumMode: types.ChecksumModeEnabled,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := aws.ToString(head.ChecksumCRC32C); j.Checksum == "" || !strings.HasPrefix(j.Checksum, strings.Split(got, "-")[0]) {
+			t.Fatalf("%s: MinIO reports CRC32C %q, Hoist computed %q", j.Rel, got, j.Checksum)
+		}
+		if n := openUploads(t, j.Key); n != 0 {
+			t.Fatalf("%s: %d multipart uploads left", j.Key, n)
+		}
+	}
+}
+
+func TestFolderOnMinIO(t *testing.T) {
+	r := newRig(t, newStore(t, nil), nil)
+	r.file("album/a.txt", 5)
+	r.file("album/sub/b.txt", 6)
+	jobs := r.send(filepath.Join(r.dir, "album"))
+	keys := map[string]bool{}
+	for _, j := range jobs {
+		keys[j.Key] = j.State == uploader.StateDone
+	}
+	for _, k := range []string{r.prefix + "/album/a.txt", r.prefix + "/album/sub/b.txt"} {
+		if !keys[k] {
+			t.Fatalf("missing %s in %v", k, keys)
+		}
+	}
+}
+
+func TestCancelLeavesNoMultipartUpload(t *testing.T) {
+	counting := &countingStore{Store: newStore(t, nil)}
+	counting.limit.Store(2) // later parts hang in flight until cancelled
+	r := newRig(t, nil, func(o *uploader.Options) { o.Store = counting; o.StallTimeout = time.Minute })
+	p := r.file("big.bin", 8*partSize)
+	added, err := r.engine.Enqueue(context.Background(), r.prefix, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := added.IDs[0]
+	waitFor(t, "two parts stored", func() bool { return counting.parts.Load() >= 2 })
+	key := r.prefix + "/big.bin"
+	if n := openUploads(t, key); n != 1 {
+		t.Fatalf("%d uploads open before cancel, want 1", n)
+	}
+	r.engine.Cancel(id)
+	waitFor(t, "cancel", func() bool { return jobOf(r, id).State == uploader.StateCancelled })
+	if n := openUploads(t, key); n != 0 {
+		t.Fatalf("cancel left %d multipart uploads", n)
+	}
+	if _, err := minio.S3Client().HeadObject(context.Background(), &s3.HeadObjectInput{Bucket: aws.String(bucket), Key: aws.String(r.prefix + "/big.bin")}); err == nil {
+		t.Fatal("a cancelled upload left an object")
+	}
+}
+
+func jobOf(r *rig, id uint64) uploader.JobSnapshot {
+	for _, j := range r.engine.Snapshot().Jobs {
+		if j.ID == id {
+			return j
+		}
+	}
+	return uploader.JobSnapshot{}
+}
+
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(2 * time.Minute)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func TestResetsAndStallsMidPart(t *testing.T) {
+	proxy, err := faultproxy.New(minio.Addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer proxy.Close()
+	store := newStore(t, func(o *s3store.Options) { o.Endpoint = proxy.URL() })
+	r := newRig(t, store, func(o *uploader.Options) { o.StallTimeout = 500 * time.Millisecond })
+	proxy.ResetNext(3, 2*uploader.MiB) // connections die 2 MiB into a part
+	proxy.StallAfter(1*uploader.MiB, 2)
+	p := r.file("flaky.bin", 6*partSize+3)
+	jobs := r.send(p)
+	if jobs[0].State != uploader.StateDone {
+		t.Fatalf("%s: %s", jobs[0].State, jobs[0].Detail)
+	}
+	assertSame(t, jobs[0].Key, p)
+}
+
+func TestOutageIsWaitedOut(t *testing.T) {
+	proxy, err := faultproxy.New(minio.Addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer proxy.Close()
+	store := newStore(t, func(o *s3store.Options) { o.Endpoint = proxy.URL() })
+	r := newRig(t, store, func(o *uploader.Options) { o.MaxFailures = 2 })
+	proxy.Down(true)
+	p := r.file("o.bin", 2*partSize)
+	added, _ := r.engine.Enqueue(context.Background(), r.prefix, p)
+	id := added.IDs[0]
+	waitFor(t, "the job to notice the outage", func() bool { return jobOf(r, id).Note != "" })
+	time.Sleep(300 * time.Millisecond) // several retry rounds, more than MaxFailures
+	if s := jobOf(r, id); s.State.Final() {
+		t.Fatalf("job ended during the outage: %s %s", s.State, s.Detail)
+	}
+	proxy.Down(false)
+	waitFor(t, "done", func() bool { return jobOf(r, id).State == uploader.StateDone })
+	assertSame(t, jobOf(r, id).Key, p)
+}
+
+func TestMissingBucket(t *testing.T) {
+	r := newRig(t, newStore(t, func(o *s3store.Options) { o.Bucket = "no-such-bucket" }), nil)
+	jobs := r.send(r.file("a.txt", 10), r.file("b.bin", 2*partSize))
+	for _, j := range jobs {
+		if j.State != uploader.StateFailed || !strings.Contains(j.Reason, "does not exist") {
+			t.Fatalf("%s: %s %q", j.Rel, j.State, j.Reason)
+		}
+	}
+}
+
+func TestDeniedCredentials(t *testing.T) {
+	store := newStore(t, func(o *s3store.Options) {
+		o.Credentials = s3store.StaticCredentials(minio.AccessKey, "wrong-secret-key", "")
+	})
+	r := newRig(t, store, nil)
+	jobs := r.send(r.file("a.txt", 10), r.file("b.bin", 2*partSize))
+	for _, j := range jobs {
+		if j.State != uploader.StateFailed || !strings.Contains(j.Reason, "refused access") {
+			t.Fatalf("%s: %s %q", j.Rel, j.State, j.Reason)
+		}
+	}
+}
+
+func TestCollisionsOnMinIO(t *testing.T) {
+	for _, policy := range []uploader.CollisionPolicy{uploader.Rename, uploader.Skip, uploader.Overwrite} {
+		for _, size := range []int64{100, 2*partSize + 1} {
+			t.Run(fmt.Sprintf("%s/%d", policy, size), func(t *testing.T) {
+				r := newRig(t, newStore(t, nil), func(o *uploader.Options) { o.Collision = policy })
+				key := r.prefix + "/a.bin"
+				old := []byte("already here")
+				if _, err := minio.S3Client().PutObject(context.Background(), &s3.PutObjectInput{
+					Bucket: aws.String(bucket), Key: aws.String(key), Body: bytes.NewReader(old),
+				}); err != nil {
+					t.Fatal(err)
+				}
+				p := r.file("a.bin", size)
+				j := r.send(p)[0]
+				switch policy {
+				case uploader.Rename:
+					if j.State != uploader.StateDone || j.Key != r.prefix+"/a (1).bin" {
+						t.Fatalf("%s %s", j.State, j.Key)
+					}
+					assertSame(t, j.Key, p)
+				case uploader.Skip:
+					if j.State != uploader.StateSkipped {
+						t.Fatalf("%s %s", j.State, j.Key)
+					}
+				case uploader.Overwrite:
+					if j.State != uploader.StateDone || j.Key != key {
+						t.Fatalf("%s %s", j.State, j.Key)
+					}
+					assertSame(t, key, p)
+					return
+				}
+				if !bytes.Equal(object(t, key), old) {
+					t.Fatal("the existing object was overwritten")
+				}
+			})
+		}
+	}
+}
+
+func TestConditionalWriteRefusesExistingKey(t *testing.T) {
+	s := newStore(t, nil)
+	ctx := context.Background()
+	key := "t/conditional.txt"
+	if _, err := s.Put(ctx, key, bytes.NewReader([]byte("one")), 3, "", true); err != nil {
+		t.Fatal(err)
+	}
+	_, err := s.Put(ctx, key, bytes.NewReader([]byte("two")), 3, "", true)
+	if uploader.KindOf(err) != uploader.KindPrecondition {
+		t.Fatalf("second conditional put: %v (kind %d)", err, uploader.KindOf(err))
+	}
+	if _, err := s.Head(ctx, "t/none"); uploader.KindOf(err) != uploader.KindNotFound {
+		t.Fatalf("head of a missing key: %v", err)
+	}
+	if _, err := s.ListParts(ctx, key, "bogus-upload-id"); uploader.KindOf(err) != uploader.KindNoSuchUpload {
+		t.Fatalf("list parts of a bogus upload: %v", err)
+	}
+	_, err = s.Put(ctx, "t/bad-digest", bytes.NewReader([]byte("abc")), 3, "AAAAAA==", false)
+	if uploader.KindOf(err) != uploader.KindBadDigest {
+		t.Fatalf("wrong checksum: %v (kind %d)", err, uploader.KindOf(err))
+	}
+}
+
+func TestOfflineIsClassified(t *testing.T) {
+	port, err := devstack.FreePort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := newStore(t, func(o *s3store.Options) { o.Endpoint = fmt.Sprintf("http://127.0.0.1:%d", port) })
+	_, err = s.Head(context.Background(), "x")
+	if uploader.KindOf(err) != uploader.KindOffline {
+		t.Fatalf("connection refused: %v (kind %d)", err, uploader.KindOf(err))
+	}
+}
+
+func TestResumeAcrossEnginesOnMinIO(t *testing.T) {
+	store := newStore(t, nil)
+	dir := t.TempDir()
+	dbPath := filepath.Join(dir, "journal.db")
+	p := filepath.Join(dir, "r.bin")
+	data := make([]byte, 10*partSize+5)
+	rand.NewChaCha8([32]byte{7}).Read(data)
+	os.WriteFile(p, data, 0o644)
+
+	counting := &countingStore{Store: store}
+	open := func(limit int32) (*uploader.Engine, *journal.Journal) {
+		j, err := journal.Open(dbPath)
+		if err != nil {
+			t.Fatal(err)
+		}
+		counting.limit.Store(limit)
+		e, err := uploader.New(uploader.Options{Store: counting, Journal: j, Checksums: true, PartSize: partSize, ParallelParts: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.Start()
+		return e, j
+	}
+	e, j := open(4)
+	added, err := e.Enqueue(context.Background(), "t/resume", p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "4 parts", func() bool { return counting.parts.Load() >= 4 })
+	e.Close()
+	j.Close()
+	sentBefore := counting.parts.Load()
+
+	e, j = open(0)
+	defer j.Close()
+	defer e.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	e.Wait(ctx)
+	var job uploader.JobSnapshot
+	for _, s := range e.Snapshot().Jobs {
+		if s.ID == added.IDs[0] {
+			job = s
+		}
+	}
+	if job.State != uploader.StateDone {
+		t.Fatalf("state %s: %s", job.State, job.Detail)
+	}
+	if got := counting.parts.Load(); got > 11 {
+		t.Fatalf("%d parts stored for 11 (%d before the restart): parts were sent twice", got, sentBefore)
+	}
+	assertSame(t, job.Key, p)
+}
+
+// countingStore counts parts that arrived and, while limit > 0, makes
+// parts beyond the limit hang until their context ends.
+type countingStore struct {
+	*s3store.Store
+	parts atomic.Int32
+	limit atomic.Int32
+}
+
+func (c *countingStore) UploadPart(ctx context.Context, key, id string, n int32, body io.ReadSeeker, size int64, sum string) (string, error) {
+	if l := c.limit.Load(); l > 0 && c.parts.Load() >= l {
+		<-ctx.Done()
+		return "", ctx.Err()
+	}
+	etag, err := c.Store.UploadPart(ctx, key, id, n, body, size, sum)
+	if err == nil {
+		c.parts.Add(1)
+	}
+	return etag, err
+}

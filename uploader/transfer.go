@@ -1,0 +1,495 @@
+package uploader
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sync"
+	"time"
+)
+
+// errChanged means the source no longer matches the job's record.
+var errChanged = errors.New("the source file changed")
+
+const changedReason = "The file changed while it was being sent. Send it again once nothing is editing it."
+
+// transfer sends the job's file. It returns nil when the object is stored
+// and verified, a *Failure for reasons people can act on, or the error
+// that ended it.
+func (e *Engine) transfer(ctx context.Context, j *job) error {
+	rec, err := e.prepare(ctx, j)
+	if err != nil {
+		return err
+	}
+	if rec.Size < e.opts.MultipartThreshold {
+		return e.single(ctx, j, rec)
+	}
+	return e.multipart(ctx, j, rec)
+}
+
+// prepare checks the source before a run. A file that changed since it was
+// queued is taken as it is now; one that changed after its upload began
+// restarts cleanly, the old upload aborted, and says why.
+func (e *Engine) prepare(ctx context.Context, j *job) (JobRecord, error) {
+	rec := e.record(j)
+	fi, err := os.Stat(rec.Source)
+	if err != nil {
+		return rec, explain(err, e.bucket)
+	}
+	if !fi.Mode().IsRegular() {
+		return rec, fail("This is no longer a regular file.", nil)
+	}
+	if fi.Size() == rec.Size && fi.ModTime().Equal(rec.ModTime) {
+		return rec, nil
+	}
+	if rec.UploadID != "" {
+		e.abortUpload(j)
+		j.setNote("The file changed since the upload began; starting again.")
+	}
+	rec = e.update(j, func(r *JobRecord) {
+		r.Size, r.ModTime, r.UploadID, r.PartSize = fi.Size(), fi.ModTime(), "", 0
+		if rec.UploadID != "" {
+			r.Reason = "The file changed since the upload began, so it was sent again from the start."
+		}
+	})
+	if err := e.journal.UpdateJob(rec); err != nil {
+		return rec, fmt.Errorf("record changed source: %w", err)
+	}
+	return rec, nil
+}
+
+// unchanged fails when the file no longer matches the record.
+func unchanged(rec JobRecord) error {
+	fi, err := os.Stat(rec.Source)
+	if err != nil {
+		return explain(err, "")
+	}
+	if fi.Size() != rec.Size || !fi.ModTime().Equal(rec.ModTime) {
+		return fail(changedReason, errChanged)
+	}
+	return nil
+}
+
+// single sends a small file with one PUT, resolving key collisions.
+func (e *Engine) single(ctx context.Context, j *job, rec JobRecord) error {
+	f, err := os.Open(rec.Source)
+	if err != nil {
+		return explain(err, e.bucket)
+	}
+	defer f.Close()
+	var sum string
+	if e.opts.Checksums {
+		if sum, err = crcOf(ctx, io.NewSectionReader(f, 0, rec.Size)); err != nil {
+			return explain(err, e.bucket)
+		}
+	}
+	key := rec.Key
+	for n := 1; ; n++ {
+		conditional := e.opts.Collision != Overwrite
+		if conditional && e.noConditional.Load() {
+			// The store ignores If-None-Match: look before writing.
+			next, err := e.freeKey(ctx, j, key)
+			if err != nil {
+				return err
+			}
+			key, conditional = next, false
+		}
+		info, err := e.putOnce(ctx, j, f, rec, key, sum, conditional)
+		if err == nil {
+			return e.finishSingle(j, rec, key, sum, info)
+		}
+		if conditional && isNotImplemented(err) {
+			e.noConditional.Store(true)
+			continue
+		}
+		if KindOf(err) != KindPrecondition {
+			return err
+		}
+		// The key is taken: the same bytes already there count as sent.
+		if existing, herr := e.store.Head(ctx, key); herr == nil && existing.Size == rec.Size && sameChecksum(sum, existing.Checksum) {
+			return e.finishSingle(j, rec, key, sum, existing)
+		}
+		switch e.opts.Collision {
+		case Skip:
+			return &Failure{Reason: "A file with this name is already there, so it was skipped.", skip: true}
+		default:
+			key = renamed(rec.Key, n)
+		}
+		if n > 1000 {
+			return fail("Could not find a free name for this file.", nil)
+		}
+	}
+}
+
+// putOnce sends the file with retries.
+func (e *Engine) putOnce(ctx context.Context, j *job, f *os.File, rec JobRecord, key, sum string, conditional bool) (ObjectInfo, error) {
+	var info ObjectInfo
+	err := e.do(ctx, j, func(ctx context.Context, a *attempt) error {
+		if err := unchanged(rec); err != nil {
+			return err
+		}
+		var err error
+		info, err = e.store.Put(ctx, key, a.track(io.NewSectionReader(f, 0, rec.Size)), rec.Size, sum, conditional)
+		if KindOf(err) == KindBadDigest {
+			if cerr := unchanged(rec); cerr != nil {
+				return cerr
+			}
+		}
+		return err
+	})
+	return info, err
+}
+
+// finishSingle verifies and records a finished PUT. The server has already
+// checked the bytes against the checksum sent.
+func (e *Engine) finishSingle(j *job, rec JobRecord, key, sum string, info ObjectInfo) error {
+	if info.Checksum != "" && sum != "" && !sameChecksum(sum, info.Checksum) {
+		return fail("The storage holds different bytes than were sent. Press Retry.", fmt.Errorf("checksum %s, expected %s", info.Checksum, sum))
+	}
+	if err := unchanged(rec); err != nil {
+		return err
+	}
+	e.update(j, func(r *JobRecord) {
+		r.Key, r.Checksum = key, sum
+		if key != rec.Key {
+			r.Reason = "A file with the same name was already there, so this one was stored as " + baseName(key) + "."
+		}
+	})
+	return nil
+}
+
+func isNotImplemented(err error) bool {
+	var se *StoreError
+	return errors.As(err, &se) && se.Code == "NotImplemented"
+}
+
+// freeKey finds the key to write under by looking at what exists: key
+// itself if free, a renamed key under Rename, key under Overwrite, and a
+// skip Failure under Skip.
+func (e *Engine) freeKey(ctx context.Context, j *job, key string) (string, error) {
+	cand := key
+	for n := 1; n <= 1000; n++ {
+		var info ObjectInfo
+		err := e.do(ctx, j, func(ctx context.Context, _ *attempt) error {
+			var err error
+			info, err = e.store.Head(ctx, cand)
+			if k := KindOf(err); k == KindNotFound || k == KindAccessDenied {
+				return nil
+			}
+			return err
+		})
+		switch {
+		case err != nil:
+			return "", err
+		case info == ObjectInfo{}:
+			return cand, nil // free (or not ours to look at: the conditional write decides)
+		case e.opts.Collision == Overwrite:
+			return cand, nil
+		case e.opts.Collision == Skip:
+			return "", &Failure{Reason: "A file with this name is already there, so it was skipped.", skip: true}
+		}
+		cand = renamed(key, n)
+	}
+	return "", fail("Could not find a free name for this file.", nil)
+}
+
+// multipart sends a large file in parts, resuming an upload in progress.
+func (e *Engine) multipart(ctx context.Context, j *job, rec JobRecord) error {
+	partSize, err := PartSize(rec.Size, e.opts.PartSize)
+	if err != nil {
+		return fail("This file is larger than the 5 TiB the storage accepts.", err)
+	}
+	done := map[int32]PartRecord{}
+	if rec.UploadID != "" {
+		if rec, done, err = e.reconcile(ctx, j, rec); err != nil {
+			return err
+		}
+	}
+	if rec.UploadID == "" {
+		if rec, err = e.begin(ctx, j, rec, partSize); err != nil {
+			return err
+		}
+	}
+	f, err := os.Open(rec.Source)
+	if err != nil {
+		return explain(err, e.bucket)
+	}
+	defer f.Close()
+	var sent int64
+	for _, p := range done {
+		sent += p.Size
+	}
+	j.done.Store(sent)
+	if err := e.sendParts(ctx, j, f, rec, done); err != nil {
+		return err
+	}
+	return e.complete(ctx, j, rec, done)
+}
+
+// begin picks the key and starts a multipart upload, journaling its ID
+// before any part is sent.
+func (e *Engine) begin(ctx context.Context, j *job, rec JobRecord, partSize int64) (JobRecord, error) {
+	key := rec.Key
+	if e.opts.Collision != Overwrite {
+		var err error
+		if key, err = e.freeKey(ctx, j, rec.Key); err != nil {
+			return rec, err
+		}
+	}
+	var id string
+	err := e.do(ctx, j, func(ctx context.Context, _ *attempt) error {
+		var err error
+		id, err = e.store.CreateMultipart(ctx, key)
+		return err
+	})
+	if err != nil {
+		return rec, err
+	}
+	rec = e.update(j, func(r *JobRecord) {
+		if key != r.Key {
+			r.Reason = "A file with the same name was already there, so this one is stored as " + baseName(key) + "."
+		}
+		r.Key, r.UploadID, r.PartSize = key, id, partSize
+	})
+	if err := e.journal.UpdateJob(rec); err != nil {
+		return rec, fmt.Errorf("record upload ID: %w", err)
+	}
+	return rec, nil
+}
+
+// reconcile compares the journal with the server's parts of the upload in
+// progress. Parts on both are kept; parts only on the server are kept when
+// their checksum matches the local bytes (they arrived but the journal did
+// not hear of it before a crash); everything else is sent again. An upload
+// the server no longer knows is either already complete (the object
+// matches) or starts over.
+func (e *Engine) reconcile(ctx context.Context, j *job, rec JobRecord) (JobRecord, map[int32]PartRecord, error) {
+	journaled, err := e.journal.Parts(rec.ID)
+	if err != nil {
+		return rec, nil, fmt.Errorf("read recorded parts: %w", err)
+	}
+	var remote []RemotePart
+	err = e.do(ctx, j, func(ctx context.Context, _ *attempt) error {
+		remote, err = e.store.ListParts(ctx, rec.Key, rec.UploadID)
+		return err
+	})
+	if KindOf(err) == KindNoSuchUpload {
+		return e.uploadGone(ctx, j, rec, journaled)
+	}
+	if err != nil {
+		return rec, nil, err
+	}
+	mine := map[int32]PartRecord{}
+	for _, p := range journaled {
+		mine[p.Number] = p
+	}
+	done := map[int32]PartRecord{}
+	f, err := os.Open(rec.Source)
+	if err != nil {
+		return rec, nil, explain(err, e.bucket)
+	}
+	defer f.Close()
+	for _, r := range remote {
+		off, length := partRange(r.Number, rec.Size, rec.PartSize)
+		if r.Number < 1 || r.Number > PartCount(rec.Size, rec.PartSize) || r.Size != length {
+			continue
+		}
+		if p, ok := mine[r.Number]; ok && p.ETag == r.ETag {
+			done[r.Number] = p
+			continue
+		}
+		if r.Checksum == "" || !e.opts.Checksums {
+			continue
+		}
+		sum, err := crcOf(ctx, io.NewSectionReader(f, off, length))
+		if err != nil {
+			return rec, nil, explain(err, e.bucket)
+		}
+		if sum == r.Checksum {
+			p := PartRecord{Number: r.Number, Size: r.Size, ETag: r.ETag, Checksum: sum}
+			done[r.Number] = p
+			if err := e.journal.PutPart(rec.ID, p); err != nil {
+				return rec, nil, fmt.Errorf("record part %d: %w", p.Number, err)
+			}
+		}
+	}
+	return rec, done, nil
+}
+
+// uploadGone handles an upload ID the server no longer knows: it completed
+// (crash between completion and journaling) or it was aborted or expired.
+func (e *Engine) uploadGone(ctx context.Context, j *job, rec JobRecord, journaled []PartRecord) (JobRecord, map[int32]PartRecord, error) {
+	if int32(len(journaled)) == PartCount(rec.Size, rec.PartSize) {
+		if sum, err := partsChecksum(journaled); err == nil {
+			info, herr := e.store.Head(ctx, rec.Key)
+			if herr == nil && info.Size == rec.Size && sameChecksum(sum, info.Checksum) {
+				done := map[int32]PartRecord{}
+				for _, p := range journaled {
+					done[p.Number] = p
+				}
+				return rec, done, nil // complete() sees every part done and only verifies
+			}
+		}
+	}
+	if err := e.journal.ClearParts(rec.ID); err != nil {
+		return rec, nil, fmt.Errorf("forget parts: %w", err)
+	}
+	rec = e.update(j, func(r *JobRecord) {
+		r.UploadID = ""
+		r.Reason = "The unfinished upload had expired on the server, so it was sent again from the start."
+	})
+	return rec, map[int32]PartRecord{}, nil
+}
+
+func partsChecksum(parts []PartRecord) (string, error) {
+	sums := make([]string, len(parts))
+	for i, p := range parts {
+		sums[i] = p.Checksum
+	}
+	return compositeChecksum(sums)
+}
+
+// sendParts uploads every part not in done, ParallelParts at a time, adding
+// each finished part to done and the journal. The first failure stops the
+// others.
+func (e *Engine) sendParts(ctx context.Context, j *job, f *os.File, rec JobRecord, done map[int32]PartRecord) error {
+	count := PartCount(rec.Size, rec.PartSize)
+	todo := make(chan int32, count)
+	for n := int32(1); n <= count; n++ {
+		if _, ok := done[n]; !ok {
+			todo <- n
+		}
+	}
+	close(todo)
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for range min(e.opts.ParallelParts, len(todo)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for n := range todo {
+				if ctx.Err() != nil {
+					return
+				}
+				p, err := e.sendPart(ctx, j, f, rec, n)
+				if err != nil {
+					cancel(err)
+					return
+				}
+				mu.Lock()
+				done[n] = p
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	if ctx.Err() != nil {
+		return context.Cause(ctx)
+	}
+	return nil
+}
+
+// sendPart uploads part n with retries and journals it.
+func (e *Engine) sendPart(ctx context.Context, j *job, f *os.File, rec JobRecord, n int32) (PartRecord, error) {
+	off, length := partRange(n, rec.Size, rec.PartSize)
+	var sum, etag string
+	err := e.do(ctx, j, func(ctx context.Context, a *attempt) error {
+		if err := unchanged(rec); err != nil {
+			return err
+		}
+		if e.opts.Checksums && sum == "" {
+			var err error
+			if sum, err = crcOf(ctx, io.NewSectionReader(f, off, length)); err != nil {
+				return explain(err, e.bucket)
+			}
+		}
+		var err error
+		etag, err = e.store.UploadPart(ctx, rec.Key, rec.UploadID, n, a.track(io.NewSectionReader(f, off, length)), length, sum)
+		if KindOf(err) == KindBadDigest {
+			sum = "" // read it again: the bytes may have changed under us
+			if cerr := unchanged(rec); cerr != nil {
+				return cerr
+			}
+		}
+		return err
+	})
+	if err != nil {
+		if KindOf(err) == KindNoSuchUpload {
+			return PartRecord{}, fail("The upload was discarded on the server. Press Retry to send the file again.", err)
+		}
+		return PartRecord{}, err
+	}
+	p := PartRecord{Number: n, Size: length, ETag: etag, Checksum: sum}
+	if err := e.journal.PutPart(rec.ID, p); err != nil {
+		return p, fmt.Errorf("record part %d: %w", n, err)
+	}
+	return p, nil
+}
+
+// complete checks the source once more, assembles the parts and verifies
+// the stored object's size and checksum.
+func (e *Engine) complete(ctx context.Context, j *job, rec JobRecord, done map[int32]PartRecord) error {
+	if err := unchanged(rec); err != nil {
+		e.abortUpload(j)
+		return err
+	}
+	e.update(j, func(r *JobRecord) { r.State = StateVerifying })
+	count := PartCount(rec.Size, rec.PartSize)
+	parts := make([]RemotePart, 0, count)
+	sums := make([]string, 0, count)
+	for n := int32(1); n <= count; n++ {
+		p := done[n]
+		parts = append(parts, RemotePart{Number: n, Size: p.Size, ETag: p.ETag, Checksum: p.Checksum})
+		sums = append(sums, p.Checksum)
+	}
+	var want string
+	if e.opts.Checksums {
+		var err error
+		if want, err = compositeChecksum(sums); err != nil {
+			return fail("A part's checksum was lost. Press Retry.", err)
+		}
+	}
+	conditional := e.opts.Collision != Overwrite && !e.noConditional.Load()
+	err := e.do(ctx, j, func(ctx context.Context, _ *attempt) error {
+		_, err := e.store.CompleteMultipart(ctx, rec.Key, rec.UploadID, parts, conditional)
+		if KindOf(err) == KindNoSuchUpload {
+			return nil // completed by an earlier try whose answer was lost; verified below
+		}
+		return err
+	})
+	if err != nil {
+		if KindOf(err) == KindPrecondition {
+			e.abortUpload(j)
+		}
+		return err
+	}
+	return e.verify(ctx, j, rec, want)
+}
+
+// verify compares the stored object with what was sent and records the
+// checksum.
+func (e *Engine) verify(ctx context.Context, j *job, rec JobRecord, want string) error {
+	var info ObjectInfo
+	err := e.do(ctx, j, func(ctx context.Context, _ *attempt) error {
+		var err error
+		info, err = e.store.Head(ctx, rec.Key)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if info.Size != rec.Size {
+		return fail("The stored file has the wrong size. Press Retry to send it again.", fmt.Errorf("stored %d bytes, sent %d", info.Size, rec.Size))
+	}
+	if want != "" && info.Checksum != "" && !sameChecksum(want, info.Checksum) {
+		return fail("The stored file does not match what was sent. Press Retry to send it again.", fmt.Errorf("stored checksum %s, sent %s", info.Checksum, want))
+	}
+	e.update(j, func(r *JobRecord) {
+		r.UploadID, r.Checksum, r.Finished = "", want, time.Now()
+	})
+	return nil
+}
