@@ -8,6 +8,7 @@ import (
 	"hash/crc32"
 	"io"
 	"strings"
+	"sync"
 )
 
 // CRC32C (Castagnoli) is the checksum Hoist sends with every part. Go
@@ -17,11 +18,17 @@ import (
 // that already arrived.
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
+// buffers holds read buffers for checksumming, so thousands of small files
+// do not each allocate one.
+var buffers = sync.Pool{New: func() any { b := make([]byte, 256<<10); return &b }}
+
 // crcOf returns the base64 CRC32C of everything r yields, reading in
 // chunks and stopping early when ctx ends.
 func crcOf(ctx context.Context, r io.Reader) (string, error) {
 	h := crc32.New(castagnoli)
-	buf := make([]byte, 256<<10)
+	bufp := buffers.Get().(*[]byte)
+	defer buffers.Put(bufp)
+	buf := *bufp
 	for {
 		if err := ctx.Err(); err != nil {
 			return "", err

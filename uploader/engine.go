@@ -390,6 +390,17 @@ func (e *Engine) end(j *job, state State, reason string, cause error) {
 			j.done.Store(r.Size)
 		}
 	})
+	if state == StateDone || state == StateSkipped {
+		// Recorded in the background, so the file's slot is free at once:
+		// if the record is lost in a crash, the job runs again, finds its
+		// identical object in place, and ends done without sending it.
+		e.wg.Add(1)
+		go func() {
+			defer e.wg.Done()
+			e.persist(j)
+		}()
+		return
+	}
 	e.persist(j)
 }
 
