@@ -9,11 +9,9 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
-	"runtime"
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -91,9 +89,7 @@ type MinIO struct {
 	// group and session ID.
 	PID int
 
-	done     chan struct{} // closed once the process has been waited for
-	waitErr  error         // valid after done is closed
-	tail     func() string
+	proc     *child   // nil in a literal
 	tempDirs []string // removed by Stop
 
 	stopOnce sync.Once
@@ -115,10 +111,8 @@ func StartMinIO(ctx context.Context, opts MinIOOptions) (*MinIO, error) {
 	if err != nil {
 		return nil, fmt.Errorf("start minio: %w", err)
 	}
-	if opts.Detach && opts.Log != nil {
-		if _, ok := opts.Log.(*os.File); !ok {
-			return nil, fmt.Errorf("start minio: Detach needs Log to be nil or an *os.File, not %T", opts.Log)
-		}
+	if err := checkDetachLog(opts.Detach, opts.Log); err != nil {
+		return nil, fmt.Errorf("start minio: %w", err)
 	}
 	if opts.RootUser == "" {
 		if opts.RootUser, err = RandomString(20); err != nil {
@@ -152,7 +146,6 @@ func startMinIO(ctx context.Context, bin string, opts MinIOOptions) (_ *MinIO, e
 		AccessKey:   opts.RootUser,
 		SecretKey:   opts.RootPassword,
 		DataDir:     opts.DataDir,
-		done:        make(chan struct{}),
 	}
 	defer func() {
 		if err != nil {
@@ -186,53 +179,14 @@ func startMinIO(ctx context.Context, bin string, opts MinIOOptions) (_ *MinIO, e
 		"--certs-dir", certsDir,
 		m.DataDir)
 	cmd.Env = minioEnv(opts, os.Environ())
-	if opts.Detach {
-		cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
-	} else {
-		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
-	}
-	switch lw := opts.Log.(type) {
-	case nil:
-		if opts.Detach {
-			m.tail = func() string { return "" }
-		} else {
-			tb := newTailBuffer(logTailBytes)
-			cmd.Stdout, cmd.Stderr, m.tail = tb, tb, tb.String
-		}
-	case *os.File:
-		cmd.Stdout, cmd.Stderr = lw, lw
-		name := lw.Name()
-		m.tail = func() string { return fileTail(name, logTailBytes) }
-	default:
-		tb := newTailBuffer(logTailBytes)
-		w := io.MultiWriter(lw, tb)
-		cmd.Stdout, cmd.Stderr, m.tail = w, w, tb.String
-	}
-	started := make(chan error, 1)
-	go func() {
-		if !opts.Detach {
-			// Pdeathsig fires when the thread that forked the child exits,
-			// not the process; pin this goroutine to its thread and keep it
-			// blocked in Wait for the child's lifetime. The thread is
-			// discarded when the goroutine returns still locked.
-			runtime.LockOSThread()
-		}
-		if err := cmd.Start(); err != nil {
-			started <- err
-			return
-		}
-		started <- nil
-		m.waitErr = cmd.Wait()
-		close(m.done)
-	}()
-	if err := <-started; err != nil {
+	if m.proc, err = startChild(cmd, opts.Detach, opts.Log); err != nil {
 		return nil, fmt.Errorf("start minio: %w", err)
 	}
-	m.PID = cmd.Process.Pid
+	m.PID = m.proc.pid
 
 	if err := m.waitHealthy(ctx); err != nil {
-		m.kill()
-		return nil, fmt.Errorf("start minio on %s: %w\n--- minio log tail ---\n%s", m.Endpoint, err, m.tail())
+		m.proc.kill()
+		return nil, fmt.Errorf("start minio on %s: %w\n--- minio log tail ---\n%s", m.Endpoint, err, m.proc.tail())
 	}
 	return m, nil
 }
@@ -289,8 +243,8 @@ func (m *MinIO) waitHealthy(ctx context.Context) error {
 			return nil
 		}
 		select {
-		case <-m.done:
-			return fmt.Errorf("%w (%v)", errEarlyExit, m.waitErr)
+		case <-m.proc.done:
+			return fmt.Errorf("%w (%v)", errEarlyExit, m.proc.waitErr)
 		case <-ctx.Done():
 			return fmt.Errorf("wait for health check: %w", context.Cause(ctx))
 		case <-tick.C:
@@ -323,36 +277,17 @@ func healthy(ctx context.Context, client *http.Client, endpoint string) (bool, e
 	return resp.StatusCode == http.StatusOK, nil
 }
 
-// kill SIGKILLs the process group and waits for the process.
-func (m *MinIO) kill() {
-	_ = syscall.Kill(-m.PID, syscall.SIGKILL)
-	<-m.done
-}
-
 // Stop stops the server: SIGTERM to its process group, SIGKILL after 5 s,
 // then waits for it and removes the temporary directories StartMinIO made.
 // It is idempotent; later calls return the first call's result. It returns
 // an error if MinIO had already exited on its own (it crashed) or a
 // directory could not be removed.
 func (m *MinIO) Stop() error {
-	if m.done == nil {
+	if m.proc == nil {
 		return errors.New("stop minio: not started by StartMinIO (use StopProcessGroup)")
 	}
 	m.stopOnce.Do(func() {
-		var errs []error
-		select {
-		case <-m.done:
-			errs = append(errs, fmt.Errorf("stop minio: it had already exited: %v\n--- minio log tail ---\n%s", m.waitErr, m.tail()))
-		default:
-			_ = syscall.Kill(-m.PID, syscall.SIGTERM)
-			select {
-			case <-m.done:
-			case <-time.After(stopGrace):
-				m.kill()
-			}
-		}
-		errs = append(errs, m.removeTempDirs())
-		m.stopErr = errors.Join(errs...)
+		m.stopErr = errors.Join(m.proc.terminate("minio", stopGrace), m.removeTempDirs())
 	})
 	return m.stopErr
 }
@@ -370,15 +305,20 @@ func (m *MinIO) removeTempDirs() error {
 
 // Exited is closed when the server process has exited, whether through Stop
 // or on its own.
-func (m *MinIO) Exited() <-chan struct{} { return m.done }
+func (m *MinIO) Exited() <-chan struct{} {
+	if m.proc == nil {
+		return nil
+	}
+	return m.proc.done
+}
 
 // LogTail returns the last few KiB of MinIO's output, when it is kept (Log
 // nil without Detach, any non-file writer, or a regular *os.File).
 func (m *MinIO) LogTail() string {
-	if m.tail == nil {
+	if m.proc == nil {
 		return ""
 	}
-	return m.tail()
+	return m.proc.tail()
 }
 
 // Addr returns the S3 API's host:port, 127.0.0.1:PORT.

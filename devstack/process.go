@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
+	"runtime"
 	"strconv"
 	"sync"
 	"syscall"
@@ -133,4 +135,102 @@ func fileTail(path string, n int64) string {
 		return ""
 	}
 	return string(b)
+}
+
+// child is a server process started by startChild and waited for by its own
+// goroutine.
+type child struct {
+	pid     int
+	done    chan struct{} // closed once the process has been waited for
+	waitErr error         // valid after done is closed
+	tail    func() string // the last few KiB of its output, or ""
+}
+
+// checkDetachLog rejects a Log that cannot outlive the caller: with detach,
+// log must be nil or an *os.File (a pipe would break when the caller exits).
+func checkDetachLog(detach bool, log io.Writer) error {
+	if !detach || log == nil {
+		return nil
+	}
+	if _, ok := log.(*os.File); !ok {
+		return fmt.Errorf("Detach needs Log to be nil or an *os.File, not %T", log)
+	}
+	return nil
+}
+
+// startChild starts cmd with stdout and stderr going to log (nil discards
+// them, keeping a tail in memory unless detach is set). With detach the
+// process gets its own session and outlives the caller; without it, its own
+// process group, and the kernel SIGKILLs it if the caller dies. The caller
+// must have checked log with checkDetachLog.
+func startChild(cmd *exec.Cmd, detach bool, log io.Writer) (*child, error) {
+	c := &child{done: make(chan struct{})}
+	if detach {
+		cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	} else {
+		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	}
+	switch lw := log.(type) {
+	case nil:
+		if detach {
+			c.tail = func() string { return "" }
+		} else {
+			tb := newTailBuffer(logTailBytes)
+			cmd.Stdout, cmd.Stderr, c.tail = tb, tb, tb.String
+		}
+	case *os.File:
+		cmd.Stdout, cmd.Stderr = lw, lw
+		name := lw.Name()
+		c.tail = func() string { return fileTail(name, logTailBytes) }
+	default:
+		tb := newTailBuffer(logTailBytes)
+		w := io.MultiWriter(lw, tb)
+		cmd.Stdout, cmd.Stderr, c.tail = w, w, tb.String
+	}
+	started := make(chan error, 1)
+	go func() {
+		if !detach {
+			// Pdeathsig fires when the thread that forked the child exits,
+			// not the process; pin this goroutine to its thread and keep it
+			// blocked in Wait for the child's lifetime. The thread is
+			// discarded when the goroutine returns still locked.
+			runtime.LockOSThread()
+		}
+		if err := cmd.Start(); err != nil {
+			started <- err
+			return
+		}
+		started <- nil
+		c.waitErr = cmd.Wait()
+		close(c.done)
+	}()
+	if err := <-started; err != nil {
+		return nil, err
+	}
+	c.pid = cmd.Process.Pid
+	return c, nil
+}
+
+// kill SIGKILLs the process group and waits for the process.
+func (c *child) kill() {
+	_ = syscall.Kill(-c.pid, syscall.SIGKILL)
+	<-c.done
+}
+
+// terminate sends SIGTERM to the process group, SIGKILL after grace, and
+// waits for the process. It returns an error carrying the log tail if the
+// process had already exited on its own.
+func (c *child) terminate(name string, grace time.Duration) error {
+	select {
+	case <-c.done:
+		return fmt.Errorf("stop %s: it had already exited: %v\n--- %s log tail ---\n%s", name, c.waitErr, name, c.tail())
+	default:
+	}
+	_ = syscall.Kill(-c.pid, syscall.SIGTERM)
+	select {
+	case <-c.done:
+	case <-time.After(grace):
+		c.kill()
+	}
+	return nil
 }
