@@ -471,3 +471,54 @@ func (c *countingStore) UploadPart(ctx context.Context, key, id string, n int32,
 	}
 	return etag, err
 }
+
+// modifyingStore appends to a file once the given number of parts arrived.
+type modifyingStore struct {
+	*s3store.Store
+	path  string
+	after int32
+	parts atomic.Int32
+}
+
+func (m *modifyingStore) UploadPart(ctx context.Context, key, id string, n int32, body io.ReadSeeker, size int64, sum string) (string, error) {
+	etag, err := m.Store.UploadPart(ctx, key, id, n, body, size, sum)
+	if err == nil && m.parts.Add(1) == m.after {
+		f, ferr := os.OpenFile(m.path, os.O_WRONLY|os.O_APPEND, 0)
+		if ferr == nil {
+			f.Write([]byte("edited"))
+			f.Close()
+		}
+	}
+	return etag, err
+}
+
+func TestFileModifiedMidUpload(t *testing.T) {
+	mod := &modifyingStore{Store: newStore(t, nil), after: 2}
+	r := newRig(t, nil, func(o *uploader.Options) { o.Store = mod; o.ParallelParts = 1 })
+	mod.path = r.file("edited.bin", 6*partSize)
+	j := r.send(mod.path)[0]
+	if j.State != uploader.StateFailed || !strings.Contains(j.Reason, "changed") {
+		t.Fatalf("%s %q", j.State, j.Reason)
+	}
+	if _, err := minio.S3Client().HeadObject(context.Background(), &s3.HeadObjectInput{Bucket: aws.String(bucket), Key: aws.String(j.Key)}); err == nil {
+		t.Fatal("a file that changed mid-upload landed in the bucket")
+	}
+	if n := openUploads(t, j.Key); n != 0 {
+		t.Fatalf("%d multipart uploads left behind", n)
+	}
+}
+
+func TestMaliciousNamesStayUnderPrefix(t *testing.T) {
+	r := newRig(t, newStore(t, nil), nil)
+	// Backslashes are ordinary characters in Linux file names, but would be
+	// folder separators to a Windows user of the bucket.
+	r.file(`drop/..\..\escape.txt`, 3)
+	r.file("drop/ctl\x01\x7f.txt", 3)
+	jobs := r.send(filepath.Join(r.dir, "drop"))
+	want := map[string]bool{r.prefix + "/drop/escape.txt": true, r.prefix + "/drop/ctl__.txt": true}
+	for _, j := range jobs {
+		if j.State != uploader.StateDone || !want[j.Key] {
+			t.Fatalf("%q → %q (%s)", j.Rel, j.Key, j.State)
+		}
+	}
+}
