@@ -1,0 +1,91 @@
+package signin
+
+import (
+	"encoding/json"
+	"fmt"
+	"maps"
+	"strings"
+	"time"
+
+	"github.com/coreos/go-oidc/v3/oidc"
+)
+
+// Identity is who signed in, read from the verified ID token.
+type Identity struct {
+	// Subject is the provider's stable identifier for the person (sub).
+	Subject string
+	// Email, PreferredUsername and Name are the standard claims; "" when
+	// the provider did not send them.
+	Email             string
+	PreferredUsername string
+	Name              string
+	// Issuer is the provider (iss).
+	Issuer string
+	// Expiry is when the ID token this was read from expires.
+	Expiry time.Time
+	// Claims holds every top-level claim whose value is a string, number or
+	// boolean, as text (e.g. "sub", "email", "preferred_username"), for key
+	// templates. Objects and arrays are left out.
+	Claims map[string]string
+}
+
+// DisplayName is the best name to show: Name, else Email, else
+// PreferredUsername, else Subject.
+func (i *Identity) DisplayName() string {
+	for _, s := range []string{i.Name, i.Email, i.PreferredUsername} {
+		if s != "" {
+			return s
+		}
+	}
+	return i.Subject
+}
+
+func (i *Identity) clone() *Identity {
+	cp := *i
+	cp.Claims = maps.Clone(i.Claims)
+	return &cp
+}
+
+// identityFrom reads an Identity from a verified token.
+func identityFrom(idt *oidc.IDToken) (*Identity, error) {
+	var raw map[string]json.RawMessage
+	if err := idt.Claims(&raw); err != nil {
+		return nil, fmt.Errorf("read the ID token's claims: %w", err)
+	}
+	claims := flatClaims(raw)
+	return &Identity{
+		Subject:           idt.Subject,
+		Email:             claims["email"],
+		PreferredUsername: claims["preferred_username"],
+		Name:              claims["name"],
+		Issuer:            idt.Issuer,
+		Expiry:            idt.Expiry,
+		Claims:            claims,
+	}, nil
+}
+
+// flatClaims keeps the scalar claims as text.
+func flatClaims(raw map[string]json.RawMessage) map[string]string {
+	out := make(map[string]string, len(raw))
+	for k, v := range raw {
+		if s, ok := scalarText(v); ok {
+			out[k] = s
+		}
+	}
+	return out
+}
+
+func scalarText(v json.RawMessage) (string, bool) {
+	text := strings.TrimSpace(string(v))
+	switch {
+	case text == "" || text == "null" || text[0] == '{' || text[0] == '[':
+		return "", false
+	case text[0] == '"':
+		var s string
+		if err := json.Unmarshal(v, &s); err != nil {
+			return "", false
+		}
+		return s, true
+	}
+	return text, true // number or boolean, as sent
+}
