@@ -24,11 +24,29 @@ type keyringAPI interface {
 	Delete(service, user string) error
 }
 
+// osKeyring is go-keyring, minus D-Bus autolaunch (see sessionBusCheck).
 type osKeyring struct{}
 
-func (osKeyring) Get(service, user string) (string, error) { return keyring.Get(service, user) }
-func (osKeyring) Set(service, user, secret string) error   { return keyring.Set(service, user, secret) }
-func (osKeyring) Delete(service, user string) error        { return keyring.Delete(service, user) }
+func (osKeyring) Get(service, user string) (string, error) {
+	if err := sessionBusCheck(); err != nil {
+		return "", err
+	}
+	return keyring.Get(service, user)
+}
+
+func (osKeyring) Set(service, user, secret string) error {
+	if err := sessionBusCheck(); err != nil {
+		return err
+	}
+	return keyring.Set(service, user, secret)
+}
+
+func (osKeyring) Delete(service, user string) error {
+	if err := sessionBusCheck(); err != nil {
+		return err
+	}
+	return keyring.Delete(service, user)
+}
 
 // KeyringStore keeps entries in the OS keyring (Secret Service on Linux,
 // Keychain on macOS, Credential Manager on Windows) under KeyringService.
@@ -102,8 +120,10 @@ const keyringProbeKey = "hoist-keyring-probe"
 
 // NewDefaultStore returns the OS keyring store when a keyring answers (a
 // lookup of a missing entry comes back "not found"), else a FileStore in
-// dir, logging a warning that says so. It may block up to 10 s on a keyring
-// that does not answer. Call it once at start, from any goroutine.
+// dir, logging a warning that says so. On Linux and the BSDs a keyring is
+// only looked for on an existing D-Bus session bus (none is started). It
+// may block up to 10 s on a keyring that does not answer. Call it once at
+// start, from any goroutine.
 func NewDefaultStore(dir string, log *slog.Logger) TokenStore {
 	return chooseStore(&KeyringStore{ring: osKeyring{}}, dir, log)
 }

@@ -83,12 +83,12 @@ type fakeProvider struct {
 	refreshCalls    int
 	revoked         []string
 	refuseRefresh   bool
-	discoveryStatus int                          // answer discovery with this status when set
-	authorizeError  [2]string                    // error, error_description to send back
-	tamper          func(claims map[string]any)  // edits the next code-exchange ID tokens
-	signKey         *rsa.PrivateKey              // signs ID tokens instead of testKey
-	refreshGate     chan struct{}                // when set, refresh waits for it
-	onRefresh       func()                       // called when a refresh arrives
+	discoveryStatus int                         // answer discovery with this status when set
+	authorizeError  [2]string                   // error, error_description to send back
+	tamper          func(claims map[string]any) // edits the next code-exchange ID tokens
+	signKey         *rsa.PrivateKey             // signs ID tokens instead of testKey
+	refreshGate     chan struct{}               // when set, refresh waits for it
+	onRefresh       func()                      // called when a refresh arrives
 	extraClaims     map[string]any
 }
 

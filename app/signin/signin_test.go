@@ -132,7 +132,9 @@ func TestSignInIgnoresWrongStateAndOtherPaths(t *testing.T) {
 
 func TestSignInAccessDenied(t *testing.T) {
 	fp := newFakeProvider(t, newTestClock())
-	fp.set(func(fp *fakeProvider) { fp.authorizeError = [2]string{"access_denied", "End-User aborted <interaction>"} })
+	fp.set(func(fp *fakeProvider) {
+		fp.authorizeError = [2]string{"access_denied", "End-User aborted <interaction>"}
+	})
 	b, seen := followingBrowser()
 	c := newTestClient(t, fp, b)
 	_, err := c.SignIn(t.Context(), nil)
