@@ -15,6 +15,12 @@ MC_BIN          := $(CACHE_BIN)/mc
 STATICCHECK_BIN := $(CACHE_BIN)/staticcheck
 HOIST_BIN       := $(abspath bin/hoist)
 
+# The dev OpenID provider's npm project (devstack/_oidc; the underscore keeps
+# `go ./...` out of node_modules). npm writes node_modules/.package-lock.json
+# on every install: it stands for "installed from this lockfile".
+OIDC_DIR   := devstack/_oidc
+OIDC_STAMP := $(OIDC_DIR)/node_modules/.package-lock.json
+
 # Tests and the benchmark find their servers and the CLI through these
 # (a HOIST_MINIO_BIN or HOIST_MC_BIN already in the environment wins).
 export HOIST_MINIO_BIN ?= $(MINIO_BIN)
@@ -24,7 +30,7 @@ export HOIST_BIN
 # Go files to format-check: everything but caches, state and npm packages.
 GO_FILES = $(shell find . \( -path ./.cache -o -path ./.devstack -o -path ./.git -o -name node_modules \) -prune -o -name '*.go' -print)
 
-.PHONY: help deps minio mc staticcheck-bin build vet fmt-check staticcheck test \
+.PHONY: help deps minio mc oidc-deps staticcheck-bin build vet fmt-check staticcheck test \
 	devstack devstack-down devstack-status bench run clean distclean
 
 help: ## list targets
@@ -38,6 +44,13 @@ minio: ## build the pinned MinIO server into .cache/bin (once)
 
 mc: ## build the pinned MinIO client into .cache/bin (benchmark peer)
 	@scripts/gobin.sh github.com/minio/mc $(MC_VERSION)
+
+oidc-deps: $(OIDC_STAMP) ## install the dev OpenID provider's npm packages (from its lockfile)
+
+$(OIDC_STAMP): $(OIDC_DIR)/package.json $(OIDC_DIR)/package-lock.json
+	@command -v npm >/dev/null || { echo "oidc-deps: npm not found; install Node.js 20 or later" >&2; exit 1; }
+	npm ci --prefix $(OIDC_DIR) --no-audit --no-fund
+	@touch $@
 
 staticcheck-bin: ## build the pinned staticcheck into .cache/bin
 	@scripts/gobin.sh honnef.co/go/tools/cmd/staticcheck $(STATICCHECK_VERSION)
@@ -56,13 +69,13 @@ staticcheck: staticcheck-bin ## run staticcheck on every package
 	$(STATICCHECK_BIN) ./...
 
 # Prerequisites run left to right (deps first: a fresh machine has no gcc).
-test: deps minio build ## format check, vet, staticcheck, then all tests with -race
+test: deps minio oidc-deps build ## format check, vet, staticcheck, then all tests with -race
 	$(MAKE) --no-print-directory fmt-check
 	$(MAKE) --no-print-directory vet
 	$(MAKE) --no-print-directory staticcheck
 	go test -race -count=1 -timeout 40m ./...
 
-devstack: minio ## start the local dev stack (idempotent); then: source .devstack/env
+devstack: minio oidc-deps ## start the local dev stack (idempotent); then: source .devstack/env
 	go run ./devstack/cmd/devstack up
 
 devstack-down: ## stop the local dev stack (keeps its data)
@@ -80,6 +93,6 @@ run: devstack build ## start the dev stack and the app against it
 clean: ## remove build output (keeps .cache and the dev stack)
 	rm -rf bin
 
-distclean: clean ## also stop the dev stack and remove .devstack and .cache
+distclean: clean ## also stop the dev stack and remove .devstack, .cache and npm packages
 	-go run ./devstack/cmd/devstack down
-	rm -rf .devstack .cache
+	rm -rf .devstack .cache $(OIDC_DIR)/node_modules

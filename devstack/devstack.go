@@ -1,17 +1,22 @@
 // Package devstack starts the real servers Hoist is developed and tested
-// against: a local MinIO (S3 + STS) today, an OIDC provider later.
+// against: a local MinIO (S3 + STS) and an OpenID Connect provider
+// (oidc-provider on Node.js, devstack/_oidc) whose ID tokens MinIO's STS
+// exchanges for temporary credentials confined to uploads/<sub>/.
 //
 // It serves three callers:
 //
-//   - tests, through [StartMinIOForTest] and [ForTestMain], which start a
-//     private MinIO on free ports with a throw-away data directory;
+//   - tests, through [StartMinIOForTest], [ForTestMain],
+//     [StartOIDCForTest] and [StartSignInStackForTest], which start private
+//     servers on free ports with throw-away state; [OIDC.SignIn] gets tokens
+//     without a browser and [OIDC.RevokeAll] ends every sign-in;
 //   - the benchmark, through [StartMinIO];
 //   - `make devstack`, through the devstack command (devstack/cmd/devstack),
-//     which starts a detached MinIO that outlives it and writes
+//     which starts a detached provider and MinIO that outlive it and writes
 //     .devstack/env and .devstack/hoist.toml with [WriteDevEnv].
 //
 // MinIO is AGPL: it is only ever run as a separate process from a binary
-// built by `make minio`; it is never imported.
+// built by `make minio`; it is never imported. The provider needs node (20
+// or later) on PATH and its npm packages (`make oidc-deps`).
 package devstack
 
 import (

@@ -333,53 +333,93 @@ func TestRepoRoot(t *testing.T) {
 	}
 }
 
+// devConfigFile mirrors the generated hoist.toml; decoding it strictly
+// catches keys the test does not expect.
+type devConfigFile struct {
+	Organisation struct{ Name string }
+	S3           struct {
+		Endpoint, Region, Bucket, Checksum string
+		PathStyle                          bool   `toml:"path_style"`
+		AccessKeyID                        string `toml:"access_key_id"`
+		SecretAccessKey                    string `toml:"secret_access_key"`
+	}
+	Upload struct {
+		KeyPrefix string `toml:"key_prefix"`
+	}
+	Signin struct {
+		Issuer      string
+		ClientID    string `toml:"client_id"`
+		STSEndpoint string `toml:"sts_endpoint"`
+		RoleARN     string `toml:"role_arn"`
+	}
+}
+
 func TestWriteDevEnv(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), ".devstack")
 	m := &MinIO{Endpoint: "http://127.0.0.1:9000", Port: 9000, AccessKey: `AK"\x`, SecretKey: "s'ecret\tkey"}
-	if err := WriteDevEnv(dir, m, "hoist"); err != nil {
-		t.Fatal(err)
+	signin := &DevSignIn{Issuer: "http://127.0.0.1:9400", ClientID: "hoist", STSEndpoint: m.Endpoint,
+		RoleARN: RoleARN("hoist", ""), DemoUser: "alice", DemoPassword: "pa$$ 'word'"}
+	for _, tc := range []struct {
+		name   string
+		signin *DevSignIn
+		want   devConfigFile
+		env    []string
+	}{
+		{"static keys", nil, func() (c devConfigFile) {
+			c.S3.AccessKeyID, c.S3.SecretAccessKey = m.AccessKey, m.SecretKey
+			c.Upload.KeyPrefix = "uploads/{date}/"
+			return c
+		}(), []string{"", "", ""}},
+		{"sign-in", signin, func() (c devConfigFile) {
+			c.Upload.KeyPrefix = "uploads/{sub}/"
+			c.Signin.Issuer, c.Signin.ClientID, c.Signin.STSEndpoint, c.Signin.RoleARN = signin.Issuer, "hoist", m.Endpoint, signin.RoleARN
+			return c
+		}(), []string{signin.Issuer, signin.DemoUser, signin.DemoPassword}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), ".devstack")
+			if err := WriteDevEnv(dir, m, "hoist", tc.signin); err != nil {
+				t.Fatal(err)
+			}
+			want := tc.want
+			want.Organisation.Name = "Hoist dev stack"
+			want.S3.Endpoint, want.S3.Region, want.S3.Bucket, want.S3.PathStyle, want.S3.Checksum = m.Endpoint, "us-east-1", "hoist", true, "crc32c"
+			var cfg devConfigFile
+			md, err := toml.DecodeFile(filepath.Join(dir, ConfigFileName), &cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if und := md.Undecoded(); len(und) > 0 {
+				t.Errorf("unexpected keys %v", und)
+			}
+			if cfg != want {
+				t.Errorf("config = %+v\nwant     %+v", cfg, want)
+			}
+			if fi, err := os.Stat(filepath.Join(dir, ConfigFileName)); err != nil || fi.Mode().Perm() != 0o600 {
+				t.Errorf("config mode: %v %v", fi.Mode(), err)
+			}
+			checkSourcedEnv(t, dir, m, tc.env)
+		})
 	}
+}
 
-	var cfg struct {
-		Organisation struct{ Name string }
-		S3           struct {
-			Endpoint, Region, Bucket, Checksum string
-			PathStyle                          bool   `toml:"path_style"`
-			AccessKeyID                        string `toml:"access_key_id"`
-			SecretAccessKey                    string `toml:"secret_access_key"`
-		}
-		Upload struct {
-			KeyPrefix string `toml:"key_prefix"`
-		}
-	}
-	md, err := toml.DecodeFile(filepath.Join(dir, ConfigFileName), &cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if und := md.Undecoded(); len(und) > 0 {
-		t.Errorf("unexpected keys %v", und)
-	}
-	if cfg.Organisation.Name != "Hoist dev stack" || cfg.S3.Endpoint != m.Endpoint || cfg.S3.Region != "us-east-1" ||
-		cfg.S3.Bucket != "hoist" || !cfg.S3.PathStyle || cfg.S3.Checksum != "crc32c" ||
-		cfg.S3.AccessKeyID != m.AccessKey || cfg.S3.SecretAccessKey != m.SecretKey ||
-		cfg.Upload.KeyPrefix != "uploads/{date}/" {
-		t.Errorf("config = %+v", cfg)
-	}
-	if fi, err := os.Stat(filepath.Join(dir, ConfigFileName)); err != nil || fi.Mode().Perm() != 0o600 {
-		t.Errorf("config mode: %v %v", fi.Mode(), err)
-	}
-
-	out, err := exec.Command("sh", "-c", `. "$1" && printf '%s\n' "$HOIST_CONFIG" "$HOIST_S3_ENDPOINT" "$HOIST_S3_BUCKET" "$MINIO_ROOT_USER" "$MINIO_ROOT_PASSWORD" "$HOIST_DEV_ACCESS_KEY" "$HOIST_DEV_SECRET_KEY" "${AWS_ACCESS_KEY_ID-unset}"`,
+// checkSourcedEnv sources dir/env in sh and compares the variables with
+// what m says, and HOIST_OIDC_ISSUER, HOIST_DEMO_USER, HOIST_DEMO_PASSWORD
+// with signin.
+func checkSourcedEnv(t *testing.T, dir string, m *MinIO, signin []string) {
+	t.Helper()
+	out, err := exec.Command("sh", "-c", `. "$1" && printf '%s\n' "$HOIST_CONFIG" "$HOIST_S3_ENDPOINT" "$HOIST_S3_BUCKET" "$MINIO_ROOT_USER" "$MINIO_ROOT_PASSWORD" "$HOIST_DEV_ACCESS_KEY" "$HOIST_DEV_SECRET_KEY" "$HOIST_OIDC_ISSUER" "$HOIST_DEMO_USER" "$HOIST_DEMO_PASSWORD" "${AWS_ACCESS_KEY_ID-unset}"`,
 		"sh", filepath.Join(dir, EnvFileName)).Output()
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := strings.Join([]string{filepath.Join(dir, ConfigFileName), m.Endpoint, "hoist", m.AccessKey, m.SecretKey, m.AccessKey, m.SecretKey, "unset"}, "\n") + "\n"
-	if os.Getenv("AWS_ACCESS_KEY_ID") != "" {
-		want = strings.Replace(want, "unset\n", os.Getenv("AWS_ACCESS_KEY_ID")+"\n", 1)
+	aws := "unset"
+	if v, ok := os.LookupEnv("AWS_ACCESS_KEY_ID"); ok {
+		aws = v
 	}
-	if string(out) != want {
-		t.Errorf("sourced env:\n%s\nwant:\n%s", out, want)
+	want := append([]string{filepath.Join(dir, ConfigFileName), m.Endpoint, "hoist", m.AccessKey, m.SecretKey, m.AccessKey, m.SecretKey}, signin...)
+	want = append(want, aws)
+	if got := strings.Split(strings.TrimSuffix(string(out), "\n"), "\n"); strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("sourced env:\n%q\nwant:\n%q", got, want)
 	}
 }
 

@@ -13,6 +13,17 @@ const (
 	ConfigFileName = "hoist.toml"
 )
 
+// DevSignIn is the sign-in part of the dev stack's config: the provider,
+// and the STS that exchanges its ID tokens for S3 credentials.
+type DevSignIn struct {
+	// Issuer and ClientID name the provider and the app's public client.
+	Issuer, ClientID string
+	// STSEndpoint is MinIO's endpoint; RoleARN the role to assume there.
+	STSEndpoint, RoleARN string
+	// DemoUser and DemoPassword are exported for scripts and people.
+	DemoUser, DemoPassword string
+}
+
 // WriteDevEnv writes the two files that let a developer point Hoist at the
 // dev stack, replacing any earlier ones atomically (mode 0600, they hold
 // keys), creating dir if needed:
@@ -20,11 +31,16 @@ const (
 //   - dir/env: POSIX shell exports, for `source .devstack/env`:
 //     HOIST_CONFIG (absolute path of dir/hoist.toml), HOIST_S3_ENDPOINT,
 //     HOIST_S3_BUCKET, MINIO_ROOT_USER, MINIO_ROOT_PASSWORD,
-//     HOIST_DEV_ACCESS_KEY and HOIST_DEV_SECRET_KEY. It deliberately exports
-//     no AWS_* variable, so the AWS CLI and SDKs in that shell keep their
-//     usual configuration.
-//   - dir/hoist.toml: a Hoist config for m and bucket with static keys.
-func WriteDevEnv(dir string, m *MinIO, bucket string) error {
+//     HOIST_DEV_ACCESS_KEY and HOIST_DEV_SECRET_KEY (for inspecting the
+//     bucket with other tools), and with signin also HOIST_OIDC_ISSUER,
+//     HOIST_DEMO_USER and HOIST_DEMO_PASSWORD. It deliberately exports no
+//     AWS_* variable, so the AWS CLI and SDKs in that shell keep their usual
+//     configuration.
+//   - dir/hoist.toml: a Hoist config for m and bucket. With signin (not
+//     nil) it has a [signin] table, key_prefix "uploads/{sub}/" and no
+//     static keys, so the app signs in; without, static root keys and
+//     key_prefix "uploads/{date}/".
+func WriteDevEnv(dir string, m *MinIO, bucket string, signin *DevSignIn) error {
 	dir, err := filepath.Abs(dir)
 	if err != nil {
 		return fmt.Errorf("write dev env: %w", err)
@@ -39,9 +55,7 @@ func WriteDevEnv(dir string, m *MinIO, bucket string) error {
 		Region:       Region,
 		Bucket:       bucket,
 		Checksum:     "crc32c",
-		AccessKey:    m.AccessKey,
-		SecretKey:    m.SecretKey,
-		KeyPrefix:    "uploads/{date}/",
+		SignIn:       signin,
 	}
 	env := []envVar{
 		{"HOIST_CONFIG", cfgPath},
@@ -52,6 +66,16 @@ func WriteDevEnv(dir string, m *MinIO, bucket string) error {
 		{"HOIST_DEV_ACCESS_KEY", m.AccessKey},
 		{"HOIST_DEV_SECRET_KEY", m.SecretKey},
 	}
+	if signin != nil {
+		cfg.KeyPrefix = UploadKeyPrefix + "{sub}/"
+		env = append(env,
+			envVar{"HOIST_OIDC_ISSUER", signin.Issuer},
+			envVar{"HOIST_DEMO_USER", signin.DemoUser},
+			envVar{"HOIST_DEMO_PASSWORD", signin.DemoPassword})
+	} else {
+		cfg.KeyPrefix = "uploads/{date}/"
+		cfg.AccessKey, cfg.SecretKey = m.AccessKey, m.SecretKey
+	}
 	if err := writeFileAtomic(cfgPath, []byte(cfg.render()), 0o600); err != nil {
 		return fmt.Errorf("write dev env: %w", err)
 	}
@@ -61,18 +85,19 @@ func WriteDevEnv(dir string, m *MinIO, bucket string) error {
 	return nil
 }
 
-// devConfig is what the generated hoist.toml says. A later OIDC provider in
-// the stack adds its sign-in section here.
+// devConfig is what the generated hoist.toml says.
 type devConfig struct {
 	Organisation         string
 	Endpoint, Region     string
 	Bucket, Checksum     string
-	AccessKey, SecretKey string
+	AccessKey, SecretKey string // only without SignIn
 	KeyPrefix            string
+	SignIn               *DevSignIn
 }
 
 func (c devConfig) render() string {
 	var b strings.Builder
+	b.WriteString("# Hoist config for the local dev stack, written by `make devstack`.\n")
 	b.WriteString("[organisation]\n")
 	fmt.Fprintf(&b, "name = %s\n", tomlQuote(c.Organisation))
 	b.WriteString("\n[s3]\n")
@@ -81,11 +106,20 @@ func (c devConfig) render() string {
 	fmt.Fprintf(&b, "bucket = %s\n", tomlQuote(c.Bucket))
 	b.WriteString("path_style = true\n")
 	fmt.Fprintf(&b, "checksum = %s\n", tomlQuote(c.Checksum))
-	b.WriteString("# Static keys are for the local dev stack only; real deployments sign in.\n")
-	fmt.Fprintf(&b, "access_key_id = %s\n", tomlQuote(c.AccessKey))
-	fmt.Fprintf(&b, "secret_access_key = %s\n", tomlQuote(c.SecretKey))
+	if c.SignIn == nil {
+		b.WriteString("# Static keys are for the local dev stack only; real deployments sign in.\n")
+		fmt.Fprintf(&b, "access_key_id = %s\n", tomlQuote(c.AccessKey))
+		fmt.Fprintf(&b, "secret_access_key = %s\n", tomlQuote(c.SecretKey))
+	}
 	b.WriteString("\n[upload]\n")
 	fmt.Fprintf(&b, "key_prefix = %s\n", tomlQuote(c.KeyPrefix))
+	if s := c.SignIn; s != nil {
+		b.WriteString("\n# Demo users are listed on the provider's login page.\n[signin]\n")
+		fmt.Fprintf(&b, "issuer = %s\n", tomlQuote(s.Issuer))
+		fmt.Fprintf(&b, "client_id = %s\n", tomlQuote(s.ClientID))
+		fmt.Fprintf(&b, "sts_endpoint = %s\n", tomlQuote(s.STSEndpoint))
+		fmt.Fprintf(&b, "role_arn = %s\n", tomlQuote(s.RoleARN))
+	}
 	return b.String()
 }
 

@@ -153,7 +153,7 @@ func checkDetachLog(detach bool, log io.Writer) error {
 		return nil
 	}
 	if _, ok := log.(*os.File); !ok {
-		return fmt.Errorf("Detach needs Log to be nil or an *os.File, not %T", log)
+		return fmt.Errorf("option Detach needs Log to be nil or an *os.File, not %T", log)
 	}
 	return nil
 }

@@ -133,3 +133,70 @@ func ForTestMainWith(m *testing.M, opts MinIOOptions, fn func(*MinIO)) int {
 	}
 	return code
 }
+
+// StartOIDCForTest starts a private OIDC provider for one test on a free
+// port, with opts (Port, Detach and DataDir are ignored: the key lives in
+// memory) and TestHooks on, so RevokeAll works. Its log goes to a file under
+// t.TempDir() and its tail is printed if the test fails. A t.Cleanup stops
+// it. Any failure to start is fatal to the test.
+func StartOIDCForTest(t testing.TB, opts OIDCOptions) *OIDC {
+	t.Helper()
+	logPath := filepath.Join(t.TempDir(), "oidc.log")
+	f, err := os.Create(logPath)
+	if err != nil {
+		t.Fatalf("start oidc provider: %v", err)
+	}
+	opts.Port, opts.Detach, opts.DataDir, opts.TestHooks = 0, false, "", true
+	if opts.Log != nil {
+		opts.Log = io.MultiWriter(f, opts.Log)
+	} else {
+		opts.Log = f
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*oidcStartTimeout)
+	defer cancel()
+	o, err := StartOIDC(ctx, opts)
+	if err != nil {
+		f.Close()
+		t.Fatalf("%v", err)
+	}
+	t.Cleanup(func() {
+		if err := o.Stop(); err != nil {
+			t.Errorf("%v", err)
+		}
+		f.Close()
+		if t.Failed() {
+			t.Logf("oidc provider log %s (tail):\n%s", logPath, fileTail(logPath, testLogBytes))
+		}
+	})
+	return o
+}
+
+// SignInStack is an OIDC provider and a MinIO whose STS trusts it: what a
+// test of sign-in, credentials or confined uploads needs.
+type SignInStack struct {
+	OIDC  *OIDC
+	MinIO *MinIO
+	// Bucket is DefaultBucket, created.
+	Bucket string
+	// RoleARN is the role to name in AssumeRoleWithWebIdentity; it carries
+	// UploadPolicy (each user confined to uploads/<sub>/).
+	RoleARN string
+	// STSEndpoint is where AssumeRoleWithWebIdentity goes: MinIO's endpoint.
+	STSEndpoint string
+}
+
+// StartSignInStackForTest starts, for one test, a provider as
+// StartOIDCForTest(t, opts) does, then a MinIO configured with
+// OpenIDEnv for it, creates bucket "hoist" and the policy UploadPolicy
+// (UploadPolicyName). Both stop in t.Cleanup; any failure is fatal.
+func StartSignInStackForTest(t testing.TB, opts OIDCOptions) *SignInStack {
+	t.Helper()
+	o := StartOIDCForTest(t, opts)
+	m := StartMinIOForTestWith(t, MinIOOptions{Env: OpenIDEnv(o, UploadPolicyName)})
+	ctx, cancel := context.WithTimeout(context.Background(), startTimeout)
+	defer cancel()
+	if err := m.CreatePolicy(ctx, UploadPolicyName, UploadPolicy); err != nil {
+		t.Fatalf("%v", err)
+	}
+	return &SignInStack{OIDC: o, MinIO: m, Bucket: DefaultBucket, RoleARN: RoleARN(o.ClientID, ""), STSEndpoint: m.Endpoint}
+}

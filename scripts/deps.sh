@@ -11,9 +11,29 @@ packages=(
 	libgl1-mesa-dev xorg-dev xvfb xauth
 	# benchmark peers
 	awscli rclone
-	# sign-in and UI tests: browser, real drag and drop, screenshots, keyring
-	chromium xdotool imagemagick python3-gi gir1.2-gtk-3.0 dbus-x11 gnome-keyring
+	# sign-in and UI tests: browser, real drag and drop, screenshots; a
+	# session bus (dbus-run-session, dbus-launch) with gnome-keyring-daemon as
+	# the Secret Service that go-keyring talks to over D-Bus, and secret-tool
+	# to look into it
+	chromium xdotool imagemagick python3-gi gir1.2-gtk-3.0
+	dbus-daemon dbus-x11 gnome-keyring libsecret-tools
 )
+# The dev OpenID provider (devstack/_oidc) runs on Node.js 20 or later with
+# npm; CI machines come with it. Only when node is missing altogether try
+# the distribution's package (checked below).
+if ! command -v node >/dev/null; then
+	packages+=(nodejs)
+fi
+
+# check_node fails unless node >= 20 and npm are on PATH.
+check_node() {
+	local major
+	major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+	if [ "$major" -lt 20 ] || ! command -v npm >/dev/null; then
+		echo "deps: the dev OpenID provider needs Node.js 20 or later with npm (found node major ${major}); install it by hand" >&2
+		exit 1
+	fi
+}
 
 # One dpkg-query for all: "name status" per known package; unknown ones
 # print nothing (and make it exit 1, which is fine here).
@@ -23,6 +43,7 @@ for p in "${packages[@]}"; do
 	grep -qxF "$p install ok installed" <<<"$status" || missing+=("$p")
 done
 if [ ${#missing[@]} -eq 0 ]; then
+	check_node
 	exit 0
 fi
 
@@ -37,3 +58,4 @@ fi
 echo "deps: installing ${missing[*]}" >&2
 "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q
 "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+check_node

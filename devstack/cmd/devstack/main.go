@@ -1,12 +1,21 @@
 // Command devstack starts and stops the local dev stack that `make run`,
-// manual testing and the benchmark use: a MinIO with bucket "hoist" today,
-// an OIDC provider later. Its state lives in <repo>/.devstack:
+// manual testing and the benchmark use: an OpenID provider (port 9400 when
+// free) with the demo users, and a MinIO (port 9000 when free) with bucket
+// "hoist" whose STS trusts the provider and gives each signed-in user the
+// policy devstack.UploadPolicy. Its state lives in <repo>/.devstack:
 //
+//	oidc.pid, oidc.port     the running provider (removed by down)
+//	oidc-jwks.json          the provider's signing key, generated once
+//	oidc.log                provider output (appended)
 //	minio.pid, minio.port   the running server (removed by down)
+//	minio.openid            the OpenID settings MinIO was started with
 //	minio-credentials.json  root user and password, generated once
 //	minio-data/             objects, kept across up/down
 //	minio.log               server output (appended)
 //	env, hoist.toml         written by up, for `source .devstack/env`
+//
+// The provider keeps sessions and tokens in memory: restarting it signs
+// everybody out. MinIO is restarted when the provider's address changed.
 //
 // Usage:
 //
@@ -72,15 +81,15 @@ type stack struct {
 	root, dir string
 	out       io.Writer
 
+	oidc  *devstack.OIDC  // set by the oidc component's up
 	minio *devstack.MinIO // set by the minio component's up
 }
 
 // component is one process of the stack. up starts it unless it already runs
 // (and then only records its details in the stack); it cleans up after
 // itself when it fails. down stops it if it runs; both are idempotent.
-// An OIDC provider joins by implementing this and being listed in
-// components, before MinIO (MinIO reads the provider's discovery document
-// when it starts).
+// The OIDC provider comes before MinIO: MinIO reads the provider's
+// discovery document when it starts.
 type component interface {
 	name() string
 	up(ctx context.Context, s *stack) error
@@ -90,7 +99,7 @@ type component interface {
 
 // components lists the stack's parts in start order; down goes in reverse.
 func components() []component {
-	return []component{minioComponent{}}
+	return []component{oidcComponent{}, minioComponent{}}
 }
 
 func (s *stack) up(ctx context.Context) error {
@@ -107,11 +116,16 @@ func (s *stack) up(ctx context.Context) error {
 			return fmt.Errorf("up %s: %w", c.name(), err)
 		}
 	}
-	if err := devstack.WriteDevEnv(s.dir, s.minio, devstack.DefaultBucket); err != nil {
+	signin := &devstack.DevSignIn{
+		Issuer: s.oidc.Issuer, ClientID: s.oidc.ClientID,
+		STSEndpoint: s.minio.Endpoint, RoleARN: devstack.RoleARN(s.oidc.ClientID, ""),
+		DemoUser: devstack.DemoUser, DemoPassword: devstack.DemoPassword,
+	}
+	if err := devstack.WriteDevEnv(s.dir, s.minio, devstack.DefaultBucket, signin); err != nil {
 		return fmt.Errorf("up: %w", err)
 	}
-	fmt.Fprintf(s.out, "  endpoint  %s\n  bucket    %s\n  config    %s\n  env       %s\n\nrun: source %s\n",
-		s.minio.Endpoint, devstack.DefaultBucket,
+	fmt.Fprintf(s.out, "  endpoint  %s\n  bucket    %s\n  issuer    %s\n  sign in   %s / %s\n  config    %s\n  env       %s\n\nrun: source %s\n",
+		s.minio.Endpoint, devstack.DefaultBucket, s.oidc.Issuer, devstack.DemoUser, devstack.DemoPassword,
 		filepath.Join(s.dir, devstack.ConfigFileName), filepath.Join(s.dir, devstack.EnvFileName),
 		s.rel(filepath.Join(s.dir, devstack.EnvFileName)))
 	return nil
@@ -175,137 +189,6 @@ func (s *stack) rel(path string) string {
 	return path
 }
 
-// minioComponent is the dev stack's MinIO: detached, persistent data, fixed
-// credentials, port 9000 when free.
-type minioComponent struct{}
-
-const (
-	preferredMinIOPort = 9000
-	stopGrace          = 10 * time.Second
-)
-
-func (minioComponent) name() string { return "minio" }
-
-func (minioComponent) paths(s *stack) (pidFile, portFile, credsFile, dataDir, certsDir, logFile string) {
-	return filepath.Join(s.dir, "minio.pid"), filepath.Join(s.dir, "minio.port"),
-		filepath.Join(s.dir, "minio-credentials.json"), filepath.Join(s.dir, "minio-data"),
-		filepath.Join(s.dir, "minio-certs"), filepath.Join(s.dir, "minio.log")
-}
-
-// running returns the pid and port of the dev stack's MinIO if the pid file
-// names a live MinIO serving this stack's data directory.
-func (c minioComponent) running(s *stack) (pid, port int, ok bool) {
-	pidFile, portFile, _, dataDir, _, _ := c.paths(s)
-	pid, err := readInt(pidFile)
-	if err != nil || !devstack.ProcessAlive(pid) || !isMinIOFor(pid, dataDir) {
-		return 0, 0, false
-	}
-	port, err = readInt(portFile)
-	if err != nil {
-		return pid, 0, true
-	}
-	return pid, port, true
-}
-
-func (c minioComponent) up(ctx context.Context, s *stack) error {
-	pidFile, portFile, credsFile, dataDir, certsDir, logFile := c.paths(s)
-	creds, err := loadOrCreateCredentials(credsFile)
-	if err != nil {
-		return err
-	}
-
-	if pid, port, ok := c.running(s); ok {
-		endpoint := "http://127.0.0.1:" + strconv.Itoa(port)
-		if port > 0 && waitHealthy(ctx, endpoint, 30*time.Second) {
-			m := &devstack.MinIO{Endpoint: endpoint, Port: port, AccessKey: creds.RootUser,
-				SecretKey: creds.RootPassword, DataDir: dataDir, PID: pid}
-			if err := m.CreateBucket(ctx, devstack.DefaultBucket); err != nil {
-				return err
-			}
-			s.minio = m
-			fmt.Fprintf(s.out, "minio already running (pid %d)\n", pid)
-			return nil
-		}
-		fmt.Fprintf(s.out, "minio (pid %d) is not healthy; restarting it\n", pid)
-		if err := devstack.StopProcessGroup(pid, stopGrace); err != nil {
-			return err
-		}
-	}
-
-	port := 0
-	if devstack.PortFree(preferredMinIOPort) {
-		port = preferredMinIOPort
-	}
-	lf, err := os.OpenFile(logFile, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
-	if err != nil {
-		return err
-	}
-	defer lf.Close() // MinIO has its own copy of the descriptor
-	fmt.Fprintf(lf, "\n==== devstack up %s ====\n", time.Now().Format(time.RFC3339))
-	m, err := devstack.StartMinIO(ctx, devstack.MinIOOptions{
-		Port:         port,
-		DataDir:      dataDir,
-		CertsDir:     certsDir,
-		RootUser:     creds.RootUser,
-		RootPassword: creds.RootPassword,
-		Log:          lf,
-		Detach:       true,
-	})
-	if err != nil {
-		return err
-	}
-	fail := func(err error) error {
-		_ = devstack.StopProcessGroup(m.PID, stopGrace)
-		_ = os.Remove(pidFile)
-		_ = os.Remove(portFile)
-		return err
-	}
-	if err := writeInt(pidFile, m.PID); err != nil {
-		return fail(err)
-	}
-	if err := writeInt(portFile, m.Port); err != nil {
-		return fail(err)
-	}
-	if err := m.CreateBucket(ctx, devstack.DefaultBucket); err != nil {
-		return fail(err)
-	}
-	s.minio = m
-	fmt.Fprintf(s.out, "minio started (pid %d, data %s, log %s)\n", m.PID, s.rel(dataDir), s.rel(logFile))
-	return nil
-}
-
-func (c minioComponent) down(s *stack) error {
-	pidFile, portFile, _, _, _, _ := c.paths(s)
-	if pid, _, ok := c.running(s); ok {
-		if err := devstack.StopProcessGroup(pid, stopGrace); err != nil {
-			return err
-		}
-		fmt.Fprintf(s.out, "minio stopped (pid %d)\n", pid)
-	} else {
-		fmt.Fprintln(s.out, "minio not running")
-	}
-	for _, f := range []string{pidFile, portFile} {
-		if err := os.Remove(f); err != nil && !errors.Is(err, os.ErrNotExist) {
-			return err
-		}
-	}
-	return nil
-}
-
-func (c minioComponent) status(ctx context.Context, s *stack) (bool, string) {
-	pid, port, ok := c.running(s)
-	if !ok {
-		return false, "not running"
-	}
-	endpoint := "http://127.0.0.1:" + strconv.Itoa(port)
-	hctx, cancel := context.WithTimeout(ctx, 3*time.Second)
-	defer cancel()
-	if port == 0 || !devstack.Healthy(hctx, endpoint) {
-		return false, fmt.Sprintf("pid %d, not healthy at %s", pid, endpoint)
-	}
-	return true, fmt.Sprintf("running at %s (pid %d)", endpoint, pid)
-}
-
 // waitHealthy polls endpoint's health until it answers or d passes.
 func waitHealthy(ctx context.Context, endpoint string, d time.Duration) bool {
 	ctx, cancel := context.WithTimeout(ctx, d)
@@ -322,15 +205,24 @@ func waitHealthy(ctx context.Context, endpoint string, d time.Duration) bool {
 	}
 }
 
-// isMinIOFor reports whether pid runs `minio server … dataDir`, so a pid
-// file left from before a reboot never makes us signal an unrelated process.
-func isMinIOFor(pid int, dataDir string) bool {
+// cmdline returns the arguments pid was started with, or nil.
+func cmdline(pid int) []string {
 	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/cmdline")
-	if err != nil {
-		return false
+	if err != nil || len(b) == 0 {
+		return nil
 	}
-	args := strings.Split(strings.TrimRight(string(b), "\x00"), "\x00")
-	return len(args) > 2 && filepath.Base(args[0]) == "minio" && args[1] == "server" && args[len(args)-1] == dataDir
+	return strings.Split(strings.TrimRight(string(b), "\x00"), "\x00")
+}
+
+// removeFiles removes the files that exist among paths.
+func removeFiles(paths ...string) error {
+	var errs []error
+	for _, f := range paths {
+		if err := os.Remove(f); err != nil && !errors.Is(err, os.ErrNotExist) {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
 }
 
 type credentials struct {
