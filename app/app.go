@@ -1,51 +1,66 @@
 // Package app is Hoist's composition root: it loads the configuration,
-// builds the credentials, the S3 store, the journal and the engine, and then
-// runs a CLI command or the window. It is the only package that wires
+// builds sign-in, credentials, the S3 store, the journal and the engine, and
+// then runs a CLI command or the window. It is the only package that wires
 // concrete parts together.
 package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+
 	"hoist/app/cli"
 	"hoist/app/config"
+	"hoist/app/signin"
 	"hoist/uploader"
 	"hoist/uploader/journal"
 	"hoist/uploader/s3store"
 )
 
 // Version is set at build time with -ldflags "-X hoist/app.Version=…".
-var Version = "0.1.0-dev"
+var Version = "0.1.0"
 
 // Main runs Hoist with the process arguments (args[0] is the program name)
-// and returns the exit code.
+// and returns the exit code. Without a command it opens the window.
 func Main(args []string) int {
-	env := &cli.Env{Open: Open, Stdout: os.Stdout, Stderr: os.Stderr}
+	env := &cli.Env{Open: Open, Stdout: os.Stdout, Stderr: os.Stderr, Extra: accountCommands()}
 	if len(args) < 2 {
 		env.Usage(os.Stderr)
 		return cli.ExitUsage
 	}
-	if args[1] == "version" || args[1] == "--version" {
+	switch args[1] {
+	case "version", "--version":
 		fmt.Println("hoist", Version)
 		return cli.ExitOK
 	}
 	return cli.Run(context.Background(), env, args[1:])
 }
 
-// Open builds a session from the configuration: journal, store and engine
-// (not started).
-func Open(ctx context.Context, o cli.OpenOptions) (*cli.Session, error) {
-	cfgPath, cfg, err := config.Resolve(o.ConfigPath)
+// base is what every mode builds first: config, data dir, log and, when
+// configured, the sign-in client.
+type base struct {
+	cfg      *config.Config
+	cfgPath  string
+	dataDir  string
+	log      *slog.Logger
+	closeLog func()
+	signin   *signin.Client // nil unless the config uses sign-in
+}
+
+// openBase loads the configuration and prepares logging and sign-in. It
+// makes no network request.
+func openBase(configPath, dataDirFlag string) (*base, error) {
+	cfgPath, cfg, err := config.Resolve(configPath)
 	if err != nil {
 		return nil, err
 	}
-	dataDir, err := config.DataDir(o.DataDir)
+	dataDir, err := config.DataDir(dataDirFlag)
 	if err != nil {
 		return nil, err
 	}
@@ -53,56 +68,130 @@ func Open(ctx context.Context, o cli.OpenOptions) (*cli.Session, error) {
 	if err != nil {
 		return nil, err
 	}
-	logger.Info("starting", "version", Version, "config", cfgPath)
-	j, err := journal.Open(journal.DefaultPath(dataDir))
+	logger.Info("starting", "version", Version, "config", cfgPath, "pid", os.Getpid())
+	b := &base{cfg: cfg, cfgPath: cfgPath, dataDir: dataDir, log: logger, closeLog: closeLog}
+	if usesSignIn(cfg) {
+		b.signin, err = signin.New(signin.Config{
+			Issuer:   cfg.Signin.Issuer,
+			ClientID: cfg.Signin.ClientID,
+			Scopes:   cfg.Signin.Scopes,
+			Browser:  signin.SystemBrowser{},
+			Store:    signin.NewDefaultStore(dataDir, logger),
+			Logger:   logger,
+		})
+		if err != nil {
+			closeLog()
+			return nil, fmt.Errorf("set up sign-in: %w", err)
+		}
+	}
+	return b, nil
+}
+
+// usesSignIn reports whether credentials come from signing in. Static keys
+// in the config win (local development).
+func usesSignIn(cfg *config.Config) bool {
+	return cfg.Signin.Enabled() && !cfg.S3.HasStaticKeys()
+}
+
+// core is base plus the journal, the store and the engine (not started).
+type core struct {
+	*base
+	journal *journal.Journal
+	engine  *uploader.Engine
+	tmpl    uploader.PrefixTemplate
+}
+
+// engineHooks are the engine callbacks a mode supplies.
+type engineHooks struct {
+	onEvent             func(uploader.Event)
+	onCredentialsNeeded func(error)
+}
+
+// openCore builds the engine on b. The engine's credentials come from the
+// sign-in client when there is one (the caller signs in before starting
+// the engine), else from static keys or the SDK's default chain.
+func openCore(ctx context.Context, b *base, hooks engineHooks) (*core, error) {
+	allowed := []string(nil)
+	if b.signin != nil {
+		_, allowed = config.KeyPrefixPlaceholders()
+	}
+	tmpl, err := uploader.ParsePrefixTemplate(b.cfg.Upload.KeyPrefix, allowed...)
 	if err != nil {
-		closeLog()
+		return nil, fmt.Errorf("upload.key_prefix: %w", err)
+	}
+	var creds aws.CredentialsProvider
+	if b.signin != nil {
+		if creds, err = webIdentityCredentials(ctx, b.cfg, b.signin, b.subject()); err != nil {
+			return nil, err
+		}
+	}
+	store, err := newStore(ctx, b.cfg, creds)
+	if err != nil {
 		return nil, err
 	}
-	store, err := newStore(ctx, cfg)
+	j, err := journal.Open(journal.DefaultPath(b.dataDir))
 	if err != nil {
-		j.Close()
-		closeLog()
 		return nil, err
 	}
-	opts := engineOptions(cfg)
-	opts.Store, opts.Journal, opts.Logger, opts.OnEvent = store, j, logger, o.OnEvent
+	opts := engineOptions(b.cfg)
+	opts.Store, opts.Journal, opts.Logger = store, j, b.log
+	opts.OnEvent, opts.OnCredentialsNeeded = hooks.onEvent, hooks.onCredentialsNeeded
 	engine, err := uploader.New(opts)
 	if err != nil {
 		j.Close()
-		closeLog()
 		return nil, err
 	}
-	tmpl, err := uploader.ParsePrefixTemplate(cfg.Upload.KeyPrefix)
-	if err != nil {
-		j.Close()
-		closeLog()
-		return nil, fmt.Errorf("upload.key_prefix: %w", err)
-	}
-	return &cli.Session{
-		Engine: engine,
-		Prefix: func() (string, error) { return tmpl.Expand(time.Now(), nil), nil },
-		Close: func() error {
-			engine.Close()
-			err := j.Close()
-			closeLog()
-			return err
-		},
-	}, nil
+	return &core{base: b, journal: j, engine: engine, tmpl: tmpl}, nil
 }
 
-// newStore builds the S3 store. Credentials: static keys from the config
-// (local development only), else the AWS SDK's default chain.
-func newStore(ctx context.Context, cfg *config.Config) (*s3store.Store, error) {
-	opts := s3store.Options{
-		Endpoint:  cfg.S3.Endpoint,
-		Region:    cfg.S3.Region,
-		Bucket:    cfg.S3.Bucket,
-		PathStyle: cfg.S3.PathStyle,
-		Checksums: cfg.S3.Checksum != config.ChecksumNone,
-		MaxConns:  cfg.Upload.ParallelFiles*cfg.Upload.ParallelParts + 4,
+// subject returns the signed-in user's subject ("" when not signed in).
+func (b *base) subject() string {
+	if b.signin == nil {
+		return ""
 	}
-	if cfg.S3.HasStaticKeys() {
+	if id := b.signin.Identity(); id != nil {
+		return id.Subject
+	}
+	return ""
+}
+
+// prefix expands the key prefix for files queued now, with the signed-in
+// user's claims.
+func (c *core) prefix() (string, error) {
+	var claims map[string]string
+	if c.signin != nil {
+		id := c.signin.Identity()
+		if id == nil {
+			return "", errors.New("sign in before sending files")
+		}
+		claims = id.Claims
+	}
+	return c.tmpl.Expand(time.Now(), claims), nil
+}
+
+// close stops the engine (unfinished jobs stay resumable) and releases the
+// journal and the log.
+func (c *core) close() error {
+	c.engine.Close()
+	err := c.journal.Close()
+	c.closeLog()
+	return err
+}
+
+// newStore builds the S3 store. Credentials: creds when given (sign-in),
+// else static keys from the config (local development only), else the AWS
+// SDK's default chain.
+func newStore(ctx context.Context, cfg *config.Config, creds aws.CredentialsProvider) (*s3store.Store, error) {
+	opts := s3store.Options{
+		Endpoint:    cfg.S3.Endpoint,
+		Region:      cfg.S3.Region,
+		Bucket:      cfg.S3.Bucket,
+		PathStyle:   cfg.S3.PathStyle,
+		Checksums:   cfg.S3.Checksum != config.ChecksumNone,
+		MaxConns:    cfg.Upload.ParallelFiles*cfg.Upload.ParallelParts + 4,
+		Credentials: creds,
+	}
+	if creds == nil && cfg.S3.HasStaticKeys() {
 		opts.Credentials = s3store.StaticCredentials(cfg.S3.AccessKeyID, string(cfg.S3.SecretAccessKey), "")
 	}
 	return s3store.New(ctx, opts)
@@ -116,7 +205,7 @@ func engineOptions(cfg *config.Config) uploader.Options {
 		ParallelFiles:      u.ParallelFiles,
 		ParallelParts:      u.ParallelParts,
 		PartSize:           int64(u.PartSize),
-		MultipartThreshold: int64(u.MultipartThreshold),
+		MultipartThreshold: max(int64(u.MultipartThreshold), 1),
 		Checksums:          cfg.S3.Checksum != config.ChecksumNone,
 		Collision:          uploader.CollisionPolicy(u.OnCollision),
 		StallTimeout:       time.Duration(u.StallTimeout),
@@ -133,10 +222,9 @@ func openLog(dataDir string) (*slog.Logger, func(), error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("open log: %w", err)
 	}
-	var w io.Writer = f
 	level := slog.LevelInfo
 	if os.Getenv("HOIST_DEBUG") != "" {
 		level = slog.LevelDebug
 	}
-	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level})), func() { f.Close() }, nil
+	return slog.New(slog.NewTextHandler(f, &slog.HandlerOptions{Level: level})), func() { f.Close() }, nil
 }

@@ -456,18 +456,16 @@ func (e *Engine) sample() {
 	}
 }
 
-// Wait blocks until no job is queued or running (paused and held jobs do
-// not count), or ctx ends.
+// Wait blocks until no job is queued or running, or ctx ends. Paused jobs
+// do not count; jobs held for a new sign-in do (they continue after it).
 func (e *Engine) Wait(ctx context.Context) error {
 	for {
 		e.mu.Lock()
 		busy := e.active > 0
-		if !e.held {
-			for _, j := range e.order {
-				if j.rec.State == StateQueued {
-					busy = true
-					break
-				}
+		for _, j := range e.order {
+			if j.rec.State == StateQueued {
+				busy = true
+				break
 			}
 		}
 		ch := e.changed

@@ -623,7 +623,12 @@ func TestCredentialsHoldThenContinue(t *testing.T) {
 	p := r.file("h.bin", 5*testPart)
 	id := r.send("", p).IDs[0]
 	waitFor(t, "hold", func() bool { return r.engine.Held() })
-	r.wait() // held jobs do not keep Wait busy
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	if err := r.engine.Wait(ctx); err == nil {
+		t.Fatal("Wait returned while uploads were held for a sign-in")
+	}
+	waitFor(t, "the held job to stop", func() bool { return r.engine.Snapshot().Totals.FilesActive == 0 })
 	s := r.job(id)
 	if s.State.Final() || asked.Load() != 1 || s.Note == "" {
 		t.Fatalf("state %s, asked %d times, note %q", s.State, asked.Load(), s.Note)

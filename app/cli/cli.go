@@ -5,7 +5,6 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -45,6 +44,9 @@ type Session struct {
 	// Close stops the engine (unfinished jobs stay resumable) and releases
 	// the journal.
 	Close func() error
+	// Stop, if not nil, delivers a reason to stop waiting for the uploads
+	// (e.g. a new sign-in failed); what was sent is kept.
+	Stop <-chan error
 }
 
 // Opener builds a Session from the configuration.
@@ -272,12 +274,26 @@ func parseIDs(args []string) ([]uint64, error) {
 func drive(ctx context.Context, env *Env, s *Session, p *printer) int {
 	s.Engine.Start()
 	stopProgress := p.follow(s.Engine)
-	err := s.Engine.Wait(ctx)
+	wctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	if s.Stop != nil {
+		go func() {
+			select {
+			case err := <-s.Stop:
+				cancel(err)
+			case <-wctx.Done():
+			}
+		}()
+	}
+	err := s.Engine.Wait(wctx)
 	stopProgress()
 	snap := s.Engine.Snapshot()
-	if errors.Is(err, context.Canceled) {
+	if ctx.Err() != nil {
 		fmt.Fprintln(env.Stderr, "\nStopped. What was sent is kept: run `hoist resume` to continue.")
 		return ExitStopped
+	}
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "Stopped: %v\n", context.Cause(wctx))
 	}
 	return summarize(env.Stdout, snap)
 }

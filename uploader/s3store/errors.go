@@ -30,6 +30,11 @@ func classify(what string, err error) error {
 func kindOf(err error) (uploader.ErrorKind, string) {
 	var signErr *v4.SigningError
 	if errors.As(err, &signErr) {
+		// Renewing credentials needs the network too: an outage is waited
+		// out, not mistaken for an expired sign-in.
+		if kind, ok := networkKind(err); ok && kind == uploader.KindOffline {
+			return kind, "CredentialsUnreachable"
+		}
 		return uploader.KindCredentials, "CredentialsUnavailable"
 	}
 	if kind, ok := networkKind(err); ok {
