@@ -1,0 +1,137 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+
+	"fyne.io/fyne/v2"
+	fyneapp "fyne.io/fyne/v2/app"
+
+	"hoist/app/cli"
+	"hoist/app/config"
+	"hoist/assets"
+	"hoist/ui"
+	"hoist/uploader"
+)
+
+// AppID is Hoist's application ID (also in FyneApp.toml). Fyne keeps the
+// user's preferences under it.
+const AppID = "org.hoist.Hoist"
+
+// NewFyneApp creates Hoist's Fyne app with its ID, name, version and icon,
+// and Fyne's fyneDo threading model (FyneApp.toml's migration, which a
+// plain `go build` does not read). Call it once, first: the user's saved
+// settings live in its preferences (see GUISettings).
+func NewFyneApp() fyne.App {
+	icon := fyne.NewStaticResource("icon.png", assets.IconPNG)
+	fyneapp.SetMetadata(fyne.AppMetadata{
+		ID: AppID, Name: "Hoist", Version: Version, Build: 1, Icon: icon,
+		Migrations: map[string]bool{"fyneDo": true},
+	})
+	a := fyneapp.NewWithID(AppID)
+	a.SetIcon(icon)
+	return a
+}
+
+// GUISettings returns the user's settings from the window's Settings
+// dialog, falling back to the configuration's [upload] values for what the
+// user never changed. Open the session with its ParallelFiles and
+// ParallelParts.
+func GUISettings(a fyne.App, u config.Upload) ui.Settings {
+	d := ui.DefaultSettings()
+	d.ParallelFiles, d.ParallelParts = u.ParallelFiles, u.ParallelParts
+	return ui.LoadSettings(a.Preferences(), d)
+}
+
+// GUI is what RunGUI needs from the composition root.
+type GUI struct {
+	// Session is opened and its engine not started: RunGUI starts it and
+	// closes the session when the window closes (unfinished uploads stay in
+	// the journal and resume next time).
+	Session *cli.Session
+	// Account is the browser sign-in; nil when the configuration uses
+	// static keys or the default AWS credentials (no sign-in screen then).
+	// Its SignIn must release the engine's hold (Engine.Release) on success.
+	Account ui.Account
+	// Organisation is the [organisation] table; a logo that cannot be read
+	// is left out (and logged).
+	Organisation config.Organisation
+	// Upload is the [upload] table: its parallelism is the default of the
+	// Settings dialog.
+	Upload config.Upload
+	// Logger receives what the user is not shown (may be nil).
+	Logger *slog.Logger
+}
+
+// RunGUI starts the engine, shows the window and blocks until the user
+// quits; it returns the exit code. Call it on the main goroutine.
+func RunGUI(a fyne.App, g GUI) int {
+	log := g.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	defer func() {
+		if err := g.Session.Close(); err != nil {
+			log.Error("close session", "error", err)
+		}
+	}()
+	d := ui.DefaultSettings()
+	d.ParallelFiles, d.ParallelParts = g.Upload.ParallelFiles, g.Upload.ParallelParts
+	deps := ui.Deps{
+		App:          a,
+		Uploads:      EngineUploads{Engine: g.Session.Engine, Prefix: g.Session.Prefix},
+		Account:      g.Account,
+		NeedsSignIn:  g.Account != nil,
+		Organisation: g.Organisation.Name,
+		Logo:         loadLogo(g.Organisation.Logo, log),
+		Version:      Version,
+		Defaults:     d,
+		OnSettings: func(s ui.Settings) {
+			log.Info("settings saved; they apply from the next start",
+				"parallel_files", s.ParallelFiles, "parallel_parts", s.ParallelParts, "notifications", s.Notifications)
+		},
+	}
+	g.Session.Engine.Start()
+	ui.NewMainWindow(deps).ShowAndRun()
+	return cli.ExitOK
+}
+
+// ShowStartupError shows why Hoist could not start in a small window and
+// blocks until the user closes it; it returns cli.ExitFailed.
+func ShowStartupError(a fyne.App, err error) int {
+	ui.NewStartupErrorWindow(a, Version, err).ShowAndRun()
+	return cli.ExitFailed
+}
+
+// loadLogo reads the organisation's logo; nil when there is none or it
+// cannot be read.
+func loadLogo(path string, log *slog.Logger) fyne.Resource {
+	if path == "" {
+		return nil
+	}
+	res, err := fyne.LoadResourceFromPath(path)
+	if err != nil {
+		log.Warn("load organisation logo", "path", path, "error", err)
+		return nil
+	}
+	return res
+}
+
+// EngineUploads is ui.Uploads over an engine: files are queued under the
+// key prefix Prefix returns at the time they are added.
+type EngineUploads struct {
+	*uploader.Engine
+	Prefix func() (string, error)
+}
+
+var _ ui.Uploads = EngineUploads{}
+
+// Add queues paths under the current key prefix.
+func (u EngineUploads) Add(ctx context.Context, paths ...string) (uploader.Added, error) {
+	prefix, err := u.Prefix()
+	if err != nil {
+		return uploader.Added{}, fmt.Errorf("work out where the files go: %w", err)
+	}
+	return u.Enqueue(ctx, prefix, paths...)
+}

@@ -1,0 +1,39 @@
+package ui
+
+import (
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/dialog"
+)
+
+// pauseAll pauses every unfinished upload.
+func (w *MainWindow) pauseAll() {
+	w.command(w.d.Uploads.PauseAll)
+}
+
+// resumeAll resumes every paused upload.
+func (w *MainWindow) resumeAll() {
+	w.command(w.d.Uploads.ResumeAll)
+}
+
+// cancelAll cancels every unfinished upload, after asking.
+func (w *MainWindow) cancelAll() {
+	dialog.NewCustomConfirm("Cancel all uploads?", "Cancel all", "Keep uploading",
+		wrapped("Files that are not finished will stop, and what was sent of them is discarded. Files already sent stay where they are."),
+		func(ok bool) {
+			if ok {
+				w.command(w.d.Uploads.CancelAll)
+			}
+		}, w.win).Show()
+}
+
+// retryFailed sends every failed upload again.
+func (w *MainWindow) retryFailed() {
+	w.command(func() {
+		ids, err := w.d.Uploads.RetryFailed()
+		if err == nil && len(ids) == 0 {
+			fyne.Do(func() { showProblem(w.win, "Nothing to retry", "There are no failed uploads to send again.") })
+			return
+		}
+		w.reportRetry(err)
+	})
+}

@@ -1,0 +1,107 @@
+// Package ui is Hoist's desktop window, built with Fyne.
+//
+// It talks to the rest of Hoist only through the narrow interfaces in this
+// file (Uploads, Account), which package app implements. It starts no
+// network work of its own: widgets call those interfaces, from a goroutine
+// wherever the call may block, and every widget change happens on the Fyne
+// UI goroutine (directly in callbacks, through fyne.Do from anywhere else).
+//
+// Progress reaches the window through one bridge: a ticker (about 4 Hz)
+// takes Uploads.Snapshot off the UI goroutine, turns it into row view
+// models, and hands them to the window with a single fyne.Do. A slow or
+// frozen window therefore never slows an upload.
+package ui
+
+import (
+	"context"
+
+	"fyne.io/fyne/v2"
+
+	"hoist/uploader"
+)
+
+// Uploads is the upload engine as the window sees it. Package app
+// implements it over *uploader.Engine and the configured key prefix.
+// Methods must be safe for concurrent use. The window calls Snapshot from
+// its progress ticker's goroutine; it calls every other method off the UI
+// goroutine (commands one at a time, in the order the user gave them), so
+// they may block on the disk or the network.
+type Uploads interface {
+	// Add queues files and folders (absolute local paths) as dropped.
+	// Folders keep their structure. Paths that cannot be queued are listed
+	// in Added.Problems with a plain reason; an error means nothing could be
+	// recorded (the reason is shown to the user).
+	Add(ctx context.Context, paths ...string) (uploader.Added, error)
+	// Snapshot returns the state of this session's jobs. It is called
+	// several times a second and must be cheap.
+	Snapshot() uploader.Snapshot
+	// Pause, Resume and Cancel act on unfinished jobs; unknown IDs are
+	// ignored.
+	Pause(ids ...uint64)
+	Resume(ids ...uint64)
+	Cancel(ids ...uint64)
+	// Retry queues failed, cancelled or skipped jobs again.
+	Retry(ids ...uint64) error
+	PauseAll()
+	ResumeAll()
+	CancelAll()
+	// RetryFailed queues every failed job in history again and returns
+	// their IDs.
+	RetryFailed() ([]uint64, error)
+	// History returns finished jobs, newest first; with failedOnly only the
+	// failed ones.
+	History(failedOnly bool) ([]uploader.JobRecord, error)
+}
+
+// Account is the user's sign-in as the window sees it. Package app
+// implements it over the OIDC sign-in. The window calls every method from
+// a goroutine of its own.
+type Account interface {
+	// SignIn opens the system browser and blocks until the user has signed
+	// in, ctx is cancelled, or sign-in failed. onURL, if the sign-in link is
+	// known, is called with it (from any goroutine) so the window can offer
+	// it to copy. Errors are in plain words: their text is shown as is.
+	// When uploads were held for a new sign-in, a successful SignIn releases
+	// them.
+	SignIn(ctx context.Context, onURL func(url string)) (Identity, error)
+	// SignOut forgets the user's sign-in on this computer.
+	SignOut(ctx context.Context) error
+	// Restore signs in silently with what was kept from an earlier sign-in;
+	// ok is false when the user has to sign in.
+	Restore(ctx context.Context) (id Identity, ok bool)
+}
+
+// Identity is who is signed in, for display.
+type Identity struct {
+	Name, Email string
+}
+
+// Deps is everything the window needs. App, Uploads and Version are
+// required; Account is required when NeedsSignIn is true.
+type Deps struct {
+	// App is the Fyne app; the window keeps its settings in
+	// App.Preferences() and sends desktop notifications through it.
+	App fyne.App
+	// Uploads is the upload engine.
+	Uploads Uploads
+	// Account is the sign-in. Nil or unused when NeedsSignIn is false.
+	Account Account
+	// NeedsSignIn is false when the configuration uses static development
+	// keys: the window then goes straight to the uploads screen and shows no
+	// sign-in or sign-out.
+	NeedsSignIn bool
+	// Organisation is the name shown in the header and on the welcome
+	// screen (default "Hoist").
+	Organisation string
+	// Logo is an optional image shown beside the organisation name.
+	Logo fyne.Resource
+	// Version is shown in the title bar and the About dialog.
+	Version string
+	// Defaults are the settings from the configuration, used until the user
+	// changes them in the Settings dialog.
+	Defaults Settings
+	// OnSettings, if set, is called on the UI goroutine after the user saved
+	// new settings (already persisted). It must not block; the new values
+	// apply to uploads started later, or after a restart.
+	OnSettings func(Settings)
+}

@@ -1,0 +1,95 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"hoist/uploader"
+)
+
+// detailField is one labelled line of the Details dialog.
+type detailField struct{ label, value string }
+
+// detailFields lists what support needs to know about a job.
+func detailFields(js uploader.JobSnapshot) []detailField {
+	status, _ := statusText(js)
+	fields := []detailField{
+		{"File", js.Name()},
+		{"Status", status},
+		{"Reason", js.Reason},
+		{"Technical detail", js.Detail},
+		{"From", js.Source},
+		{"To", js.Key},
+		{"Size", fmt.Sprintf("%s (%d bytes)", formatBytes(js.Size), js.Size)},
+		{"Sent", fmt.Sprintf("%s (%d bytes)", formatBytes(js.Done), js.Done)},
+		{"Upload ID", fmt.Sprint(js.ID)},
+		{"Attempts", fmt.Sprint(js.Attempts)},
+		{"Added", formatDate(js.Created)},
+		{"Started", formatDate(js.Started)},
+		{"Finished", formatDate(js.Finished)},
+	}
+	kept := fields[:0]
+	for _, f := range fields {
+		if f.value != "" {
+			kept = append(kept, f)
+		}
+	}
+	return kept
+}
+
+// supportText is the plain text "Copy for support" puts on the clipboard.
+func supportText(version string, js uploader.JobSnapshot) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Hoist %s: upload details\n", version)
+	for _, f := range detailFields(js) {
+		fmt.Fprintf(&b, "%s: %s\n", f.label, f.value)
+	}
+	return b.String()
+}
+
+// showDetails shows everything about a job, selectable, with "Copy for
+// support".
+func (w *MainWindow) showDetails(js uploader.JobSnapshot) {
+	form := widget.NewForm()
+	for _, f := range detailFields(js) {
+		v := widget.NewLabel(f.value)
+		v.Selectable = true
+		v.Wrapping = fyne.TextWrapBreak
+		form.Append(f.label, v)
+	}
+	scroll := container.NewVScroll(form)
+	scroll.SetMinSize(fyne.NewSize(620, 380))
+	d := dialog.NewCustom("Upload details", "Close", scroll, w.win)
+	copyBtn := widget.NewButtonWithIcon("Copy for support", theme.ContentCopyIcon(), func() {
+		w.d.App.Clipboard().SetContent(supportText(w.d.Version, js))
+	})
+	closeBtn := widget.NewButton("Close", d.Hide)
+	closeBtn.Importance = widget.HighImportance
+	d.SetButtons([]fyne.CanvasObject{copyBtn, closeBtn})
+	d.Show()
+}
+
+// showAbout shows the version and what Hoist is.
+func (w *MainWindow) showAbout() {
+	icon := widget.NewIcon(w.d.App.Icon())
+	name := heading(w.title())
+	body := container.NewVBox(
+		container.NewHBox(container.New(&fixedWidth{width: 64}, icon), container.NewCenter(name)),
+		wrapped("Hoist sends large files to "+w.d.Organisation+"'s storage. Uploads survive lost connections, sleep and restarts, and carry on where they stopped."),
+		wrapped("Version "+w.version()),
+	)
+	dialog.NewCustom("About Hoist", "Close", container.New(&fixedWidth{width: 420}, body), w.win).Show()
+}
+
+func (w *MainWindow) version() string {
+	if w.d.Version == "" {
+		return "unknown"
+	}
+	return w.d.Version
+}

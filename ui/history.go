@@ -1,0 +1,301 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"hoist/uploader"
+)
+
+// maxSummaryJobs is how many uploads "Copy summary" lists one by one.
+const maxSummaryJobs = 200
+
+// histRow is one finished upload as the History tab shows it.
+type histRow struct {
+	rec       uploader.JobRecord
+	name      string
+	status    string
+	tone      tone
+	meta      string // "1.2 GB · 2 Mar 2026 14:05"
+	dest      string // "To uploads/…"
+	retryable bool
+}
+
+func newHistRow(rec uploader.JobRecord) histRow {
+	js := uploader.JobSnapshot{JobRecord: rec}
+	h := histRow{rec: rec, name: rec.Rel}
+	if h.name == "" {
+		h.name = js.Name()
+	}
+	h.status, h.tone = statusText(js)
+	h.meta = join(formatBytes(rec.Size), formatDate(rec.Finished))
+	h.dest = "To " + rec.Key
+	h.retryable = rec.State == uploader.StateFailed || rec.State == uploader.StateCancelled || rec.State == uploader.StateSkipped
+	return h
+}
+
+// doneBytes is what a finished job had sent: all of it when done.
+func doneBytes(rec uploader.JobRecord) int64 {
+	if rec.State == uploader.StateDone || rec.State == uploader.StateSkipped {
+		return rec.Size
+	}
+	return 0
+}
+
+// historyView is the History tab: finished uploads, newest first.
+type historyView struct {
+	w          *MainWindow
+	root       fyne.CanvasObject
+	onlyFailed *widget.Check
+	list       *widget.List
+	empty      *widget.Label
+	count      *widget.Label
+	retrySel   *widget.Button
+	retryAll   *widget.Button
+	copySum    *widget.Button
+
+	rows     []histRow
+	selected map[uint64]bool
+	loading  int
+}
+
+func newHistoryView(w *MainWindow) *historyView {
+	h := &historyView{w: w, selected: map[uint64]bool{}}
+	h.onlyFailed = widget.NewCheck("Only failed", func(bool) { h.load() })
+	refresh := widget.NewButtonWithIcon("Refresh", theme.ViewRefreshIcon(), h.load)
+	h.retrySel = widget.NewButtonWithIcon("Retry selected", theme.ViewRefreshIcon(), h.retrySelected)
+	h.retryAll = widget.NewButtonWithIcon("Retry all failed", theme.ViewRefreshIcon(), h.retryAllFailed)
+	h.copySum = widget.NewButtonWithIcon("Copy summary", theme.ContentCopyIcon(), h.copySummary)
+	h.count = widget.NewLabel("")
+	h.list = widget.NewList(func() int { return len(h.rows) }, h.newItem, h.updateItem)
+	h.empty = widget.NewLabelWithStyle("", fyne.TextAlignCenter, fyne.TextStyle{Italic: true})
+	h.empty.Wrapping = fyne.TextWrapWord
+	bar := container.NewBorder(nil, nil, container.NewHBox(h.onlyFailed, refresh, h.count),
+		container.NewHBox(h.retrySel, h.retryAll, h.copySum))
+	h.root = container.NewBorder(container.NewVBox(bar, widget.NewSeparator()), nil, nil, nil,
+		container.NewStack(h.list, container.NewCenter(container.New(&fixedWidth{width: 520}, h.empty))))
+	h.setRows(nil)
+	return h
+}
+
+// histItem is the widgets of one history row.
+type histItem struct {
+	widget.BaseWidget
+	check   *widget.Check
+	name    *widget.Label
+	status  *widget.Label
+	meta    *widget.Label
+	dest    *widget.Label
+	content fyne.CanvasObject
+	row     histRow
+}
+
+func (i *histItem) CreateRenderer() fyne.WidgetRenderer { return widget.NewSimpleRenderer(i.content) }
+
+func (h *historyView) newItem() fyne.CanvasObject {
+	i := &histItem{}
+	i.check = widget.NewCheck("", func(on bool) { h.selected[i.row.rec.ID] = on; h.updateButtons() })
+	i.name = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	i.name.Truncation = fyne.TextTruncateEllipsis
+	i.status = widget.NewLabel("")
+	i.status.Truncation = fyne.TextTruncateEllipsis
+	i.meta = widget.NewLabel("")
+	i.dest = widget.NewLabel("")
+	i.dest.Truncation = fyne.TextTruncateEllipsis
+	i.dest.SizeName = theme.SizeNameCaptionText
+	details := widget.NewButtonWithIcon("Details", theme.InfoIcon(), func() {
+		h.w.showDetails(uploader.JobSnapshot{JobRecord: i.row.rec, Done: doneBytes(i.row.rec)})
+	})
+	lines := container.New(layout.NewCustomPaddedVBoxLayout(-theme.Padding()),container.NewBorder(nil, nil, nil, i.meta, i.name), i.status, i.dest)
+	i.content = container.NewBorder(nil, nil, container.NewCenter(i.check), container.NewCenter(details), lines)
+	i.ExtendBaseWidget(i)
+	return i
+}
+
+func (h *historyView) updateItem(id widget.ListItemID, o fyne.CanvasObject) {
+	if id >= len(h.rows) {
+		return
+	}
+	r, i := h.rows[id], o.(*histItem)
+	i.row = r
+	setText(i.name, r.name)
+	setText(i.meta, r.meta)
+	setText(i.dest, r.dest)
+	imp := toneImportance(r.tone)
+	if i.status.Text != r.status || i.status.Importance != imp {
+		i.status.Text, i.status.Importance = r.status, imp
+		i.status.Refresh()
+	}
+	i.check.Checked = h.selected[r.rec.ID]
+	if r.retryable {
+		i.check.Enable()
+	} else {
+		i.check.Checked = false
+		i.check.Disable()
+	}
+	i.check.Refresh()
+}
+
+// load reads the history off the UI goroutine and shows it.
+func (h *historyView) load() {
+	failedOnly := h.onlyFailed.Checked
+	h.loading++
+	if len(h.rows) == 0 {
+		h.empty.SetText("Loading…")
+		h.empty.Show()
+	}
+	h.w.command(func() {
+		recs, err := h.w.d.Uploads.History(failedOnly)
+		rows := make([]histRow, len(recs))
+		for i, r := range recs {
+			rows[i] = newHistRow(r)
+		}
+		fyne.Do(func() {
+			h.loading--
+			if err != nil {
+				h.setRows(nil)
+				h.empty.Importance = widget.DangerImportance
+				h.empty.SetText("Hoist couldn't read the history: " + err.Error() + ". Try Refresh; if it keeps failing, restart Hoist.")
+				return
+			}
+			if h.loading == 0 {
+				h.setRows(rows)
+			}
+		})
+	})
+}
+
+// setRows shows rows, keeping the selection of those still listed.
+func (h *historyView) setRows(rows []histRow) {
+	h.rows = rows
+	keep := map[uint64]bool{}
+	for _, r := range rows {
+		if h.selected[r.rec.ID] && r.retryable {
+			keep[r.rec.ID] = true
+		}
+	}
+	h.selected = keep
+	showIf(h.empty, len(rows) == 0)
+	switch {
+	case len(rows) > 0:
+		h.empty.SetText("")
+	case h.onlyFailed.Checked:
+		h.empty.SetText("No failed uploads.")
+	default:
+		h.empty.SetText("No finished uploads yet.")
+	}
+	h.count.SetText(plural(len(rows), "upload", "uploads"))
+	h.list.Refresh()
+	h.updateButtons()
+}
+
+func (h *historyView) updateButtons() {
+	enableIf(h.retrySel, len(h.selectedIDs()) > 0)
+	failed := false
+	for _, r := range h.rows {
+		if r.rec.State == uploader.StateFailed {
+			failed = true
+			break
+		}
+	}
+	enableIf(h.retryAll, failed)
+	enableIf(h.copySum, len(h.rows) > 0)
+}
+
+// selectedIDs lists the ticked rows, in list order.
+func (h *historyView) selectedIDs() []uint64 {
+	var ids []uint64
+	for _, r := range h.rows {
+		if h.selected[r.rec.ID] {
+			ids = append(ids, r.rec.ID)
+		}
+	}
+	return ids
+}
+
+func (h *historyView) retrySelected() {
+	ids := h.selectedIDs()
+	h.retry(func() error { return h.w.d.Uploads.Retry(ids...) })
+}
+
+func (h *historyView) retryAllFailed() {
+	h.retry(func() error { _, err := h.w.d.Uploads.RetryFailed(); return err })
+}
+
+// retry runs fn, then shows the queue (where the uploads now are) and
+// reloads the history.
+func (h *historyView) retry(fn func() error) {
+	h.selected = map[uint64]bool{}
+	h.w.command(func() {
+		err := fn()
+		h.w.reportRetry(err)
+		fyne.Do(func() {
+			h.w.uploads.tabs.Select(h.w.uploads.queueTab)
+		})
+	})
+}
+
+// copySummary puts a plain-text summary of the listed uploads on the
+// clipboard, for a support ticket.
+func (h *historyView) copySummary() {
+	w := h.w
+	text := historySummary(summaryHeader{
+		Version: w.version(), Organisation: w.d.Organisation, Who: w.identity,
+		OnlyFailed: h.onlyFailed.Checked, At: w.now(),
+	}, h.rows)
+	w.d.App.Clipboard().SetContent(text)
+}
+
+// summaryHeader is the context at the top of a summary.
+type summaryHeader struct {
+	Version, Organisation string
+	Who                   Identity
+	OnlyFailed            bool
+	At                    time.Time
+}
+
+// historySummary writes the support summary of rows.
+func historySummary(hd summaryHeader, rows []histRow) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Hoist %s upload summary for %s\n", hd.Version, hd.Organisation)
+	fmt.Fprintf(&b, "Made %s\n", hd.At.Format("2 Jan 2006 15:04 MST"))
+	if hd.Who != (Identity{}) {
+		fmt.Fprintf(&b, "%s\n", identityText(hd.Who))
+	}
+	counts := map[uploader.State]int{}
+	for _, r := range rows {
+		counts[r.rec.State]++
+	}
+	what := "finished uploads"
+	if hd.OnlyFailed {
+		what = "failed uploads"
+	}
+	fmt.Fprintf(&b, "%d %s: %d done, %d failed, %d cancelled, %d skipped\n",
+		len(rows), what, counts[uploader.StateDone], counts[uploader.StateFailed],
+		counts[uploader.StateCancelled], counts[uploader.StateSkipped])
+	for i, r := range rows {
+		if i == maxSummaryJobs {
+			fmt.Fprintf(&b, "\n…and %d more, not listed.\n", len(rows)-i)
+			break
+		}
+		rec := r.rec
+		fmt.Fprintf(&b, "\n%s  %s  %s  %s\n", strings.ToUpper(string(rec.State)), r.name,
+			formatBytes(rec.Size), formatDate(rec.Finished))
+		fmt.Fprintf(&b, "  Upload ID %d, %s\n", rec.ID, plural(rec.Attempts, "attempt", "attempts"))
+		fmt.Fprintf(&b, "  From %s\n  To %s\n", rec.Source, rec.Key)
+		if rec.Reason != "" {
+			fmt.Fprintf(&b, "  Reason: %s\n", rec.Reason)
+		}
+		if rec.Detail != "" {
+			fmt.Fprintf(&b, "  Detail: %s\n", rec.Detail)
+		}
+	}
+	return b.String()
+}

@@ -1,0 +1,176 @@
+package ui
+
+import (
+	"image/color"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"hoist/uploader"
+)
+
+// queueRow is one row of the uploads list. It shows a rowView; its buttons
+// act on the job of the view it shows now.
+type queueRow struct {
+	widget.BaseWidget
+	w       *MainWindow
+	view    rowView
+	name    *widget.Label
+	size    *widget.Label
+	bar     *widget.ProgressBar
+	status  *widget.Label
+	primary *widget.Button
+	cancel  *widget.Button
+	details *widget.Button
+	content fyne.CanvasObject
+}
+
+// rowButtonWidth fits the widest row button ("Resume" with its icon).
+func rowButtonWidth() float32 {
+	return widget.NewButtonWithIcon("Resume", theme.MediaPlayIcon(), nil).MinSize().Width
+}
+
+func newQueueRow(w *MainWindow, buttonWidth float32) *queueRow {
+	r := &queueRow{w: w}
+	r.name = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	r.name.Truncation = fyne.TextTruncateEllipsis
+	r.size = widget.NewLabel("")
+	r.bar = widget.NewProgressBar()
+	r.bar.TextFormatter = func() string { return r.view.percent }
+	r.status = widget.NewLabel("")
+	r.status.Truncation = fyne.TextTruncateEllipsis
+	r.primary = widget.NewButtonWithIcon("Pause", theme.MediaPauseIcon(), r.tapPrimary)
+	r.cancel = widget.NewButtonWithIcon("Cancel", theme.CancelIcon(), r.tapCancel)
+	r.details = widget.NewButtonWithIcon("Details", theme.InfoIcon(), r.tapDetails)
+	buttons := container.New(&slots{width: buttonWidth}, r.primary, r.cancel, r.details)
+	gutter := canvas.NewRectangle(color.Transparent) // keeps the buttons clear of the scroll bar
+	gutter.SetMinSize(fyne.NewSize(theme.Padding()*2, 0))
+	lines := container.New(layout.NewCustomPaddedVBoxLayout(-theme.Padding()),
+		container.NewBorder(nil, nil, nil, r.size, r.name),
+		container.NewBorder(nil, nil, container.New(&fixedWidth{width: 200}, r.bar), nil, r.status),
+	)
+	r.content = container.NewBorder(nil, nil, nil, container.NewHBox(buttons, gutter), lines)
+	r.ExtendBaseWidget(r)
+	return r
+}
+
+// CreateRenderer is part of fyne.Widget.
+func (r *queueRow) CreateRenderer() fyne.WidgetRenderer {
+	return widget.NewSimpleRenderer(r.content)
+}
+
+// set shows v. Widgets are only touched where the text changed.
+func (r *queueRow) set(v rowView) {
+	r.view = v
+	setText(r.name, v.name)
+	setText(r.size, v.size)
+	if r.bar.Value != v.fraction {
+		r.bar.SetValue(v.fraction)
+	}
+	imp := toneImportance(v.tone)
+	if r.status.Text != v.status || r.status.Importance != imp {
+		r.status.Text, r.status.Importance = v.status, imp
+		r.status.Refresh()
+	}
+	r.setPrimary(v.primary)
+	showIf(r.cancel, v.cancel)
+}
+
+func (r *queueRow) setPrimary(a action) {
+	text, icon := "", fyne.Resource(nil)
+	switch a {
+	case actPause:
+		text, icon = "Pause", theme.MediaPauseIcon()
+	case actResume:
+		text, icon = "Resume", theme.MediaPlayIcon()
+	case actRetry:
+		text, icon = "Retry", theme.ViewRefreshIcon()
+	}
+	showIf(r.primary, a != actNone)
+	if text != "" && r.primary.Text != text {
+		r.primary.SetText(text)
+		r.primary.SetIcon(icon)
+	}
+}
+
+func (r *queueRow) tapPrimary() {
+	id := r.view.job.ID
+	u := r.w.d.Uploads
+	switch r.view.primary {
+	case actPause:
+		r.w.command(func() { u.Pause(id) })
+	case actResume:
+		r.w.command(func() { u.Resume(id) })
+	case actRetry:
+		r.w.command(func() { r.w.reportRetry(u.Retry(id)) })
+	}
+}
+
+func (r *queueRow) tapCancel() {
+	r.w.confirmCancel(r.view.job)
+}
+
+func (r *queueRow) tapDetails() {
+	r.w.showDetails(r.view.job)
+}
+
+// confirmCancel cancels a job, asking first when part of it was sent.
+func (w *MainWindow) confirmCancel(js uploader.JobSnapshot) {
+	id := js.ID
+	cancel := func() { w.command(func() { w.d.Uploads.Cancel(id) }) }
+	if js.Done == 0 {
+		cancel()
+		return
+	}
+	dialog.NewCustomConfirm("Cancel this upload?", "Cancel upload", "Keep uploading",
+		wrapped("What was sent of "+js.Name()+" so far ("+formatBytes(js.Done)+") will be discarded."),
+		func(ok bool) {
+			if ok {
+				cancel()
+			}
+		}, w.win).Show()
+}
+
+// reportRetry shows a retry error, if any (any goroutine).
+func (w *MainWindow) reportRetry(err error) {
+	if err == nil {
+		return
+	}
+	fyne.Do(func() {
+		showProblem(w.win, "Couldn't retry", "Hoist couldn't send this again: "+err.Error()+
+			"\n\nTry again in a moment. If it keeps happening, restart Hoist.")
+	})
+}
+
+func toneImportance(t tone) widget.Importance {
+	switch t {
+	case toneGood:
+		return widget.SuccessImportance
+	case toneWarning:
+		return widget.WarningImportance
+	case toneBad:
+		return widget.DangerImportance
+	}
+	return widget.MediumImportance
+}
+
+// setText changes a label's text only when it differs.
+func setText(l *widget.Label, s string) {
+	if l.Text != s {
+		l.SetText(s)
+	}
+}
+
+// showIf shows or hides o.
+func showIf(o fyne.CanvasObject, visible bool) {
+	if visible && !o.Visible() {
+		o.Show()
+	} else if !visible && o.Visible() {
+		o.Hide()
+	}
+}

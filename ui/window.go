@@ -1,0 +1,274 @@
+package ui
+
+import (
+	"context"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/dialog"
+
+	"hoist/uploader"
+)
+
+// refreshEvery is how often the window takes a snapshot of the uploads.
+const refreshEvery = 250 * time.Millisecond
+
+// failureNoticeGap is the least time between two "uploads failed"
+// notifications; the end-of-batch notification still counts every failure.
+const failureNoticeGap = time.Minute
+
+// MainWindow is Hoist's window: sign-in, then the uploads screen. Create it
+// with NewMainWindow and show it with ShowAndRun (or Show). Its methods must
+// be called on the Fyne UI goroutine.
+type MainWindow struct {
+	d        Deps
+	win      fyne.Window
+	settings Settings
+
+	ctx  context.Context // ends when the window closes
+	stop context.CancelFunc
+
+	// spawn runs a call that may block for long (sign-in); command runs
+	// engine commands in order; addJob runs Uploads.Add calls in order (a
+	// big folder must not hold up a Pause). Tests make them synchronous.
+	spawn   func(func())
+	command func(func())
+	addJob  func(func())
+	now     func() time.Time
+	kick    chan struct{} // asks the ticker for a poll now
+	adding  int           // paths being added
+
+	signIn  *signInScreen
+	uploads *uploadsScreen
+
+	identity   Identity
+	signedIn   bool
+	resumeIDs  []uint64 // jobs paused by signing out, resumed at sign-in
+	reauth     *signInDialog
+	view       queueView // last snapshot applied (UI goroutine)
+	applied    bool
+	lastFailAt time.Time
+
+	pollRows []rowView // rows of the last poll (poller goroutine only)
+	ticking  bool
+
+	settingsForm *settingsForm // of the Settings dialog last opened, for tests
+}
+
+// NewMainWindow builds the window (not shown yet). It must be called on the
+// UI goroutine, or before the app runs. When Deps.NeedsSignIn is set it
+// starts a silent sign-in (Account.Restore) at once.
+func NewMainWindow(d Deps) *MainWindow {
+	return newMainWindow(d, nil)
+}
+
+// newMainWindow builds the window; run, if not nil, replaces every
+// executor (tests pass one that runs calls at once).
+func newMainWindow(d Deps, run func(func())) *MainWindow {
+	if d.Organisation == "" {
+		d.Organisation = "Hoist"
+	}
+	w := &MainWindow{d: d, now: time.Now, kick: make(chan struct{}, 1)}
+	w.ctx, w.stop = context.WithCancel(context.Background())
+	if run != nil {
+		w.spawn, w.command, w.addJob = run, run, run
+	} else {
+		cmds, adds := new(serial), new(serial)
+		w.spawn = func(f func()) { go f() }
+		w.command = func(f func()) { cmds.do(func() { f(); w.refreshSoon() }) }
+		w.addJob = func(f func()) { adds.do(func() { f(); w.refreshSoon() }) }
+	}
+	w.settings = LoadSettings(d.App.Preferences(), d.Defaults)
+	w.win = d.App.NewWindow(w.title())
+	if icon := d.App.Icon(); icon != nil {
+		w.win.SetIcon(icon)
+	}
+	w.win.Resize(fyne.NewSize(960, 680))
+	w.signIn = newSignInScreen(w)
+	w.uploads = newUploadsScreen(w)
+	w.win.SetOnDropped(func(_ fyne.Position, uris []fyne.URI) { w.dropped(uris) })
+	w.win.SetCloseIntercept(w.requestClose)
+	w.start()
+	return w
+}
+
+// Window returns the Fyne window.
+func (w *MainWindow) Window() fyne.Window { return w.win }
+
+// ShowAndRun shows the window, starts following the uploads and runs the
+// Fyne app until the window closes. Call it from main, once.
+func (w *MainWindow) ShowAndRun() {
+	w.Show()
+	w.d.App.Run()
+}
+
+// Show shows the window and starts following the uploads.
+func (w *MainWindow) Show() {
+	w.startTicker()
+	w.win.Show()
+}
+
+// Close closes the window without asking, stopping its ticker and any
+// sign-in in progress. Uploads are not touched. Closing twice does nothing.
+func (w *MainWindow) Close() {
+	if w.ctx.Err() != nil {
+		return
+	}
+	w.stop()
+	w.win.Close()
+}
+
+func (w *MainWindow) title() string {
+	if w.d.Version == "" {
+		return "Hoist"
+	}
+	return "Hoist " + w.d.Version
+}
+
+// start picks the first screen: uploads when no sign-in is needed,
+// otherwise a silent sign-in attempt, then welcome or uploads.
+func (w *MainWindow) start() {
+	if !w.d.NeedsSignIn {
+		w.showUploads()
+		return
+	}
+	w.win.SetContent(w.signIn.root)
+	w.signIn.showRestoring()
+	w.spawn(func() {
+		id, ok := w.d.Account.Restore(w.ctx)
+		fyne.Do(func() {
+			if ok {
+				w.signedInAs(id)
+				return
+			}
+			w.signIn.showWelcome()
+		})
+	})
+}
+
+// signedInAs switches to the uploads screen for id and resumes what signing
+// out had paused.
+func (w *MainWindow) signedInAs(id Identity) {
+	w.identity, w.signedIn = id, true
+	w.showUploads()
+	if ids := w.resumeIDs; len(ids) > 0 {
+		w.resumeIDs = nil
+		w.command(func() { w.d.Uploads.Resume(ids...) })
+	}
+}
+
+func (w *MainWindow) showUploads() {
+	w.uploads.setIdentity(w.identity, w.d.NeedsSignIn)
+	w.win.SetContent(w.uploads.root)
+}
+
+// signOut asks first when uploads are running: they pause until the next
+// sign-in.
+func (w *MainWindow) signOut() {
+	active := activeIDs(w.d.Uploads.Snapshot())
+	if len(active) == 0 {
+		w.doSignOut(nil)
+		return
+	}
+	dialog.NewCustomConfirm("Sign out?",
+		"Sign out", "Keep uploading",
+		wrapped("Your uploads will pause, and continue when you sign in again."),
+		func(ok bool) {
+			if ok {
+				w.doSignOut(active)
+			}
+		}, w.win).Show()
+}
+
+func (w *MainWindow) doSignOut(pause []uint64) {
+	w.command(func() {
+		if len(pause) > 0 {
+			w.d.Uploads.Pause(pause...)
+		}
+		err := w.d.Account.SignOut(w.ctx)
+		fyne.Do(func() { w.signedOut(pause, err) })
+	})
+}
+
+func (w *MainWindow) signedOut(paused []uint64, err error) {
+	if err != nil {
+		if len(paused) > 0 {
+			w.command(func() { w.d.Uploads.Resume(paused...) })
+		}
+		showProblem(w.win, "Couldn't sign out",
+			"Hoist couldn't sign you out completely: "+err.Error()+"\n\nTry again. If it keeps happening, restart Hoist.")
+		return
+	}
+	w.resumeIDs = append(w.resumeIDs, paused...)
+	w.identity, w.signedIn = Identity{}, false
+	w.win.SetContent(w.signIn.root)
+	w.signIn.showWelcome()
+}
+
+// activeIDs lists the jobs that are queued, running or verifying.
+func activeIDs(s uploader.Snapshot) []uint64 {
+	var ids []uint64
+	for _, j := range s.Jobs {
+		if !j.State.Final() && j.State != uploader.StatePaused {
+			ids = append(ids, j.ID)
+		}
+	}
+	return ids
+}
+
+// requestClose runs when the user closes the window: it asks first while
+// uploads are running.
+func (w *MainWindow) requestClose() {
+	if len(activeIDs(w.d.Uploads.Snapshot())) == 0 {
+		w.Close()
+		return
+	}
+	d := dialog.NewCustomConfirm("Quit Hoist?", "Quit", "Keep open",
+		wrapped("Uploads are still running. They'll continue next time you open Hoist. Quit anyway?"),
+		func(ok bool) {
+			if ok {
+				w.Close()
+			}
+		}, w.win)
+	d.Show()
+}
+
+// startTicker follows the uploads until the window closes.
+func (w *MainWindow) startTicker() {
+	if w.ticking {
+		return
+	}
+	w.ticking = true
+	go func() {
+		t := time.NewTicker(refreshEvery)
+		defer t.Stop()
+		for {
+			w.poll()
+			select {
+			case <-w.ctx.Done():
+				return
+			case <-t.C:
+			case <-w.kick:
+			}
+		}
+	}()
+}
+
+// poll takes a snapshot, builds the view models here (off the UI
+// goroutine) and hands them to the window in one fyne.Do. Only one
+// goroutine may call it at a time.
+func (w *MainWindow) poll() {
+	v := buildQueueView(w.d.Uploads.Snapshot(), w.pollRows)
+	w.pollRows = v.rows
+	fyne.Do(func() { w.apply(v) })
+}
+
+// apply shows a new queue view; it runs on the UI goroutine.
+func (w *MainWindow) apply(v queueView) {
+	prev, first := w.view, !w.applied
+	w.view, w.applied = v, true
+	w.uploads.apply(v)
+	if !first {
+		w.notify(prev, v)
+	}
+}
