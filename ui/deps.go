@@ -33,7 +33,9 @@ type Uploads interface {
 	// recorded (the reason is shown to the user).
 	Add(ctx context.Context, paths ...string) (uploader.Added, error)
 	// Snapshot returns the state of this session's jobs. It is called
-	// several times a second and must be cheap.
+	// several times a second and must be cheap. Each call returns a new
+	// snapshot that nobody changes afterwards: the window keeps pointers
+	// into it.
 	Snapshot() uploader.Snapshot
 	// Pause, Resume and Cancel act on unfinished jobs; unknown IDs are
 	// ignored.

@@ -18,7 +18,7 @@ type detailField struct{ label, value string }
 
 // detailFields lists what support needs to know about a job.
 func detailFields(js uploader.JobSnapshot) []detailField {
-	status, _ := statusText(js)
+	status, _ := statusText(&js)
 	fields := []detailField{
 		{"File", js.Name()},
 		{"Status", status},

@@ -34,7 +34,7 @@ func newHistRow(rec uploader.JobRecord) histRow {
 	if h.name == "" {
 		h.name = js.Name()
 	}
-	h.status, h.tone = statusText(js)
+	h.status, h.tone = statusText(&js)
 	h.meta = join(formatBytes(rec.Size), formatDate(rec.Finished))
 	h.dest = "To " + rec.Key
 	h.retryable = rec.State == uploader.StateFailed || rec.State == uploader.StateCancelled || rec.State == uploader.StateSkipped
@@ -113,7 +113,7 @@ func (h *historyView) newItem() fyne.CanvasObject {
 	details := widget.NewButtonWithIcon("Details", theme.InfoIcon(), func() {
 		h.w.showDetails(uploader.JobSnapshot{JobRecord: i.row.rec, Done: doneBytes(i.row.rec)})
 	})
-	lines := container.New(layout.NewCustomPaddedVBoxLayout(-theme.Padding()),container.NewBorder(nil, nil, nil, i.meta, i.name), i.status, i.dest)
+	lines := container.New(layout.NewCustomPaddedVBoxLayout(-theme.Padding()), container.NewBorder(nil, nil, nil, i.meta, i.name), i.status, i.dest)
 	i.content = container.NewBorder(nil, nil, container.NewCenter(i.check), container.NewCenter(details), lines)
 	i.ExtendBaseWidget(i)
 	return i

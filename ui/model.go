@@ -29,7 +29,9 @@ const (
 // rowView is what one queue row shows. It is computed off the UI goroutine
 // once per snapshot, so drawing a row only copies strings into widgets.
 type rowView struct {
-	job      uploader.JobSnapshot
+	// job points into the snapshot the row was built from (snapshots
+	// never change).
+	job      *uploader.JobSnapshot
 	name     string
 	size     string
 	fraction float64
@@ -69,7 +71,8 @@ type queueView struct {
 func buildQueueView(snap uploader.Snapshot, prev []rowView) queueView {
 	v := queueView{rows: make([]rowView, len(snap.Jobs)), totals: snap.Totals, held: snap.Held}
 	var paused, failed int
-	for i, js := range snap.Jobs {
+	for i := range snap.Jobs {
+		js := &snap.Jobs[i]
 		if i < len(prev) && sameJob(prev[i].job, js) {
 			v.rows[i] = prev[i]
 		} else {
@@ -91,13 +94,13 @@ func buildQueueView(snap uploader.Snapshot, prev []rowView) queueView {
 }
 
 // sameJob reports whether a row built from a shows b exactly.
-func sameJob(a, b uploader.JobSnapshot) bool {
+func sameJob(a, b *uploader.JobSnapshot) bool {
 	return a.ID == b.ID && a.State == b.State && a.Done == b.Done && a.Size == b.Size &&
 		a.Speed == b.Speed && a.ETA == b.ETA && a.Note == b.Note && a.Reason == b.Reason &&
 		a.Rel == b.Rel && a.Key == b.Key && a.Detail == b.Detail
 }
 
-func newRowView(js uploader.JobSnapshot) rowView {
+func newRowView(js *uploader.JobSnapshot) rowView {
 	r := rowView{job: js, name: js.Rel, fraction: js.Fraction()}
 	if r.name == "" {
 		r.name = js.Name()
@@ -119,10 +122,13 @@ func percent(f float64) string {
 }
 
 // statusText says in words where a job is.
-func statusText(js uploader.JobSnapshot) (string, tone) {
+func statusText(js *uploader.JobSnapshot) (string, tone) {
 	switch js.State {
 	case uploader.StateQueued:
-		return join("Waiting", js.Note), toneNormal
+		if js.Note != "" {
+			return join("Waiting", js.Note), toneWarning
+		}
+		return "Waiting", toneNormal
 	case uploader.StateRunning:
 		if js.Note != "" {
 			return join("Uploading", js.Note), toneWarning

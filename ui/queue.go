@@ -6,8 +6,8 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -99,6 +99,9 @@ func (r *queueRow) setPrimary(a action) {
 }
 
 func (r *queueRow) tapPrimary() {
+	if r.view.job == nil {
+		return
+	}
 	id := r.view.job.ID
 	u := r.w.d.Uploads
 	switch r.view.primary {
@@ -112,11 +115,17 @@ func (r *queueRow) tapPrimary() {
 }
 
 func (r *queueRow) tapCancel() {
-	r.w.confirmCancel(r.view.job)
+	if r.view.job == nil {
+		return
+	}
+	r.w.confirmCancel(*r.view.job)
 }
 
 func (r *queueRow) tapDetails() {
-	r.w.showDetails(r.view.job)
+	if r.view.job == nil {
+		return
+	}
+	r.w.showDetails(*r.view.job)
 }
 
 // confirmCancel cancels a job, asking first when part of it was sent.

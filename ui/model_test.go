@@ -1,0 +1,55 @@
+package ui
+
+import (
+	"testing"
+	"time"
+
+	"hoist/uploader"
+)
+
+func TestFormatBytes(t *testing.T) {
+	for _, c := range []struct {
+		n    int64
+		want string
+	}{
+		{0, "0 bytes"}, {1, "1 byte"}, {999, "999 bytes"}, {1000, "1.0 KB"}, {1_234_567, "1.2 MB"},
+		{999_960, "1.0 MB"}, {123_456_789, "123 MB"}, {42_300_000_000, "42.3 GB"}, {5_000_000_000_000, "5.0 TB"},
+	} {
+		if got := formatBytes(c.n); got != c.want {
+			t.Errorf("formatBytes(%d) = %q, want %q", c.n, got, c.want)
+		}
+	}
+}
+
+func TestFormatETA(t *testing.T) {
+	for _, c := range []struct {
+		d    time.Duration
+		want string
+	}{
+		{-1, ""}, {0, "less than a minute left"}, {59 * time.Second, "less than a minute left"},
+		{90 * time.Second, "about 2 minutes left"}, {61 * time.Second, "about 1 minute left"},
+		{2 * time.Hour, "about 2 h left"}, {125 * time.Minute, "about 2 h 5 min left"}, {72 * time.Hour, "about 3 days left"},
+	} {
+		if got := formatETA(c.d); got != c.want {
+			t.Errorf("formatETA(%v) = %q, want %q", c.d, got, c.want)
+		}
+	}
+}
+
+func TestBuildQueueViewReusesUnchangedRows(t *testing.T) {
+	s := snapshotOf(job(1, uploader.StateDone, 10, 10), job(2, uploader.StateRunning, 10, 5))
+	v1 := buildQueueView(s, nil)
+	v1.rows[0].name = "marker" // a reused row keeps this
+	s.Jobs = append([]uploader.JobSnapshot(nil), s.Jobs...) // a new snapshot
+	s.Jobs[1].Done = 6
+	v2 := buildQueueView(s, v1.rows)
+	if v2.rows[0].name != "marker" {
+		t.Error("unchanged row rebuilt")
+	}
+	if v2.rows[1].size != "6 bytes of 10 bytes" {
+		t.Errorf("changed row shows %q", v2.rows[1].size)
+	}
+	if v2.active != 1 || v2.unfinished != 1 || !v2.footer.canPause || v2.footer.canResume {
+		t.Errorf("counts %+v", v2)
+	}
+}
