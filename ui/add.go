@@ -3,6 +3,7 @@ package ui
 import (
 	"image/color"
 	"path/filepath"
+	"regexp"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -37,18 +38,45 @@ func splitURIs(uris []fyne.URI) ([]string, []uploader.Problem) {
 		if u == nil {
 			continue
 		}
-		switch strings.ToLower(u.Scheme()) {
-		case "file":
-			paths = append(paths, u.Path())
-		case "http", "https":
-			problems = append(problems, uploader.Problem{Path: u.String(),
-				Reason: "this is a web link, not a file on this computer. Download it first, then drop the downloaded file here."})
-		default:
-			problems = append(problems, uploader.Problem{Path: u.String(),
-				Reason: "this isn't a file on this computer, so Hoist can't upload it. Save it as a file first."})
+		scheme, link := strings.ToLower(u.Scheme()), u.String()
+		if scheme == "file" {
+			l, ok := linkFromPath(u.Path())
+			if !ok {
+				paths = append(paths, u.Path())
+				continue
+			}
+			scheme, link = strings.ToLower(l[:strings.Index(l, ":")]), l
 		}
+		problems = append(problems, linkProblem(scheme, link))
 	}
 	return paths, problems
+}
+
+// linkProblem explains why a dropped link cannot be uploaded.
+func linkProblem(scheme, link string) uploader.Problem {
+	if scheme == "http" || scheme == "https" {
+		return uploader.Problem{Path: link,
+			Reason: "this is a web link, not a file on this computer. Download it first, then drop the downloaded file here."}
+	}
+	return uploader.Problem{Path: link,
+		Reason: "this isn't a file on this computer, so Hoist can't upload it. Save it as a file first."}
+}
+
+// schemeElement matches a path element that is a URL scheme ("https:").
+var schemeElement = regexp.MustCompile(`^[a-zA-Z][a-zA-Z0-9+.-]+:$`)
+
+// linkFromPath finds a link that a drop turned into a path. Fyne's desktop
+// driver makes every dropped name an absolute file path, so a dropped
+// "https://example.com/a.pdf" arrives as "/current/dir/https:/example.com/a.pdf".
+// It returns the link rebuilt, or false for an ordinary path.
+func linkFromPath(p string) (string, bool) {
+	elems := strings.Split(filepath.ToSlash(p), "/")
+	for i, e := range elems {
+		if schemeElement.MatchString(e) {
+			return e + "//" + strings.Join(elems[i+1:], "/"), true
+		}
+	}
+	return "", false
 }
 
 // addPaths queues paths off the UI goroutine and then shows what could not

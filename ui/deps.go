@@ -103,7 +103,10 @@ type Deps struct {
 	// changes them in the Settings dialog.
 	Defaults Settings
 	// OnSettings, if set, is called on the UI goroutine after the user saved
-	// new settings (already persisted). It must not block; the new values
-	// apply to uploads started later, or after a restart.
+	// new settings (already persisted). It must not block.
 	OnSettings func(Settings)
+	// LiveSettings says OnSettings applies the parallelism to uploads that
+	// start from then on; when false the Settings dialog says the new
+	// values apply after Hoist restarts.
+	LiveSettings bool
 }

@@ -3,6 +3,7 @@ package ui
 import (
 	"fmt"
 	"math"
+	"strconv"
 	"time"
 )
 
@@ -88,6 +89,19 @@ func join(parts ...string) string {
 			s += " · "
 		}
 		s += p
+	}
+	return s
+}
+
+// groupDigits writes n with thousands separators: "42,300,000,000".
+func groupDigits(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	start := 0
+	if n < 0 {
+		start = 1
+	}
+	for i := len(s) - 3; i > start; i -= 3 {
+		s = s[:i] + "," + s[i:]
 	}
 	return s
 }

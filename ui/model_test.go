@@ -39,7 +39,7 @@ func TestFormatETA(t *testing.T) {
 func TestBuildQueueViewReusesUnchangedRows(t *testing.T) {
 	s := snapshotOf(job(1, uploader.StateDone, 10, 10), job(2, uploader.StateRunning, 10, 5))
 	v1 := buildQueueView(s, nil)
-	v1.rows[0].name = "marker" // a reused row keeps this
+	v1.rows[0].name = "marker"                              // a reused row keeps this
 	s.Jobs = append([]uploader.JobSnapshot(nil), s.Jobs...) // a new snapshot
 	s.Jobs[1].Done = 6
 	v2 := buildQueueView(s, v1.rows)
@@ -51,5 +51,13 @@ func TestBuildQueueViewReusesUnchangedRows(t *testing.T) {
 	}
 	if v2.active != 1 || v2.unfinished != 1 || !v2.footer.canPause || v2.footer.canResume {
 		t.Errorf("counts %+v", v2)
+	}
+}
+
+func TestGroupDigits(t *testing.T) {
+	for n, want := range map[int64]string{0: "0", 999: "999", 1000: "1,000", 42_300_000_000: "42,300,000,000", -12345: "-12,345"} {
+		if got := groupDigits(n); got != want {
+			t.Errorf("groupDigits(%d) = %q, want %q", n, got, want)
+		}
 	}
 }

@@ -89,9 +89,12 @@ func (s Settings) normalized() Settings {
 type settingsForm struct {
 	files, parts *widget.Select
 	notify       *widget.Check
+	when         *widget.Label
 }
 
-func newSettingsForm(s Settings) *settingsForm {
+// newSettingsForm shows s; live says new parallelism applies without a
+// restart.
+func newSettingsForm(s Settings, live bool) *settingsForm {
 	var options []string
 	for n := MinParallel; n <= MaxParallel; n++ {
 		options = append(options, strconv.Itoa(n))
@@ -101,6 +104,10 @@ func newSettingsForm(s Settings) *settingsForm {
 		files:  widget.NewSelect(options, nil),
 		parts:  widget.NewSelect(options, nil),
 		notify: widget.NewCheck("Tell me when uploads finish or fail", nil),
+		when:   widget.NewLabel("New numbers apply after you restart Hoist."),
+	}
+	if live {
+		f.when.SetText("New numbers apply to uploads that start from now on.")
 	}
 	f.files.SetSelected(strconv.Itoa(s.ParallelFiles))
 	f.parts.SetSelected(strconv.Itoa(s.ParallelParts))
@@ -114,7 +121,7 @@ func (f *settingsForm) items() []*widget.FormItem {
 		{Text: "Files at once", Widget: f.files, HintText: "How many files upload at the same time."},
 		{Text: "Pieces per file", Widget: f.parts, HintText: "How many pieces of one large file upload at the same time."},
 		{Text: "Notifications", Widget: f.notify},
-		{Widget: widget.NewLabel("Changes apply to uploads that start from now on,\nor after you restart Hoist.")},
+		{Widget: f.when},
 	}
 }
 
@@ -127,7 +134,7 @@ func (f *settingsForm) value() Settings {
 
 // showSettings opens the Settings dialog; Save persists and applies.
 func (w *MainWindow) showSettings() {
-	form := newSettingsForm(w.settings)
+	form := newSettingsForm(w.settings, w.d.LiveSettings)
 	d := dialog.NewForm("Settings", "Save", "Cancel", form.items(), func(ok bool) {
 		if ok {
 			w.applySettings(form.value())

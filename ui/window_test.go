@@ -460,3 +460,22 @@ func TestNoSignInNeededGoesStraightToUploads(t *testing.T) {
 		t.Errorf("title %q", w.win.Title())
 	}
 }
+
+func TestLinksTurnedIntoPathsAreRecognised(t *testing.T) {
+	for _, c := range []struct{ path, link string }{
+		{"/work/main/https:/example.com/shared/plan.xlsx", "https://example.com/shared/plan.xlsx"},
+		{"/home/ada/ftp:/host/file", "ftp://host/file"},
+		{"/home/ada/C:/notes.txt", ""}, // one letter: not a scheme
+		{"/home/ada/report: final.pdf", ""},
+		{"/home/ada/photos", ""},
+	} {
+		link, ok := linkFromPath(c.path)
+		if ok != (c.link != "") || link != c.link {
+			t.Errorf("linkFromPath(%q) = %q, %v; want %q", c.path, link, ok, c.link)
+		}
+	}
+	paths, problems := splitURIs([]fyne.URI{storage.NewFileURI("https://example.com/a.pdf")})
+	if len(paths) != 0 || len(problems) != 1 || !strings.Contains(problems[0].Reason, "web link") {
+		t.Errorf("dropped link as path: paths %q, problems %+v", paths, problems)
+	}
+}

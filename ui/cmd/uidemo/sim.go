@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"sync"
 	"time"
@@ -37,13 +38,13 @@ func newSim(extra int, held bool) *sim {
 	add("field-survey/site-A/drone-footage.mp4", 42_300*mb, uploader.StateRunning, 18_100*mb, 38*mb, "", "", "")
 	add("field-survey/site-A/lidar-scan.las", 8_750*mb, uploader.StateRunning, 6_020*mb, 21*mb, "", "", "")
 	add("field-survey/site-B/photos.zip", 3_200*mb, uploader.StateRunning, 410*mb, 0, "Waiting for the network…", "", "")
-	add("field-survey/notes.pdf", 12*mb, uploader.StateVerifying, 12*mb, 0, "", "", "")
-	add("field-survey/site-B/raw-readings.csv", 640*mb, uploader.StatePaused, 120*mb, 0, "", "", "")
-	add("field-survey/site-C/thermal.tiff", 1_900*mb, uploader.StateQueued, 0, 0, "", "", "")
-	add("field-survey/site-C/gps-track.gpx", 3*mb, uploader.StateDone, 3*mb, 0, "", "", "")
 	add("field-survey/site-C/summary.docx", 2*mb, uploader.StateFailed, 0, 0, "",
 		"The file is gone: it was moved or deleted before it was sent. Put it back and press Retry.",
 		"open /home/sam/Projects/field-survey/site-C/summary.docx: no such file or directory")
+	add("field-survey/site-B/raw-readings.csv", 640*mb, uploader.StatePaused, 120*mb, 0, "", "", "")
+	add("field-survey/notes.pdf", 12*mb, uploader.StateVerifying, 12*mb, 0, "", "", "")
+	add("field-survey/site-C/gps-track.gpx", 3*mb, uploader.StateDone, 3*mb, 0, "", "", "")
+	add("field-survey/site-C/thermal.tiff", 1_900*mb, uploader.StateQueued, 0, 0, "", "", "")
 	add("field-survey/old-draft.docx", 1*mb, uploader.StateCancelled, 0, 0, "", "Cancelled.", "")
 	for i := range extra {
 		add(fmt.Sprintf("bulk/file-%05d.dat", i), int64(1+i%50)*mb, uploader.StateQueued, 0, 0, "", "", "")
@@ -89,7 +90,7 @@ func (s *sim) run() {
 				if j.Done == j.Size {
 					j.State, j.Finished = uploader.StateDone, time.Now()
 				}
-			case j.State == uploader.StateQueued && active < 3:
+			case j.State == uploader.StateQueued && active < 2:
 				j.State, j.Speed = uploader.StateRunning, 25*mb
 				active++
 			}
@@ -99,6 +100,7 @@ func (s *sim) run() {
 }
 
 func (s *sim) Add(_ context.Context, paths ...string) (uploader.Added, error) {
+	fmt.Fprintf(os.Stderr, "demo: add %q\n", paths)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var added uploader.Added
