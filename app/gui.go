@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 
@@ -10,6 +11,7 @@ import (
 
 	"hoist/app/cli"
 	"hoist/app/config"
+	"hoist/app/signin"
 	"hoist/assets"
 	"hoist/ui"
 	"hoist/uploader"
@@ -134,4 +136,64 @@ func (u EngineUploads) Add(ctx context.Context, paths ...string) (uploader.Added
 		return uploader.Added{}, fmt.Errorf("work out where the files go: %w", err)
 	}
 	return u.Enqueue(ctx, prefix, paths...)
+}
+
+// SignInAccount is ui.Account over the OIDC sign-in client. Release, if
+// set, is called after every successful sign-in or restore: pass the
+// engine's Release, so uploads held for a new sign-in continue.
+type SignInAccount struct {
+	Client  *signin.Client
+	Release func()
+}
+
+var _ ui.Account = SignInAccount{}
+
+// SignIn signs in with the system browser. Errors are in plain words; a
+// cancelled ctx returns ctx's error.
+func (a SignInAccount) SignIn(ctx context.Context, onURL func(url string)) (ui.Identity, error) {
+	id, err := a.Client.SignIn(ctx, onURL)
+	if err != nil {
+		if ctx.Err() != nil {
+			return ui.Identity{}, ctx.Err()
+		}
+		return ui.Identity{}, errors.New(signin.UserMessage(err))
+	}
+	a.release()
+	return uiIdentity(id), nil
+}
+
+// SignOut forgets the sign-in on this computer.
+func (a SignInAccount) SignOut(ctx context.Context) error {
+	if _, err := a.Client.SignOut(ctx); err != nil {
+		return errors.New(signin.UserMessage(err))
+	}
+	return nil
+}
+
+// Restore signs in silently with the saved sign-in.
+func (a SignInAccount) Restore(ctx context.Context) (ui.Identity, bool) {
+	id, err := a.Client.Restore(ctx)
+	if err != nil {
+		return ui.Identity{}, false
+	}
+	a.release()
+	return uiIdentity(id), true
+}
+
+func (a SignInAccount) release() {
+	if a.Release != nil {
+		a.Release()
+	}
+}
+
+// uiIdentity is what the window shows of id.
+func uiIdentity(id *signin.Identity) ui.Identity {
+	if id == nil {
+		return ui.Identity{}
+	}
+	name := id.Name
+	if name == "" {
+		name = id.PreferredUsername
+	}
+	return ui.Identity{Name: name, Email: id.Email}
 }

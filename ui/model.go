@@ -56,7 +56,10 @@ type footerView struct {
 
 // queueView is one snapshot turned into what the window shows.
 type queueView struct {
+	// rows are in snapshot order; order lists them as shown: see
+	// displayOrder.
 	rows   []rowView
+	order  []int32
 	footer footerView
 	totals uploader.Totals
 	held   bool
@@ -90,7 +93,41 @@ func buildQueueView(snap uploader.Snapshot, prev []rowView) queueView {
 		}
 	}
 	v.footer = newFooterView(snap.Totals, v.active, paused, failed)
+	v.order = displayOrder(v.rows)
 	return v
+}
+
+// group ranks states for display: what is uploading now, then what needs
+// the user (failed), then what waits, then what is over.
+func group(s uploader.State) int {
+	switch s {
+	case uploader.StateRunning, uploader.StateVerifying:
+		return 0
+	case uploader.StateFailed:
+		return 1
+	case uploader.StateQueued, uploader.StatePaused:
+		return 2
+	}
+	return 3
+}
+
+// displayOrder sorts rows by group, keeping queue order within a group
+// (a counting sort: O(n) per tick).
+func displayOrder(rows []rowView) []int32 {
+	var start [5]int
+	for i := range rows {
+		start[group(rows[i].job.State)+1]++
+	}
+	for g := 1; g < len(start); g++ {
+		start[g] += start[g-1]
+	}
+	order := make([]int32, len(rows))
+	for i := range rows {
+		g := group(rows[i].job.State)
+		order[start[g]] = int32(i)
+		start[g]++
+	}
+	return order
 }
 
 // sameJob reports whether a row built from a shows b exactly.

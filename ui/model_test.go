@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -59,5 +60,22 @@ func TestGroupDigits(t *testing.T) {
 		if got := groupDigits(n); got != want {
 			t.Errorf("groupDigits(%d) = %q, want %q", n, got, want)
 		}
+	}
+}
+
+func TestDisplayOrderPutsActiveFirstAndDoneLast(t *testing.T) {
+	s := snapshotOf(
+		job(1, uploader.StateDone, 1, 1), job(2, uploader.StateQueued, 1, 0), job(3, uploader.StateRunning, 1, 0),
+		job(4, uploader.StateFailed, 1, 0), job(5, uploader.StatePaused, 1, 0), job(6, uploader.StateVerifying, 1, 1),
+		job(7, uploader.StateCancelled, 1, 0),
+	)
+	v := buildQueueView(s, nil)
+	var got []uint64
+	for _, i := range v.order {
+		got = append(got, v.rows[i].job.ID)
+	}
+	want := []uint64{3, 6, 4, 2, 5, 1, 7}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("order %v, want %v", got, want)
 	}
 }

@@ -114,11 +114,11 @@ func (s *uploadsScreen) heldBanner() *fyne.Container {
 // queuePane is the Uploads tab: drop zone, list, footer.
 func (s *uploadsScreen) queuePane() fyne.CanvasObject {
 	s.list = widget.NewList(
-		func() int { return len(s.w.view.rows) },
+		func() int { return len(s.w.view.order) },
 		func() fyne.CanvasObject { return newQueueRow(s.w, s.buttonW) },
 		func(id widget.ListItemID, o fyne.CanvasObject) {
-			if id < len(s.w.view.rows) {
-				o.(*queueRow).set(s.w.view.rows[id])
+			if v := s.w.view; id < len(v.order) {
+				o.(*queueRow).set(v.rows[v.order[id]])
 			}
 		},
 	)
