@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"errors"
 	"slices"
 	"sync"
 	"testing"
@@ -94,16 +93,20 @@ func (f *fakeUploads) History(failedOnly bool) ([]uploader.JobRecord, error) {
 
 // fakeAccount is a sign-in whose outcome the test sets.
 type fakeAccount struct {
-	restored  bool
-	id        Identity
-	url       string
-	err       error
-	signIns   int
-	signOuts  int
-	signOutOK bool
+	restored bool
+	id       Identity
+	url      string
+	err      error
+	signIns  int
+	signOuts int
 }
 
-var errFakeSignIn = errors.New("The sign-in page said the password was wrong.")
+// plainError is an error worded for people, as Account errors are.
+type plainError string
+
+func (e plainError) Error() string { return string(e) }
+
+var errFakeSignIn error = plainError("The sign-in page said the password was wrong.")
 
 func (a *fakeAccount) SignIn(_ context.Context, onURL func(string)) (Identity, error) {
 	a.signIns++
