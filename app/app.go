@@ -54,8 +54,9 @@ type base struct {
 }
 
 // openBase loads the configuration and prepares logging and sign-in. It
-// makes no network request.
-func openBase(configPath, dataDirFlag string) (*base, error) {
+// makes no network request. browser opens sign-in pages; nil means the
+// system browser.
+func openBase(configPath, dataDirFlag string, browser signin.BrowserOpener) (*base, error) {
 	cfgPath, cfg, err := config.Resolve(configPath)
 	if err != nil {
 		return nil, err
@@ -71,11 +72,14 @@ func openBase(configPath, dataDirFlag string) (*base, error) {
 	logger.Info("starting", "version", Version, "config", cfgPath, "pid", os.Getpid())
 	b := &base{cfg: cfg, cfgPath: cfgPath, dataDir: dataDir, log: logger, closeLog: closeLog}
 	if usesSignIn(cfg) {
+		if browser == nil {
+			browser = signin.SystemBrowser{}
+		}
 		b.signin, err = signin.New(signin.Config{
 			Issuer:   cfg.Signin.Issuer,
 			ClientID: cfg.Signin.ClientID,
 			Scopes:   cfg.Signin.Scopes,
-			Browser:  signin.SystemBrowser{},
+			Browser:  browser,
 			Store:    signin.NewDefaultStore(dataDir, logger),
 			Logger:   logger,
 		})
@@ -190,6 +194,8 @@ func newStore(ctx context.Context, cfg *config.Config, creds aws.CredentialsProv
 		Checksums:   cfg.S3.Checksum != config.ChecksumNone,
 		MaxConns:    cfg.Upload.ParallelFiles*cfg.Upload.ParallelParts + 4,
 		Credentials: creds,
+		// Credentials given here come from STS and expire.
+		TemporaryCredentials: creds != nil,
 	}
 	if creds == nil && cfg.S3.HasStaticKeys() {
 		opts.Credentials = s3store.StaticCredentials(cfg.S3.AccessKeyID, string(cfg.S3.SecretAccessKey), "")

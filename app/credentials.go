@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	appconfig "hoist/app/config"
+	"hoist/uploader/s3store"
 )
 
 // idTokenSource yields a valid OpenID Connect ID token, refreshing it as
@@ -63,7 +64,7 @@ func webIdentityCredentials(ctx context.Context, cfg *appconfig.Config, tokens i
 	}
 	provider := stscreds.NewWebIdentityRoleProvider(client, roleARN, tokenRetriever{ctx: ctx, src: tokens},
 		func(o *stscreds.WebIdentityRoleOptions) { o.RoleSessionName = sessionName(session) })
-	return aws.NewCredentialsCache(provider, func(o *aws.CredentialsCacheOptions) {
+	return aws.NewCredentialsCache(s3store.MarkCredentialFailures(provider), func(o *aws.CredentialsCacheOptions) {
 		o.ExpiryWindow = credentialsExpiryWindow
 		o.ExpiryWindowJitterFrac = 0.5
 	}), nil

@@ -14,7 +14,7 @@ import (
 // Open builds a CLI session: configuration, sign-in (interactive commands
 // sign in first when needed), journal, store and engine (not started).
 func Open(ctx context.Context, o cli.OpenOptions) (*cli.Session, error) {
-	b, err := openBase(o.ConfigPath, o.DataDir)
+	b, err := openBase(o.ConfigPath, o.DataDir, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -93,7 +93,7 @@ func accountBase(env *cli.Env, name string, args []string) (*base, int) {
 	if err := fs.Parse(args); err != nil || fs.NArg() > 0 {
 		return nil, cli.ExitUsage
 	}
-	b, err := openBase(common.Config, common.DataDir)
+	b, err := openBase(common.Config, common.DataDir, nil)
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "hoist: %v\n", err)
 		return nil, cli.ExitFailed

@@ -8,6 +8,7 @@ import (
 	"net"
 	"syscall"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/smithy-go"
@@ -18,18 +19,25 @@ import (
 // classify wraps err, the failure of the action described by what, in an
 // *uploader.StoreError of the right kind. Context cancellation is passed
 // through unchanged so the engine can read the cause.
-func classify(what string, err error) error {
+func (s *Store) classify(what string, err error) error {
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return fmt.Errorf("%s: %w", what, err)
 	}
 	kind, code := kindOf(err)
+	if s.temporary && (code == "InvalidAccessKeyId" || code == "ExpiredToken" || code == "InvalidToken") {
+		kind = uploader.KindCredentials
+		if cache, ok := s.creds.(*aws.CredentialsCache); ok {
+			cache.Invalidate()
+		}
+	}
 	return &uploader.StoreError{Kind: kind, Code: code, Err: fmt.Errorf("%s: %w", what, err)}
 }
 
 // kindOf maps SDK, HTTP and network errors to engine error kinds.
 func kindOf(err error) (uploader.ErrorKind, string) {
 	var signErr *v4.SigningError
-	if errors.As(err, &signErr) {
+	var credErr *credentialsError
+	if errors.As(err, &signErr) || errors.As(err, &credErr) {
 		// Renewing credentials needs the network too: an outage is waited
 		// out, not mistaken for an expired sign-in.
 		if kind, ok := networkKind(err); ok && kind == uploader.KindOffline {
@@ -134,4 +142,30 @@ func networkKind(err error) (kind uploader.ErrorKind, ok bool) {
 		return uploader.KindRetryable, true
 	}
 	return 0, false
+}
+
+// credentialsError marks a failure to obtain credentials. The SDK wraps
+// such failures in plain text ("get identity: …"), so the provider marks
+// them itself.
+type credentialsError struct{ err error }
+
+func (e *credentialsError) Error() string { return e.err.Error() }
+func (e *credentialsError) Unwrap() error { return e.err }
+
+type markedProvider struct{ p aws.CredentialsProvider }
+
+func (m markedProvider) Retrieve(ctx context.Context) (aws.Credentials, error) {
+	c, err := m.p.Retrieve(ctx)
+	if err != nil {
+		return c, &credentialsError{err}
+	}
+	return c, nil
+}
+
+// MarkCredentialFailures wraps p so that the store recognises its failures
+// as credential trouble (uploader.KindCredentials, or KindOffline when the
+// network is down) rather than as a failed request. Wrap the provider, then
+// cache the result with aws.NewCredentialsCache.
+func MarkCredentialFailures(p aws.CredentialsProvider) aws.CredentialsProvider {
+	return markedProvider{p}
 }

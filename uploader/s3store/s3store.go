@@ -45,6 +45,12 @@ type Options struct {
 	// Credentials provides the S3 credentials. Nil uses the SDK's default
 	// chain (environment, shared config, SSO, instance roles).
 	Credentials aws.CredentialsProvider
+	// TemporaryCredentials says Credentials are short-lived (from STS). A
+	// store then treats a rejected access key as expired credentials (MinIO
+	// answers InvalidAccessKeyId for expired temporary keys): the request is
+	// retried after the credentials cache is invalidated, and the engine asks
+	// for a new sign-in if that keeps failing.
+	TemporaryCredentials bool
 	// MaxConns caps idle connections kept per host; it should be at least the
 	// number of requests the engine runs at once. Zero means 64.
 	MaxConns int
@@ -59,6 +65,8 @@ type Store struct {
 	client    *s3.Client
 	bucket    string
 	checksums bool
+	temporary bool
+	creds     aws.CredentialsProvider
 }
 
 var _ uploader.Store = (*Store)(nil)
@@ -118,7 +126,7 @@ func New(ctx context.Context, opts Options) (*Store, error) {
 		}
 		o.UsePathStyle = opts.PathStyle
 	})
-	return &Store{client: client, bucket: opts.Bucket, checksums: opts.Checksums}, nil
+	return &Store{client: client, bucket: opts.Bucket, checksums: opts.Checksums, temporary: opts.TemporaryCredentials, creds: opts.Credentials}, nil
 }
 
 // StaticCredentials returns a provider for fixed keys (development only).
@@ -142,7 +150,7 @@ func (s *Store) Head(ctx context.Context, key string) (uploader.ObjectInfo, erro
 	}
 	out, err := s.client.HeadObject(ctx, in)
 	if err != nil {
-		return uploader.ObjectInfo{}, classify("look up "+key, err)
+		return uploader.ObjectInfo{}, s.classify("look up "+key, err)
 	}
 	return uploader.ObjectInfo{Size: aws.ToInt64(out.ContentLength), Checksum: aws.ToString(out.ChecksumCRC32C)}, nil
 }
@@ -164,7 +172,7 @@ func (s *Store) Put(ctx context.Context, key string, body io.ReadSeeker, size in
 	}
 	out, err := s.client.PutObject(ctx, in, unsignedPayload)
 	if err != nil {
-		return uploader.ObjectInfo{}, classify("upload "+key, err)
+		return uploader.ObjectInfo{}, s.classify("upload "+key, err)
 	}
 	return uploader.ObjectInfo{Size: size, Checksum: aws.ToString(out.ChecksumCRC32C)}, nil
 }
@@ -178,7 +186,7 @@ func (s *Store) CreateMultipart(ctx context.Context, key string) (string, error)
 	}
 	out, err := s.client.CreateMultipartUpload(ctx, in)
 	if err != nil {
-		return "", classify("start multipart upload of "+key, err)
+		return "", s.classify("start multipart upload of "+key, err)
 	}
 	return aws.ToString(out.UploadId), nil
 }
@@ -199,7 +207,7 @@ func (s *Store) UploadPart(ctx context.Context, key, uploadID string, number int
 	}
 	out, err := s.client.UploadPart(ctx, in, unsignedPayload)
 	if err != nil {
-		return "", classify(fmt.Sprintf("upload part %d of %s", number, key), err)
+		return "", s.classify(fmt.Sprintf("upload part %d of %s", number, key), err)
 	}
 	return aws.ToString(out.ETag), nil
 }
@@ -212,7 +220,7 @@ func (s *Store) ListParts(ctx context.Context, key, uploadID string) ([]uploader
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
-			return nil, classify("list parts of "+key, err)
+			return nil, s.classify("list parts of "+key, err)
 		}
 		for _, part := range page.Parts {
 			parts = append(parts, uploader.RemotePart{
@@ -248,7 +256,7 @@ func (s *Store) CompleteMultipart(ctx context.Context, key, uploadID string, par
 	}
 	out, err := s.client.CompleteMultipartUpload(ctx, in)
 	if err != nil {
-		return uploader.ObjectInfo{}, classify("complete multipart upload of "+key, err)
+		return uploader.ObjectInfo{}, s.classify("complete multipart upload of "+key, err)
 	}
 	return uploader.ObjectInfo{Checksum: aws.ToString(out.ChecksumCRC32C)}, nil
 }
@@ -259,7 +267,7 @@ func (s *Store) AbortMultipart(ctx context.Context, key, uploadID string) error 
 		Bucket: &s.bucket, Key: &key, UploadId: &uploadID,
 	})
 	if err != nil {
-		err = classify("abort multipart upload of "+key, err)
+		err = s.classify("abort multipart upload of "+key, err)
 		if uploader.KindOf(err) == uploader.KindNoSuchUpload {
 			return nil
 		}
