@@ -128,6 +128,7 @@ func (w *MainWindow) chooseFile() {
 		w.addPaths(paths, problems)
 	}, w.win)
 	d.SetConfirmText("Upload")
+	d.SetTitleText("Choose a file to upload")
 	w.sizeFileDialog(d)
 	d.Show()
 }
@@ -145,7 +146,8 @@ func (w *MainWindow) chooseFolder() {
 		paths, problems := splitURIs([]fyne.URI{u})
 		w.addPaths(paths, problems)
 	}, w.win)
-	d.SetConfirmText("Upload folder")
+	d.SetConfirmText("Upload")
+	d.SetTitleText("Choose a folder to upload")
 	w.sizeFileDialog(d)
 	d.Show()
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
@@ -77,12 +78,14 @@ func (w *MainWindow) showDetails(js uploader.JobSnapshot) {
 
 // showAbout shows the version and what Hoist is.
 func (w *MainWindow) showAbout() {
-	icon := widget.NewIcon(w.d.App.Icon())
-	name := heading(w.title())
-	body := container.NewVBox(
-		container.NewHBox(container.New(&fixedWidth{width: 64}, icon), container.NewCenter(name)),
+	icon := canvas.NewImageFromResource(w.d.App.Icon())
+	icon.FillMode = canvas.ImageFillContain
+	icon.SetMinSize(fyne.NewSize(64, 64))
+	name := widget.NewLabelWithStyle("Hoist", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	name.SizeName = theme.SizeNameHeadingText
+	top := container.NewBorder(nil, nil, icon, nil, container.NewVBox(name, widget.NewLabel("Version "+w.version())))
+	body := container.NewVBox(top,
 		wrapped("Hoist sends large files to "+w.d.Organisation+"'s storage. Uploads survive lost connections, sleep and restarts, and carry on where they stopped."),
-		wrapped("Version "+w.version()),
 	)
 	dialog.NewCustom("About Hoist", "Close", container.New(&fixedWidth{width: 420}, body), w.win).Show()
 }
