@@ -76,12 +76,13 @@ func openBase(configPath, dataDirFlag string, browser signin.BrowserOpener) (*ba
 			browser = signin.SystemBrowser{}
 		}
 		b.signin, err = signin.New(signin.Config{
-			Issuer:   cfg.Signin.Issuer,
-			ClientID: cfg.Signin.ClientID,
-			Scopes:   cfg.Signin.Scopes,
-			Browser:  browser,
-			Store:    signin.NewDefaultStore(dataDir, logger),
-			Logger:   logger,
+			Issuer:       cfg.Signin.Issuer,
+			ClientID:     cfg.Signin.ClientID,
+			Scopes:       cfg.Signin.Scopes,
+			RedirectPort: cfg.Signin.RedirectPort,
+			Browser:      browser,
+			Store:        signin.NewDefaultStore(dataDir, logger),
+			Logger:       logger,
 		})
 		if err != nil {
 			closeLog()

@@ -464,3 +464,34 @@ func adminGet(t *testing.T, m *devstack.MinIO, key string) []byte {
 	}
 	return data
 }
+
+func TestSignInOnFixedRedirectPort(t *testing.T) {
+	w := newSignInWorld(t, devstack.OIDCOptions{})
+	b := w.base(devstack.DemoUser, devstack.DemoPassword, nil)
+	port, err := devstack.FreePort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	urls := make(chan string, 1)
+	c, err := signin.New(signin.Config{
+		Issuer: b.cfg.Signin.Issuer, ClientID: b.cfg.Signin.ClientID, RedirectPort: port,
+		Browser: openerFunc(func(u string) { urls <- u }), Store: signin.NewMemoryStore(), Logger: b.log,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { _, err := c.SignIn(ctx, nil); done <- err }()
+	auth, _ := url.Parse(<-urls)
+	if want := fmt.Sprintf("http://127.0.0.1:%d/callback", port); auth.Query().Get("redirect_uri") != want {
+		t.Fatalf("redirect_uri %q, want %q", auth.Query().Get("redirect_uri"), want)
+	}
+	if _, err := w.browser.SignIn(auth.String(), devstack.DemoUser, devstack.DemoPassword); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}

@@ -132,6 +132,10 @@ type Signin struct {
 	// Scopes are the OAuth scopes to request; empty lets the sign-in use its
 	// defaults.
 	Scopes []string `toml:"scopes"`
+	// RedirectPort fixes the loopback redirect port (1024–65535) for a
+	// provider that does not allow any port for loopback redirects as RFC
+	// 8252 asks; 0 (default) picks a free port per sign-in.
+	RedirectPort int `toml:"redirect_port"`
 }
 
 // Enabled reports whether sign-in is configured.

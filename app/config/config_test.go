@@ -131,6 +131,7 @@ func TestInvalidConfigs(t *testing.T) {
 		{"part size just over", "[upload]\npart_size = 5368709121", "upload.part_size", "(got 5.00GiB, 5368709121 bytes)"},
 		{"threshold large", "[upload]\nmultipart_threshold = \"5GiB\"\npart_size=\"5MiB\"", "", ""},
 		{"threshold too large", "[upload]\nmultipart_threshold = \"6GB\"", "upload.multipart_threshold", "must be between 0 and 5GiB (got 5.59GiB, 6000000000 bytes)"},
+		{"redirect port privileged", "[signin]\nissuer = \"http://127.0.0.1:9400\"\nclient_id = \"hoist\"\nredirect_port = 80", "signin.redirect_port", "between 1024 and 65535 (got 80)"},
 		{"collision", "[upload]\non_collision = \"replace\"", "upload.on_collision", `(got "replace")`},
 		{"stall short", "[upload]\nstall_timeout = \"500ms\"", "upload.stall_timeout", "must be between 1s and 1h (got 500ms)"},
 		{"stall long", "[upload]\nstall_timeout = \"2h\"", "upload.stall_timeout", "(got 2h0m0s)"},

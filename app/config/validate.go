@@ -131,6 +131,9 @@ func (c *Config) problems() []*FieldError {
 	if c.Signin.Issuer != "" && c.Signin.ClientID == "" {
 		add("signin.client_id", `must be set when signin.issuer is set (got "")`)
 	}
+	if p := c.Signin.RedirectPort; p != 0 && (p < 1024 || p > 65535) {
+		add("signin.redirect_port", "must be 0 (any free port) or between 1024 and 65535 (got %d)", p)
+	}
 	return out
 }
 

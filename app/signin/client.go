@@ -42,6 +42,10 @@ type Config struct {
 	// Scopes to request; empty means DefaultScopes(). "openid" is added
 	// when missing.
 	Scopes []string
+	// RedirectPort is the loopback port of the redirect URI. 0 (the default
+	// and the RFC 8252 way) lets the system pick a free port per sign-in;
+	// set it only for a provider that insists on an exact redirect URI.
+	RedirectPort int
 	// Timeout bounds one interactive sign-in, from the browser opening to
 	// the verified token. Default 5 minutes.
 	Timeout time.Duration

@@ -38,12 +38,12 @@ type loopback struct {
 }
 
 // listenLoopback starts serving on 127.0.0.1:0. The caller must call close.
-func listenLoopback(state, issuer string, log *slog.Logger) (*loopback, error) {
-	ln, err := net.Listen("tcp4", "127.0.0.1:0")
+func listenLoopback(port int, state, issuer string, log *slog.Logger) (*loopback, error) {
+	ln, err := net.Listen("tcp4", "127.0.0.1:"+strconv.Itoa(port))
 	if err != nil {
 		return nil, fmt.Errorf("listen on 127.0.0.1: %w", err)
 	}
-	port := ln.Addr().(*net.TCPAddr).Port
+	port = ln.Addr().(*net.TCPAddr).Port
 	l := &loopback{
 		redirectURL: "http://127.0.0.1:" + strconv.Itoa(port) + callbackPath,
 		state:       state,

@@ -58,7 +58,7 @@ func (c *Client) signIn(ctx context.Context, onURL func(string)) (*Identity, err
 		return nil, stoppedOr(ctx, err)
 	}
 	req := newAuthRequest()
-	lb, err := listenLoopback(req.state, c.cfg.Issuer, c.log)
+	lb, err := listenLoopback(c.cfg.RedirectPort, req.state, c.cfg.Issuer, c.log)
 	if err != nil {
 		return nil, err
 	}
