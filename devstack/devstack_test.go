@@ -67,7 +67,8 @@ func TestMinIOLifecycle(t *testing.T) {
 	t.Setenv("AWS_PROFILE", "no-such-profile")
 
 	var logBuf bytes.Buffer
-	m, err := StartMinIO(t.Context(), MinIOOptions{Log: &syncWriter{w: &logBuf}})
+	log := &syncWriter{w: &logBuf}
+	m, err := StartMinIO(t.Context(), MinIOOptions{Log: log})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,6 +100,14 @@ func TestMinIOLifecycle(t *testing.T) {
 		t.Errorf("port %d is free while minio runs", m.Port)
 	}
 
+	// MinIO prints its banner shortly after it starts answering.
+	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(log.String(), "API:") && time.Now().Before(deadline); {
+		time.Sleep(50 * time.Millisecond)
+	}
+	if !strings.Contains(log.String(), "API:") {
+		t.Errorf("log writer got no startup banner:\n%s", log.String())
+	}
+
 	if err := m.Stop(); err != nil {
 		t.Fatalf("Stop: %v", err)
 	}
@@ -119,9 +128,6 @@ func TestMinIOLifecycle(t *testing.T) {
 	if _, err := os.Stat(m.DataDir); !os.IsNotExist(err) {
 		t.Errorf("temp data dir %q not removed: %v", m.DataDir, err)
 	}
-	if !strings.Contains(logBuf.String(), "API:") {
-		t.Errorf("log writer got no startup banner:\n%s", logBuf.String())
-	}
 }
 
 // syncWriter serialises writes to w; MinIO's stdout and stderr are copied
@@ -135,6 +141,13 @@ func (s *syncWriter) Write(p []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.w.Write(p)
+}
+
+// String returns what was written so far; w must be a *bytes.Buffer.
+func (s *syncWriter) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.(*bytes.Buffer).String()
 }
 
 func TestSharedMinIO(t *testing.T) {

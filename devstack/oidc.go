@@ -44,8 +44,10 @@ const (
 const EnvOIDCDir = "HOIST_OIDC_DIR"
 
 const (
-	// oidcStartTimeout caps how long StartOIDC waits for discovery.
-	oidcStartTimeout = 30 * time.Second
+	// oidcStartTimeout caps how long StartOIDC waits for discovery, in all.
+	oidcStartTimeout = 45 * time.Second
+	// oidcTryTimeout caps one try when StartOIDC may retry on another port.
+	oidcTryTimeout = 15 * time.Second
 	// oidcStopGrace is how long Stop waits after SIGTERM before SIGKILL.
 	oidcStopGrace = 5 * time.Second
 	// keysFileName is the provider's private JWKS inside OIDCOptions.DataDir.
@@ -177,10 +179,11 @@ func OIDCDir() (string, error) {
 // StartOIDC starts the dev OpenID provider (devstack/_oidc/server.js, with
 // the node binary from PATH) bound to 127.0.0.1, and returns once its
 // discovery document answers with the expected issuer. It gives up when ctx
-// ends, after 30 s, or as soon as the process exits, and then returns an
+// ends, after 45 s, or as soon as the process exits, and then returns an
 // error carrying the tail of the provider's log; nothing is left running.
-// On a port it picked itself that turns out taken, it retries with another
-// (3 tries). The caller must call Stop (with Detach: StopProcessGroup).
+// On a port it picked itself that turns out taken, or when a provider does
+// not answer within 15 s, it retries with another port (3 tries). The
+// caller must call Stop (with Detach: StopProcessGroup).
 func StartOIDC(ctx context.Context, opts OIDCOptions) (*OIDC, error) {
 	if err := checkDetachLog(opts.Detach, opts.Log); err != nil {
 		return nil, fmt.Errorf("start oidc provider: %w", err)
@@ -194,17 +197,23 @@ func StartOIDC(ctx context.Context, opts OIDCOptions) (*OIDC, error) {
 		return nil, fmt.Errorf("start oidc provider: %w", err)
 	}
 	opts = opts.withDefaults()
-	tries := 1
+	ctx, cancel := context.WithTimeout(ctx, oidcStartTimeout)
+	defer cancel()
+	tries, tryTimeout := 1, oidcStartTimeout
 	if opts.Port == 0 {
-		tries = 3
+		tries, tryTimeout = 3, oidcTryTimeout
 	}
 	for try := 1; ; try++ {
-		o, err := startOIDC(ctx, node, dir, opts)
-		if err == nil || try >= tries || !strings.Contains(err.Error(), "EADDRINUSE") {
+		o, err := startOIDC(ctx, node, dir, opts, tryTimeout)
+		retry := errors.Is(err, errSlowStart) || (err != nil && strings.Contains(err.Error(), "EADDRINUSE"))
+		if err == nil || try >= tries || !retry || ctx.Err() != nil {
 			return o, err
 		}
 	}
 }
+
+// errSlowStart marks a provider that did not answer within its try.
+var errSlowStart = errors.New("no answer in time")
 
 // withDefaults fills in the zero fields that have defaults.
 func (opts OIDCOptions) withDefaults() OIDCOptions {
@@ -225,7 +234,7 @@ func (opts OIDCOptions) withDefaults() OIDCOptions {
 	return opts
 }
 
-func startOIDC(ctx context.Context, node, dir string, opts OIDCOptions) (*OIDC, error) {
+func startOIDC(ctx context.Context, node, dir string, opts OIDCOptions, timeout time.Duration) (*OIDC, error) {
 	o := &OIDC{Port: opts.Port, ClientID: opts.ClientID, Users: opts.Users}
 	if o.Port == 0 {
 		var err error
@@ -245,9 +254,10 @@ func startOIDC(ctx context.Context, node, dir string, opts OIDCOptions) (*OIDC, 
 		return nil, fmt.Errorf("start oidc provider: %w", err)
 	}
 	o.PID = o.proc.pid
-	if err := o.waitReady(ctx); err != nil {
+	if err := o.waitReady(ctx, timeout); err != nil {
+		state := procState(o.PID)
 		o.proc.kill()
-		return nil, fmt.Errorf("start oidc provider on %s: %w\n--- oidc provider log tail ---\n%s", o.Issuer, err, o.proc.tail())
+		return nil, fmt.Errorf("start oidc provider on %s: %w (process state %s)\n--- oidc provider log tail ---\n%s", o.Issuer, err, state, o.proc.tail())
 	}
 	return o, nil
 }
@@ -314,10 +324,10 @@ func oidcEnv(opts OIDCOptions, port int, environ []string) ([]string, error) {
 }
 
 // waitReady polls the discovery document until it names o.Issuer, the
-// process exits, ctx ends or oidcStartTimeout passes.
-func (o *OIDC) waitReady(ctx context.Context) error {
-	ctx, cancel := context.WithTimeout(ctx, oidcStartTimeout)
-	defer cancel()
+// process exits, ctx ends (an error wrapping ctx's cause) or timeout passes
+// (an error wrapping errSlowStart).
+func (o *OIDC) waitReady(ctx context.Context, timeout time.Duration) error {
+	deadline := time.After(timeout)
 	tick := time.NewTicker(100 * time.Millisecond)
 	defer tick.Stop()
 	for {
@@ -332,6 +342,8 @@ func (o *OIDC) waitReady(ctx context.Context) error {
 			return fmt.Errorf("oidc provider exited before becoming ready (%v)", o.proc.waitErr)
 		case <-ctx.Done():
 			return fmt.Errorf("wait for discovery: %w", context.Cause(ctx))
+		case <-deadline:
+			return fmt.Errorf("wait for discovery: %w after %v", errSlowStart, timeout)
 		case <-tick.C:
 		}
 	}

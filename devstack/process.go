@@ -39,6 +39,19 @@ func ProcessAlive(pid int) bool {
 	return state != 'Z' && state != 'X'
 }
 
+// procState describes pid for an error message: its state letter (R
+// running, S sleeping, D disk wait, Z zombie…) and the kernel function it
+// waits in, from /proc; "unknown" when that cannot be read.
+func procState(pid int) string {
+	stat, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	i := bytes.LastIndexByte(stat, ')')
+	if err != nil || i < 0 || i+2 >= len(stat) {
+		return "unknown"
+	}
+	wchan, _ := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/wchan")
+	return fmt.Sprintf("%c, waiting in %q", stat[i+2], wchan)
+}
+
 // StopProcessGroup stops a process that leads its own process group, such as
 // a server started with MinIOOptions.Detach by an earlier run: it sends
 // SIGTERM to the group, waits up to grace for pid to exit, then sends SIGKILL
