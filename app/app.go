@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -30,9 +31,8 @@ var Version = "0.1.0"
 // and returns the exit code. Without a command it opens the window.
 func Main(args []string) int {
 	env := &cli.Env{Open: Open, Stdout: os.Stdout, Stderr: os.Stderr, Extra: accountCommands()}
-	if len(args) < 2 {
-		env.Usage(os.Stderr)
-		return cli.ExitUsage
+	if len(args) < 2 || strings.HasPrefix(args[1], "-") && args[1] != "-h" && args[1] != "--help" && args[1] != "--version" {
+		return runWindow(context.Background(), env, args[1:])
 	}
 	switch args[1] {
 	case "version", "--version":

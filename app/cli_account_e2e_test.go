@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"hoist/app/config"
 	"hoist/devstack"
 )
 
@@ -136,5 +137,19 @@ func TestCLILoginWhoamiSendLogout(t *testing.T) {
 	}
 	if code, _, errOut := exec1("whoami"); code != 1 || !strings.Contains(errOut, "Not signed in") {
 		t.Fatalf("whoami after logout: %d %s", code, errOut)
+	}
+}
+
+// The built-in configuration must point at what `make devstack` starts.
+func TestEmbeddedDefaultMatchesDevStack(t *testing.T) {
+	cfg := config.Default()
+	if got, want := cfg.Signin.RoleARN, devstack.RoleARN(devstack.DefaultClientID, ""); got != want {
+		t.Errorf("role_arn %q, dev stack MinIO's role is %q", got, want)
+	}
+	if cfg.Signin.ClientID != devstack.DefaultClientID || cfg.S3.Bucket != devstack.DefaultBucket {
+		t.Errorf("client %q bucket %q", cfg.Signin.ClientID, cfg.S3.Bucket)
+	}
+	if cfg.Signin.STSEndpoint != cfg.S3.Endpoint {
+		t.Errorf("STS %q is not MinIO %q", cfg.Signin.STSEndpoint, cfg.S3.Endpoint)
 	}
 }

@@ -389,6 +389,12 @@ func TestDefaultFileDocumentsDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The key prefix is the one deliberate difference: the dev stack signs
+	// people in and confines them to uploads/<sub>/.
+	if def.Upload.KeyPrefix != "uploads/{sub}/" {
+		t.Errorf("default.toml key_prefix %q", def.Upload.KeyPrefix)
+	}
+	def.Upload.KeyPrefix = min.Upload.KeyPrefix
 	if def.Upload != min.Upload {
 		t.Errorf("default.toml [upload] = %+v\nbuilt-in defaults   = %+v", def.Upload, min.Upload)
 	}
