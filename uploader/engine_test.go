@@ -709,3 +709,41 @@ func TestProgressStaysInRange(t *testing.T) {
 		}
 	}
 }
+
+func TestPauseResumeCancelManyQueued(t *testing.T) {
+	r := newRig(t, func(o *uploader.Options) { o.ParallelFiles = 1 })
+	release, inFlight := blockParts(r)
+	r.send("", r.file("first.bin", 2*testPart))
+	for i := range 300 {
+		r.file(fmt.Sprintf("many/f%03d", i), 1)
+	}
+	added := r.send("", filepath.Join(r.dir, "many"))
+	waitFor(t, "parts in flight", func() bool { return inFlight.Load() > 0 })
+	r.engine.PauseAll()
+	r.restart() // the pauses were recorded
+	paused := 0
+	for _, j := range r.engine.Snapshot().Jobs {
+		if j.State == uploader.StatePaused {
+			paused++
+		}
+	}
+	if paused != len(added.IDs)+1 {
+		t.Fatalf("%d paused after restart, want %d", paused, len(added.IDs)+1)
+	}
+	release()
+	r.engine.ResumeAll()
+	r.engine.Cancel(added.IDs[:100]...)
+	r.wait()
+	done, cancelled := 0, 0
+	for _, j := range r.engine.Snapshot().Jobs {
+		switch j.State {
+		case uploader.StateDone:
+			done++
+		case uploader.StateCancelled:
+			cancelled++
+		}
+	}
+	if done != 201 || cancelled != 100 {
+		t.Fatalf("done %d cancelled %d", done, cancelled)
+	}
+}
