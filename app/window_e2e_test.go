@@ -1,3 +1,5 @@
+//go:build linux
+
 package app
 
 // The window as a person uses it: the real binary on a real X server
@@ -29,6 +31,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -248,8 +251,14 @@ func startXvfb(t *testing.T, tools xTools) *xDisplay {
 	exited := make(chan struct{})
 	go func() { cmd.Wait(); close(exited) }()
 	t.Cleanup(func() {
-		cmd.Process.Kill()
-		<-exited
+		// SIGTERM lets Xvfb remove its lock file and socket.
+		cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-exited:
+		case <-time.After(10 * time.Second):
+			cmd.Process.Kill()
+			<-exited
+		}
 	})
 	number := make(chan string, 1)
 	go func() {
