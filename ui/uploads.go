@@ -4,7 +4,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
@@ -197,9 +196,13 @@ func newFooter(w *MainWindow) *footer {
 	f.resume = widget.NewButtonWithIcon("Resume all", theme.MediaPlayIcon(), w.resumeAll)
 	f.cancel = widget.NewButtonWithIcon("Cancel all", theme.CancelIcon(), w.cancelAll)
 	f.retry = widget.NewButtonWithIcon("Retry failed", theme.ViewRefreshIcon(), w.retryFailed)
-	texts := container.NewHBox(f.files, f.bytes, f.rate)
-	buttons := container.NewHBox(layout.NewSpacer(), f.pause, f.resume, f.cancel, f.retry)
-	f.root = container.NewVBox(widget.NewSeparator(), f.bar, container.NewBorder(nil, nil, texts, buttons))
+	// Bytes and speed shorten with an ellipsis rather than widen the window
+	// (Fyne never shrinks a window back).
+	f.bytes.Truncation = fyne.TextTruncateEllipsis
+	f.rate.Truncation = fyne.TextTruncateEllipsis
+	texts := container.NewGridWithColumns(2, f.bytes, f.rate)
+	buttons := container.NewHBox(f.pause, f.resume, f.cancel, f.retry)
+	f.root = container.NewVBox(widget.NewSeparator(), f.bar, container.NewBorder(nil, nil, f.files, buttons, texts))
 	f.set(footerView{files: "No uploads yet"})
 	return f
 }

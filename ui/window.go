@@ -83,7 +83,7 @@ func newMainWindow(d Deps, run func(func())) *MainWindow {
 	if icon := d.App.Icon(); icon != nil {
 		w.win.SetIcon(icon)
 	}
-	w.win.Resize(fyne.NewSize(960, 680))
+	w.win.Resize(fyne.NewSize(1060, 700))
 	w.signIn = newSignInScreen(w)
 	w.uploads = newUploadsScreen(w)
 	w.win.SetOnDropped(func(_ fyne.Position, uris []fyne.URI) { w.dropped(uris) })
