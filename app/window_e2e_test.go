@@ -124,6 +124,7 @@ func TestWindowSignInDragDropUpload(t *testing.T) {
 		t.Logf("drag %d: nothing happened; dragging again", attempt)
 	}
 	t.Logf("the drag source says: %s", source.log())
+	source.close() // out of the way of the screenshots
 
 	// Uploading: the footer's progress bar partly filled. The slow link
 	// makes this last several seconds.
@@ -680,6 +681,8 @@ type dragSource struct {
 	rect image.Rectangle
 	mu   sync.Mutex
 	said []string
+	// close ends the drag source's window (idempotent).
+	close func()
 }
 
 // startDragSource opens testdata/dragsource.py at p, offering files.
@@ -718,9 +721,15 @@ func startDragSource(t *testing.T, x *xDisplay, tools xTools, p image.Point, fil
 		cmd.Wait()
 		close(exited)
 	}()
+	var once sync.Once
+	d.close = func() {
+		once.Do(func() {
+			cmd.Process.Kill()
+			<-exited
+		})
+	}
 	t.Cleanup(func() {
-		cmd.Process.Kill()
-		<-exited
+		d.close()
 		if t.Failed() {
 			t.Logf("drag source stderr:\n%s", errOut.String())
 		}
