@@ -2,6 +2,8 @@ package app
 
 import (
 	"context"
+	"os"
+	"runtime/debug"
 
 	"hoist/app/cli"
 	"hoist/ui"
@@ -17,6 +19,7 @@ func runWindow(ctx context.Context, env *cli.Env, args []string) int {
 		env.Usage(env.Stderr)
 		return cli.ExitUsage
 	}
+	limitMemory()
 	fa := NewFyneApp()
 	b, err := openBase(common.Config, common.DataDir, nil)
 	if err != nil {
@@ -46,4 +49,18 @@ func runWindow(ctx context.Context, env *cli.Env, args []string) int {
 		Upload:       b.cfg.Upload,
 		Logger:       b.log,
 	})
+}
+
+// windowMemoryLimit is the Go heap's soft limit in window mode. The queue's
+// snapshots are replaced four times a second; without a limit the heap
+// grows to twice what is live before the collector runs. Measured under
+// Xvfb with 10,000 queued files: 219 MiB RSS without it, 188 MiB with it
+// (the empty window is ~181 MiB, mostly the software OpenGL renderer).
+const windowMemoryLimit = 64 << 20
+
+// limitMemory applies windowMemoryLimit unless GOMEMLIMIT is set.
+func limitMemory() {
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(windowMemoryLimit)
+	}
 }
