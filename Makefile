@@ -94,7 +94,7 @@ bench: deps minio mc build ## run the side-by-side benchmark, then the window's 
 	@echo "Window: 10,000 files dropped → rows visible (targets: ≤ 1 s, ≤ 200 MiB RSS)"
 	go test ./ui -run '^$$' -bench 'Queue10k|Tick10k' -benchmem -count 1
 
-run: devstack build ## start the dev stack and the app against it
+run: deps devstack build ## start the dev stack and the app against it
 	@. .devstack/env && echo && echo "Hoist is starting. Sign in as $$HOIST_DEMO_USER, password $$HOIST_DEMO_PASSWORD." && echo
 	. .devstack/env && ./bin/hoist --config "$$HOIST_CONFIG"
 
