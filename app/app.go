@@ -104,6 +104,16 @@ type core struct {
 	journal *journal.Journal
 	engine  *uploader.Engine
 	tmpl    uploader.PrefixTemplate
+	creds   *aws.CredentialsCache // nil unless signed in
+}
+
+// release continues uploads held for a new sign-in, with credentials of
+// the person now signed in (they may be someone else).
+func (c *core) release() {
+	if c.creds != nil {
+		c.creds.Invalidate()
+	}
+	c.engine.Release()
 }
 
 // engineHooks are the engine callbacks a mode supplies.
@@ -125,10 +135,12 @@ func openCore(ctx context.Context, b *base, hooks engineHooks) (*core, error) {
 		return nil, fmt.Errorf("upload.key_prefix: %w", err)
 	}
 	var creds aws.CredentialsProvider
+	var cache *aws.CredentialsCache
 	if b.signin != nil {
-		if creds, err = webIdentityCredentials(ctx, b.cfg, b.signin, b.subject()); err != nil {
+		if cache, err = webIdentityCredentials(ctx, b.cfg, b.signin, b.subject()); err != nil {
 			return nil, err
 		}
+		creds = cache
 	}
 	store, err := newStore(ctx, b.cfg, creds)
 	if err != nil {
@@ -146,7 +158,7 @@ func openCore(ctx context.Context, b *base, hooks engineHooks) (*core, error) {
 		j.Close()
 		return nil, err
 	}
-	return &core{base: b, journal: j, engine: engine, tmpl: tmpl}, nil
+	return &core{base: b, journal: j, engine: engine, tmpl: tmpl, creds: cache}, nil
 }
 
 // subject returns the signed-in user's subject ("" when not signed in).

@@ -44,7 +44,7 @@ const credentialsExpiryWindow = 20 * time.Second
 // AssumeRoleWithWebIdentity from the signed-in user's ID token, cached and
 // renewed before they expire. It works against AWS STS (role_arn) and
 // MinIO (sts_endpoint). The STS call itself is unsigned.
-func webIdentityCredentials(ctx context.Context, cfg *appconfig.Config, tokens idTokenSource, session string) (aws.CredentialsProvider, error) {
+func webIdentityCredentials(ctx context.Context, cfg *appconfig.Config, tokens idTokenSource, session string) (*aws.CredentialsCache, error) {
 	awsCfg, err := config.LoadDefaultConfig(ctx,
 		config.WithRegion(cfg.S3.Region),
 		config.WithCredentialsProvider(aws.AnonymousCredentials{}),

@@ -27,7 +27,7 @@ func Open(ctx context.Context, o cli.OpenOptions) (*cli.Session, error) {
 			return nil, err
 		}
 		hooks.onCredentialsNeeded = func(cause error) {
-			go signInAgain(ctx, b, func() { c.engine.Release() }, stop, os.Stderr)
+			go signInAgain(ctx, b, func() { c.release() }, stop, os.Stderr)
 		}
 	}
 	c, err = openCore(ctx, b, hooks)

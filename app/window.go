@@ -40,7 +40,7 @@ func runWindow(ctx context.Context, env *cli.Env, args []string) int {
 	}
 	var account ui.Account
 	if b.signin != nil {
-		account = SignInAccount{Client: b.signin, Release: c.engine.Release}
+		account = SignInAccount{Client: b.signin, Release: c.release}
 	}
 	return RunGUI(fa, GUI{
 		Session:      &cli.Session{Engine: c.engine, Prefix: c.prefix, Close: c.close},

@@ -747,3 +747,47 @@ func TestPauseResumeCancelManyQueued(t *testing.T) {
 		t.Fatalf("done %d cancelled %d", done, cancelled)
 	}
 }
+
+func TestEmptyObjectWithoutChecksumIsStillTaken(t *testing.T) {
+	r := newRig(t, nil) // rename
+	r.store.SetBareObject("k/a.bin", nil)
+	p := r.file("a.bin", 2*testPart)
+	id := r.send("k", p).IDs[0]
+	r.wait()
+	if s := r.job(id); s.State != uploader.StateDone || s.Key != "k/a (1).bin" {
+		t.Fatalf("%s %s %s", s.State, s.Key, s.Detail)
+	}
+	if got, _ := r.store.Object("k/a.bin"); len(got) != 0 {
+		t.Fatal("the existing empty object was overwritten")
+	}
+}
+
+func TestCompletedButUnverifiedIsNotSentAgain(t *testing.T) {
+	r := newRig(t, nil)
+	var completed, verifying atomic.Bool
+	r.store.Hook = func(ctx context.Context, op, key string, part int32) error {
+		if op == "complete" {
+			completed.Store(true)
+		}
+		if op == "head" && completed.Load() {
+			verifying.Store(true)
+			<-ctx.Done() // Hoist stops between completion and verification
+			return ctx.Err()
+		}
+		return nil
+	}
+	p := r.file("v.bin", 3*testPart)
+	id := r.send("", p).IDs[0]
+	waitFor(t, "verification to start", verifying.Load)
+	r.stop()
+	r.store.Hook = nil
+	sent := r.store.PartsSent()
+	r.start()
+	r.wait()
+	if s := r.job(id); s.State != uploader.StateDone || s.Key != "v.bin" {
+		t.Fatalf("%s %s %s", s.State, s.Key, s.Detail)
+	}
+	if r.store.PartsSent() != sent || len(r.store.Keys()) != 1 {
+		t.Fatalf("sent again after a restart: parts %d → %d, keys %v", sent, r.store.PartsSent(), r.store.Keys())
+	}
+}

@@ -52,6 +52,9 @@ type JobRecord struct {
 	// UploadID is the multipart upload in progress, if any.
 	UploadID string `json:"upload_id,omitempty"`
 	PartSize int64  `json:"part_size,omitempty"`
+	// Completed marks a multipart upload the store has assembled but Hoist
+	// has not yet verified; a restart then only verifies it.
+	Completed bool `json:"completed,omitempty"`
 	// Checksum is the object's CRC32C once done (composite for multipart).
 	Checksum string    `json:"checksum,omitempty"`
 	Created  time.Time `json:"created"`

@@ -23,7 +23,7 @@ func (e *Engine) transfer(ctx context.Context, j *job) error {
 	if err != nil {
 		return err
 	}
-	if rec.Size < e.opts.MultipartThreshold {
+	if rec.Size < e.opts.MultipartThreshold && rec.UploadID == "" {
 		return e.single(ctx, j, rec)
 	}
 	return e.multipart(ctx, j, rec)
@@ -108,7 +108,11 @@ func (e *Engine) single(ctx context.Context, j *job, rec JobRecord) error {
 			return err
 		}
 		// The key is taken: the same bytes already there count as sent.
-		if existing, herr := e.store.Head(ctx, key); herr == nil && existing.Size == rec.Size && sameChecksum(sum, existing.Checksum) {
+		existing, found, herr := e.head(ctx, j, key)
+		if herr != nil && KindOf(herr) != KindAccessDenied {
+			return herr
+		}
+		if found && sum != "" && ours(existing, rec.Size, sum) {
 			return e.finishSingle(j, rec, key, sum, existing)
 		}
 		switch e.opts.Collision {
@@ -160,6 +164,26 @@ func (e *Engine) finishSingle(j *job, rec JobRecord, key, sum string, info Objec
 	return nil
 }
 
+// head looks key up with retries. found is false for a missing object;
+// err is set only for failures other than "not found".
+func (e *Engine) head(ctx context.Context, j *job, key string) (info ObjectInfo, found bool, err error) {
+	err = e.do(ctx, j, func(ctx context.Context, _ *attempt) error {
+		var herr error
+		info, herr = e.store.Head(ctx, key)
+		return herr
+	})
+	if KindOf(err) == KindNotFound {
+		return ObjectInfo{}, false, nil
+	}
+	return info, err == nil, err
+}
+
+// ours reports whether the object at key is the one this job sent: same
+// size and, when checksums are known, the same checksum.
+func ours(info ObjectInfo, size int64, want string) bool {
+	return info.Size == size && (want == "" || sameChecksum(want, info.Checksum))
+}
+
 func isNotImplemented(err error) bool {
 	var se *StoreError
 	return errors.As(err, &se) && se.Code == "NotImplemented"
@@ -171,20 +195,14 @@ func isNotImplemented(err error) bool {
 func (e *Engine) freeKey(ctx context.Context, j *job, key string) (string, error) {
 	cand := key
 	for n := 1; n <= 1000; n++ {
-		var info ObjectInfo
-		err := e.do(ctx, j, func(ctx context.Context, _ *attempt) error {
-			var err error
-			info, err = e.store.Head(ctx, cand)
-			if k := KindOf(err); k == KindNotFound || k == KindAccessDenied {
-				return nil
-			}
-			return err
-		})
+		_, found, err := e.head(ctx, j, cand)
 		switch {
+		case KindOf(err) == KindAccessDenied:
+			return cand, nil // not ours to look at: the conditional write decides
 		case err != nil:
 			return "", err
-		case info == ObjectInfo{}:
-			return cand, nil // free (or not ours to look at: the conditional write decides)
+		case !found:
+			return cand, nil
 		case e.opts.Collision == Overwrite:
 			return cand, nil
 		case e.opts.Collision == Skip:
@@ -251,7 +269,7 @@ func (e *Engine) begin(ctx context.Context, j *job, rec JobRecord, partSize int6
 		if key != r.Key {
 			r.Reason = "A file with the same name was already there, so this one is stored as " + baseName(key) + "."
 		}
-		r.Key, r.UploadID, r.PartSize = key, id, partSize
+		r.Key, r.UploadID, r.PartSize, r.Completed = key, id, partSize, false
 	})
 	if err := e.journal.UpdateJob(rec); err != nil {
 		return rec, fmt.Errorf("record upload ID: %w", err)
@@ -296,7 +314,7 @@ func (e *Engine) reconcile(ctx context.Context, j *job, rec JobRecord) (JobRecor
 		if r.Number < 1 || r.Number > PartCount(rec.Size, rec.PartSize) || r.Size != length {
 			continue
 		}
-		if p, ok := mine[r.Number]; ok && p.ETag == r.ETag {
+		if p, ok := mine[r.Number]; ok && p.ETag == r.ETag && (p.Checksum != "" || !e.opts.Checksums) {
 			done[r.Number] = p
 			continue
 		}
@@ -322,22 +340,27 @@ func (e *Engine) reconcile(ctx context.Context, j *job, rec JobRecord) (JobRecor
 // (crash between completion and journaling) or it was aborted or expired.
 func (e *Engine) uploadGone(ctx context.Context, j *job, rec JobRecord, journaled []PartRecord) (JobRecord, map[int32]PartRecord, error) {
 	if int32(len(journaled)) == PartCount(rec.Size, rec.PartSize) {
-		if sum, err := partsChecksum(journaled); err == nil {
-			info, herr := e.store.Head(ctx, rec.Key)
-			if herr == nil && info.Size == rec.Size && sameChecksum(sum, info.Checksum) {
-				done := map[int32]PartRecord{}
-				for _, p := range journaled {
-					done[p.Number] = p
-				}
-				return rec, done, nil // complete() sees every part done and only verifies
+		want := ""
+		if e.opts.Checksums {
+			want, _ = partsChecksum(journaled)
+		}
+		info, found, err := e.head(ctx, j, rec.Key)
+		if err != nil {
+			return rec, nil, err
+		}
+		if found && (rec.Completed || want != "") && ours(info, rec.Size, want) {
+			done := map[int32]PartRecord{}
+			for _, p := range journaled {
+				done[p.Number] = p
 			}
+			return rec, done, nil // complete() sees every part done and only verifies
 		}
 	}
 	if err := e.journal.ClearParts(rec.ID); err != nil {
 		return rec, nil, fmt.Errorf("forget parts: %w", err)
 	}
 	rec = e.update(j, func(r *JobRecord) {
-		r.UploadID = ""
+		r.UploadID, r.Completed = "", false
 		r.Reason = "The unfinished upload had expired on the server, so it was sent again from the start."
 	})
 	return rec, map[int32]PartRecord{}, nil
@@ -397,6 +420,13 @@ func (e *Engine) sendParts(ctx context.Context, j *job, f *os.File, rec JobRecor
 func (e *Engine) sendPart(ctx context.Context, j *job, f *os.File, rec JobRecord, n int32) (PartRecord, error) {
 	off, length := partRange(n, rec.Size, rec.PartSize)
 	var sum, etag string
+	if e.opts.Checksums {
+		// Read before the request so a slow disk does not count as a stall.
+		var err error
+		if sum, err = crcOf(ctx, io.NewSectionReader(f, off, length)); err != nil {
+			return PartRecord{}, explain(err, e.bucket)
+		}
+	}
 	err := e.do(ctx, j, func(ctx context.Context, a *attempt) error {
 		if err := unchanged(rec); err != nil {
 			return err
@@ -453,19 +483,43 @@ func (e *Engine) complete(ctx context.Context, j *job, rec JobRecord, done map[i
 			return fail("A part's checksum was lost. Press Retry.", err)
 		}
 	}
+	if rec.Completed {
+		return e.verify(ctx, j, rec, want) // completed before a restart
+	}
 	conditional := e.opts.Collision != Overwrite && !e.noConditional.Load()
 	err := e.do(ctx, j, func(ctx context.Context, _ *attempt) error {
 		_, err := e.store.CompleteMultipart(ctx, rec.Key, rec.UploadID, parts, conditional)
-		if KindOf(err) == KindNoSuchUpload {
-			return nil // completed by an earlier try whose answer was lost; verified below
+		if conditional && isNotImplemented(err) {
+			e.noConditional.Store(true) // the store has no conditional writes
+			conditional = false
+			_, err = e.store.CompleteMultipart(ctx, rec.Key, rec.UploadID, parts, false)
 		}
 		return err
 	})
-	if err != nil {
-		if KindOf(err) == KindPrecondition {
-			e.abortUpload(j)
+	if k := KindOf(err); k == KindNoSuchUpload || k == KindPrecondition {
+		// Perhaps an earlier try completed it and its answer was lost: then
+		// the object in place is ours.
+		info, found, herr := e.head(ctx, j, rec.Key)
+		if herr != nil {
+			return herr
 		}
+		if found && want != "" && ours(info, rec.Size, want) {
+			err = nil
+		} else if k == KindPrecondition {
+			e.abortUpload(j)
+			return err
+		} else {
+			return fail("The upload was discarded on the server. Press Retry to send the file again.", err)
+		}
+	}
+	if err != nil {
 		return err
+	}
+	// Completed: remember it before anything else can stop the job, so a
+	// restart only verifies instead of sending the file again.
+	rec = e.update(j, func(r *JobRecord) { r.Completed = true })
+	if err := e.journal.UpdateJob(rec); err != nil {
+		e.log.Error("record completion", "job", j.id, "error", err)
 	}
 	return e.verify(ctx, j, rec, want)
 }
@@ -489,7 +543,7 @@ func (e *Engine) verify(ctx context.Context, j *job, rec JobRecord, want string)
 		return fail("The stored file does not match what was sent. Press Retry to send it again.", fmt.Errorf("stored checksum %s, sent %s", info.Checksum, want))
 	}
 	e.update(j, func(r *JobRecord) {
-		r.UploadID, r.Checksum, r.Finished = "", want, time.Now()
+		r.UploadID, r.Completed, r.Checksum, r.Finished = "", false, want, time.Now()
 	})
 	return nil
 }

@@ -195,7 +195,7 @@ func cmdSend(ctx context.Context, env *Env, args []string) int {
 	for _, prob := range added.Problems {
 		p.linef("not sent  %s: %s", prob.Path, prob.Reason)
 	}
-	code := drive(ctx, env, s, p)
+	code := drive(ctx, env, s, p, added.IDs)
 	if len(added.Problems) > 0 && code == ExitOK {
 		code = ExitFailed
 	}
@@ -219,7 +219,7 @@ func cmdResume(ctx context.Context, env *Env, args []string) int {
 		fmt.Fprintln(env.Stdout, "Nothing to resume: no unfinished uploads.")
 		return ExitOK
 	}
-	return drive(ctx, env, s, p)
+	return drive(ctx, env, s, p, nil)
 }
 
 func cmdRetry(ctx context.Context, env *Env, args []string) int {
@@ -253,7 +253,7 @@ func cmdRetry(ctx context.Context, env *Env, args []string) int {
 	if err != nil {
 		return fail(env, err)
 	}
-	return drive(ctx, env, s, p)
+	return drive(ctx, env, s, p, ids)
 }
 
 func parseIDs(args []string) ([]uint64, error) {
@@ -269,9 +269,10 @@ func parseIDs(args []string) ([]uint64, error) {
 }
 
 // drive starts the engine, shows progress until every job has ended (or
-// the user interrupts) and prints a summary. The exit code is ExitOK only
-// when every job of the session is done.
-func drive(ctx context.Context, env *Env, s *Session, p *printer) int {
+// the user interrupts) and prints a summary of the jobs ids (all of the
+// session's when nil). The exit code is ExitOK only when each of them is
+// done. Unfinished jobs of earlier runs resume alongside.
+func drive(ctx context.Context, env *Env, s *Session, p *printer, ids []uint64) int {
 	s.Engine.Start()
 	stopProgress := p.follow(s.Engine)
 	wctx, cancel := context.WithCancelCause(ctx)
@@ -295,7 +296,26 @@ func drive(ctx context.Context, env *Env, s *Session, p *printer) int {
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "Stopped: %v\n", context.Cause(wctx))
 	}
-	return summarize(env.Stdout, snap)
+	return summarize(env.Stdout, only(snap, ids))
+}
+
+// only keeps the jobs with the given IDs (all when ids is nil).
+func only(snap uploader.Snapshot, ids []uint64) uploader.Snapshot {
+	if ids == nil {
+		return snap
+	}
+	want := make(map[uint64]bool, len(ids))
+	for _, id := range ids {
+		want[id] = true
+	}
+	jobs := snap.Jobs[:0:0]
+	for _, j := range snap.Jobs {
+		if want[j.ID] {
+			jobs = append(jobs, j)
+		}
+	}
+	snap.Jobs = jobs
+	return snap
 }
 
 // summarize prints the outcome and returns the exit code.

@@ -85,6 +85,14 @@ func (s *Store) Calls(op string) int {
 	return s.calls[op]
 }
 
+// SetBareObject stores an object that has no checksum (as if written by a
+// client that sent none).
+func (s *Store) SetBareObject(key string, data []byte) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.objects[key] = object{data: data}
+}
+
 // PartsSent counts UploadPart calls that stored a part.
 func (s *Store) PartsSent() int {
 	s.mu.Lock()
