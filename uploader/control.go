@@ -244,8 +244,9 @@ func (e *Engine) Resume(ids ...uint64) {
 	e.poke()
 }
 
-// Cancel cancels jobs: running parts stop, the multipart upload is aborted
-// on the server, and the job ends as cancelled.
+// Cancel cancels jobs: running parts stop, the job ends as cancelled, and
+// its multipart upload is aborted on the server in the background (see
+// PendingAborts). It does not wait for the network.
 func (e *Engine) Cancel(ids ...uint64) {
 	e.mu.Lock()
 	var idle []*job
@@ -262,7 +263,7 @@ func (e *Engine) Cancel(ids ...uint64) {
 	}
 	e.mu.Unlock()
 	for _, j := range idle {
-		e.abortUpload(j)
+		e.discardUpload(j) // aborted in the background: no waiting here
 		e.update(j, func(r *JobRecord) {
 			r.Reason, r.Finished = "Cancelled.", time.Now()
 		})
@@ -271,25 +272,6 @@ func (e *Engine) Cancel(ids ...uint64) {
 	for _, j := range idle {
 		e.event(JobEnded, j)
 	}
-}
-
-// abortUpload aborts the job's multipart upload, if any, with a fresh
-// context (the job's own is already cancelled) and forgets its parts.
-func (e *Engine) abortUpload(j *job) {
-	rec := e.record(j)
-	if rec.UploadID == "" {
-		return
-	}
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(e.ctx), 30*time.Second)
-	defer cancel()
-	if err := e.store.AbortMultipart(ctx, rec.Key, rec.UploadID); err != nil {
-		e.log.Warn("abort multipart upload", "job", j.id, "error", err)
-	}
-	if err := e.journal.ClearParts(j.id); err != nil {
-		e.log.Warn("forget parts", "job", j.id, "error", err)
-	}
-	e.update(j, func(r *JobRecord) { r.UploadID = "" })
-	j.done.Store(0)
 }
 
 // ids returns the IDs of this session's jobs that match keep.

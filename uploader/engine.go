@@ -108,6 +108,9 @@ type Engine struct {
 	total   meter
 
 	noConditional atomic.Bool // the store rejected If-None-Match
+
+	discards  map[string]Discarded // by upload ID, guarded by mu
+	abortWake chan struct{}
 }
 
 // job is the engine's live view of one JobRecord.
@@ -147,13 +150,18 @@ func New(opts Options) (*Engine, error) {
 			base: opts.RetryBaseWait, cap: opts.RetryMaxWait,
 			maxFailures: opts.MaxFailures, maxAuthFailures: 3, stall: opts.StallTimeout,
 		},
-		wake:    make(chan struct{}, 1),
-		jobs:    map[uint64]*job{},
-		changed: make(chan struct{}),
+		wake:      make(chan struct{}, 1),
+		jobs:      map[uint64]*job{},
+		changed:   make(chan struct{}),
+		discards:  map[string]Discarded{},
+		abortWake: make(chan struct{}, 1),
 	}
 	e.ctx, e.stop = context.WithCancelCause(context.Background())
 	if err := e.restore(); err != nil {
 		return nil, err
+	}
+	if err := e.loadDiscards(); err != nil {
+		return nil, fmt.Errorf("read journal: %w", err)
 	}
 	return e, nil
 }
@@ -229,12 +237,15 @@ func (e *Engine) addLocked(rec JobRecord) *job {
 	return j
 }
 
-// Start runs the scheduler and the progress sampler until Close.
+// Start runs the scheduler, the progress sampler and the aborter of
+// discarded uploads until Close.
 func (e *Engine) Start() {
-	e.wg.Add(2)
+	e.wg.Add(3)
 	go e.schedule()
 	go e.sample()
+	go e.abortLoop()
 	e.poke()
+	e.pokeAborter()
 }
 
 // Close stops all transfers without cancelling them: unfinished jobs stay
@@ -340,7 +351,7 @@ func (e *Engine) finish(j *job, err error) {
 		e.queue = append([]*job{j}, e.queue...)
 		e.mu.Unlock()
 	case errors.Is(err, errCancelled):
-		e.abortUpload(j)
+		e.discardUpload(j)
 		e.end(j, StateCancelled, "Cancelled.", nil)
 	case KindOf(err) == KindCredentials && e.opts.OnCredentialsNeeded != nil:
 		e.hold(err)
@@ -352,7 +363,7 @@ func (e *Engine) finish(j *job, err error) {
 		e.end(j, StateSkipped, f.Reason, nil)
 	default:
 		if errors.Is(err, errChanged) {
-			e.abortUpload(j) // its parts hold bytes that are no longer the file's
+			e.discardUpload(j) // its parts hold bytes that are no longer the file's
 		}
 		err = explain(err, e.bucket)
 		errors.As(err, &f)
@@ -463,6 +474,7 @@ func (e *Engine) Release() {
 	e.notifyLocked()
 	e.mu.Unlock()
 	e.poke()
+	e.pokeAborter()
 }
 
 // Held reports whether uploads are waiting for a new sign-in.

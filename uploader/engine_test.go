@@ -112,6 +112,16 @@ func (r *rig) wait() {
 	}
 }
 
+// settle waits until the engine has aborted every discarded upload.
+func (r *rig) settle() {
+	r.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := r.engine.WaitAborts(ctx); err != nil {
+		r.t.Fatalf("wait for aborts (%d pending): %v", r.engine.PendingAborts(), err)
+	}
+}
+
 func (r *rig) job(id uint64) uploader.JobSnapshot {
 	r.t.Helper()
 	for _, j := range r.engine.Snapshot().Jobs {
@@ -406,6 +416,7 @@ func TestCancelAbortsUpload(t *testing.T) {
 	}
 	r.engine.Cancel(id)
 	r.wait()
+	r.settle()
 	if s := r.job(id); s.State != uploader.StateCancelled {
 		t.Fatalf("state %s", s.State)
 	}
@@ -422,6 +433,7 @@ func TestCancelQueuedAndAll(t *testing.T) {
 	waitFor(t, "parts in flight", func() bool { return inFlight.Load() > 0 })
 	r.engine.CancelAll()
 	r.wait()
+	r.settle()
 	for _, id := range []uint64{a, b} {
 		if s := r.job(id); s.State != uploader.StateCancelled {
 			t.Fatalf("job %d: %s", id, s.State)
@@ -558,6 +570,7 @@ func TestChangedFileFails(t *testing.T) {
 	}
 	id := r.send("", p).IDs[0]
 	r.wait()
+	r.settle()
 	s := r.job(id)
 	if s.State != uploader.StateFailed || !strings.Contains(s.Reason, "changed") {
 		t.Fatalf("state %s reason %q", s.State, s.Reason)
@@ -579,6 +592,7 @@ func TestChangedSinceBeganRestartsCleanly(t *testing.T) {
 	p = r.file("c.bin", 3*testPart+7) // rewritten while Hoist was closed
 	r.start()
 	r.wait()
+	r.settle()
 	s := r.job(id)
 	if s.State != uploader.StateDone || !strings.Contains(s.Reason, "changed") {
 		t.Fatalf("state %s reason %q", s.State, s.Reason)

@@ -74,6 +74,17 @@ type PartRecord struct {
 	Checksum string `json:"crc32c,omitempty"`
 }
 
+// Discarded is a multipart upload Hoist no longer wants (its job was
+// cancelled, or its file changed): its parts take space on the server until
+// it is aborted. The journal keeps it until an abort succeeds, so an abort
+// that fails (offline, say) is tried again, even after a restart.
+type Discarded struct {
+	Key      string    `json:"key"`
+	UploadID string    `json:"upload_id"`
+	JobID    uint64    `json:"job_id"`
+	Since    time.Time `json:"since"`
+}
+
 // Journal persists jobs and their finished parts. Implementations must be
 // safe for concurrent use, and every method that returns nil must have made
 // its change durable (it survives a crash of the process or the machine).
@@ -90,6 +101,15 @@ type Journal interface {
 	Parts(jobID uint64) ([]PartRecord, error)
 	// ClearParts drops every recorded part of the job.
 	ClearParts(jobID uint64) error
+	// DiscardUpload, in one durable write, drops the job's recorded parts,
+	// clears the upload from the job's stored record (if it still names
+	// it) and adds it to the uploads waiting to be aborted.
+	DiscardUpload(d Discarded) error
+	// Discarded returns the uploads waiting to be aborted.
+	Discarded() ([]Discarded, error)
+	// AbortDone removes an upload from those waiting to be aborted.
+	// Removing one that is not there is not an error.
+	AbortDone(uploadID string) error
 	// Job returns one job; ErrUnknownJob if there is none with that ID.
 	Job(id uint64) (JobRecord, error)
 	// Jobs returns every job, ordered by ID.

@@ -45,7 +45,7 @@ func (e *Engine) prepare(ctx context.Context, j *job) (JobRecord, error) {
 		return rec, nil
 	}
 	if rec.UploadID != "" {
-		e.abortUpload(j)
+		e.discardUpload(j)
 		j.setNote("The file changed since the upload began; starting again.")
 	}
 	rec = e.update(j, func(r *JobRecord) {
@@ -464,7 +464,7 @@ func (e *Engine) sendPart(ctx context.Context, j *job, f *os.File, rec JobRecord
 // the stored object's size and checksum.
 func (e *Engine) complete(ctx context.Context, j *job, rec JobRecord, done map[int32]PartRecord) error {
 	if err := unchanged(rec); err != nil {
-		e.abortUpload(j)
+		e.discardUpload(j)
 		return err
 	}
 	e.update(j, func(r *JobRecord) { r.State = StateVerifying })
@@ -506,7 +506,7 @@ func (e *Engine) complete(ctx context.Context, j *job, rec JobRecord, done map[i
 		if found && want != "" && ours(info, rec.Size, want) {
 			err = nil
 		} else if k == KindPrecondition {
-			e.abortUpload(j)
+			e.discardUpload(j)
 			return err
 		} else {
 			return fail("The upload was discarded on the server. Press Retry to send the file again.", err)

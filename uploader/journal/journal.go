@@ -17,6 +17,10 @@
 //   - bucket "parts": one nested bucket per job, named by the job ID as a
 //     big-endian uint64; inside it the key is the part number as a
 //     big-endian uint32 and the value the JSON of an uploader.PartRecord.
+//   - bucket "aborts": multipart uploads waiting to be aborted on the
+//     server; the key is the upload ID, the value the JSON of an
+//     uploader.Discarded. Files written before it existed get it, empty, on
+//     open (an additive change: the format version stays 1).
 //
 // Big-endian keys make bbolt's byte order the numeric order, so jobs and
 // parts are read back sorted without extra work.
@@ -47,10 +51,11 @@ const FormatVersion = 1
 const lockTimeout = time.Second
 
 var (
-	bucketMeta  = []byte("meta")
-	bucketJobs  = []byte("jobs")
-	bucketParts = []byte("parts")
-	keyVersion  = []byte("version")
+	bucketMeta   = []byte("meta")
+	bucketJobs   = []byte("jobs")
+	bucketParts  = []byte("parts")
+	bucketAborts = []byte("aborts")
+	keyVersion   = []byte("version")
 )
 
 // ErrLocked is returned (wrapped) by Open when another process holds the
@@ -161,7 +166,7 @@ func openBolt(path string) (db *bolt.DB, err error) {
 // init checks the format version and, on a new file, creates the buckets
 // and writes the version. A file of a newer version is not modified.
 func (j *Journal) init() error {
-	fresh := false
+	fresh, missing := false, false
 	err := j.view(func(tx *bolt.Tx) error {
 		meta := tx.Bucket(bucketMeta)
 		if meta == nil {
@@ -189,16 +194,20 @@ func (j *Journal) init() error {
 		if tx.Bucket(bucketJobs) == nil || tx.Bucket(bucketParts) == nil {
 			return fmt.Errorf("%w: buckets are missing", ErrCorrupt)
 		}
+		missing = tx.Bucket(bucketAborts) == nil
 		return nil
 	})
-	if err != nil || !fresh {
+	if err != nil || !(fresh || missing) {
 		return err
 	}
 	err = j.update(func(tx *bolt.Tx) error {
-		for _, name := range [][]byte{bucketJobs, bucketParts} {
+		for _, name := range [][]byte{bucketJobs, bucketParts, bucketAborts} {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 				return err
 			}
+		}
+		if !fresh {
+			return nil
 		}
 		meta, err := tx.CreateBucketIfNotExists(bucketMeta)
 		if err != nil {
@@ -378,6 +387,87 @@ func (j *Journal) ClearParts(jobID uint64) error {
 	})
 	if err != nil {
 		return fmt.Errorf("clear parts of job %d: %w", jobID, err)
+	}
+	return nil
+}
+
+// DiscardUpload durably records that the job's multipart upload d is no
+// longer wanted, in one transaction: the job's parts are dropped, its stored
+// record stops naming the upload (if it still does), and d joins Discarded
+// until AbortDone. A job the journal does not hold is not an error (its
+// upload still has to go). Concurrent calls share commits (see PutPart).
+func (j *Journal) DiscardUpload(d uploader.Discarded) error {
+	if d.UploadID == "" {
+		return fmt.Errorf("discard upload of job %d: no upload ID", d.JobID)
+	}
+	v, err := json.Marshal(d)
+	if err != nil {
+		return fmt.Errorf("discard upload of job %d: encode: %w", d.JobID, err)
+	}
+	key := jobKey(d.JobID)
+	err = j.db.Batch(func(tx *bolt.Tx) error {
+		if err := tx.Bucket(bucketAborts).Put([]byte(d.UploadID), v); err != nil {
+			return err
+		}
+		if err := deleteParts(tx, key); err != nil {
+			return err
+		}
+		return forgetUpload(tx.Bucket(bucketJobs), key, d.UploadID)
+	})
+	if err != nil {
+		return fmt.Errorf("discard upload of job %d: %w", d.JobID, err)
+	}
+	return nil
+}
+
+// forgetUpload clears uploadID from the stored job record, if it names it.
+func forgetUpload(jobs *bolt.Bucket, key []byte, uploadID string) error {
+	raw := jobs.Get(key)
+	if raw == nil {
+		return nil
+	}
+	var rec uploader.JobRecord
+	if err := decodeJob(idOf(key), raw, &rec); err != nil {
+		return err
+	}
+	if rec.UploadID != uploadID {
+		return nil
+	}
+	rec.UploadID, rec.Completed = "", false
+	v, err := json.Marshal(rec)
+	if err != nil {
+		return fmt.Errorf("encode job: %w", err)
+	}
+	return jobs.Put(key, v)
+}
+
+// Discarded returns the uploads waiting to be aborted, ordered by upload ID.
+func (j *Journal) Discarded() ([]uploader.Discarded, error) {
+	var out []uploader.Discarded
+	err := j.view(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketAborts).ForEach(func(k, v []byte) error {
+			var d uploader.Discarded
+			if err := json.Unmarshal(v, &d); err != nil {
+				return fmt.Errorf("%w: discarded upload %q: %w", ErrCorrupt, k, err)
+			}
+			out = append(out, d)
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read discarded uploads: %w", err)
+	}
+	return out, nil
+}
+
+// AbortDone durably removes an upload from Discarded. An upload ID that is
+// not there is not an error. Concurrent calls share commits.
+func (j *Journal) AbortDone(uploadID string) error {
+	err := j.db.Batch(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketAborts).Delete([]byte(uploadID))
+	})
+	if err != nil {
+		return fmt.Errorf("forget aborted upload: %w", err)
 	}
 	return nil
 }

@@ -78,6 +78,13 @@ func (s *Store) hook(ctx context.Context, op, key string, part int32) error {
 	return nil
 }
 
+// SetHook replaces Hook safely while the store is in use.
+func (s *Store) SetHook(h func(ctx context.Context, op, key string, part int32) error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.Hook = h
+}
+
 // Calls returns how many times op was called.
 func (s *Store) Calls(op string) int {
 	s.mu.Lock()

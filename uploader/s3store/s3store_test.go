@@ -135,6 +135,16 @@ func (r *rig) send(paths ...string) []uploader.JobSnapshot {
 	return out
 }
 
+// settle waits until the engine has aborted every discarded upload.
+func (r *rig) settle() {
+	r.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	if err := r.engine.WaitAborts(ctx); err != nil {
+		r.t.Fatalf("wait for aborts (%d pending): %v", r.engine.PendingAborts(), err)
+	}
+}
+
 // object reads an object straight from MinIO with the admin client.
 func object(t *testing.T, key string) []byte {
 	t.Helper()
@@ -233,6 +243,7 @@ func TestCancelLeavesNoMultipartUpload(t *testing.T) {
 	}
 	r.engine.Cancel(id)
 	waitFor(t, "cancel", func() bool { return jobOf(r, id).State == uploader.StateCancelled })
+	r.settle()
 	if n := openUploads(t, key); n != 0 {
 		t.Fatalf("cancel left %d multipart uploads", n)
 	}
@@ -299,6 +310,42 @@ func TestOutageIsWaitedOut(t *testing.T) {
 	proxy.Down(false)
 	waitFor(t, "done", func() bool { return jobOf(r, id).State == uploader.StateDone })
 	assertSame(t, jobOf(r, id).Key, p)
+}
+
+// Cancelling during an outage ends the job at once; the multipart upload is
+// aborted on the server once it can be reached again.
+func TestCancelDuringOutageAbortsLater(t *testing.T) {
+	proxy, err := faultproxy.New(minio.Addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer proxy.Close()
+	store := newStore(t, func(o *s3store.Options) { o.Endpoint = proxy.URL() })
+	r := newRig(t, store, func(o *uploader.Options) { o.ParallelParts = 1 })
+	p := r.file("outage.bin", 16*partSize)
+	added, err := r.engine.Enqueue(context.Background(), r.prefix, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, key := added.IDs[0], r.prefix+"/outage.bin"
+	waitFor(t, "the upload to start", func() bool { return openUploads(t, key) == 1 })
+	proxy.Stall(true) // the link freezes mid-upload, then drops
+	proxy.Down(true)
+	if s := jobOf(r, id); s.State.Final() {
+		t.Fatalf("the upload ended before the outage: %s", s.State)
+	}
+	r.engine.Cancel(id)
+	waitFor(t, "cancel", func() bool { return jobOf(r, id).State == uploader.StateCancelled })
+	time.Sleep(300 * time.Millisecond) // a few abort attempts, all failing
+	if r.engine.PendingAborts() != 1 || openUploads(t, key) != 1 {
+		t.Fatalf("during the outage: %d aborts pending, %d uploads open; want 1 and 1", r.engine.PendingAborts(), openUploads(t, key))
+	}
+	proxy.Stall(false)
+	proxy.Down(false)
+	r.settle()
+	if n := openUploads(t, key); n != 0 {
+		t.Fatalf("%d multipart uploads left after the outage", n)
+	}
 }
 
 func TestMissingBucket(t *testing.T) {
@@ -497,6 +544,7 @@ func TestFileModifiedMidUpload(t *testing.T) {
 	r := newRig(t, nil, func(o *uploader.Options) { o.Store = mod; o.ParallelParts = 1 })
 	mod.path = r.file("edited.bin", 6*partSize)
 	j := r.send(mod.path)[0]
+	r.settle()
 	if j.State != uploader.StateFailed || !strings.Contains(j.Reason, "changed") {
 		t.Fatalf("%s %q", j.State, j.Reason)
 	}

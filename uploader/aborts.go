@@ -1,0 +1,168 @@
+package uploader
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Discarded multipart uploads are aborted in the background, so that a
+// Cancel returns at once, offline or not, and an abort that fails is tried
+// again (after a restart too) instead of leaving parts on the server.
+
+const (
+	// abortTimeout bounds one abort request.
+	abortTimeout = 30 * time.Second
+	// parallelAborts is how many abort requests may be in flight at once.
+	parallelAborts = 4
+)
+
+// discardUpload gives up the job's multipart upload, if it has one: its
+// parts are forgotten, the job no longer names an upload (its next run
+// starts from the beginning), and the upload is aborted in the background.
+func (e *Engine) discardUpload(j *job) {
+	rec := e.record(j)
+	if rec.UploadID == "" {
+		return
+	}
+	d := Discarded{Key: rec.Key, UploadID: rec.UploadID, JobID: j.id, Since: time.Now()}
+	if err := e.journal.DiscardUpload(d); err != nil {
+		// The abort is still tried in this session.
+		e.log.Error("record discarded upload", "job", j.id, "error", err)
+	}
+	e.mu.Lock()
+	e.discards[d.UploadID] = d
+	j.rec.UploadID, j.rec.Completed = "", false
+	e.notifyLocked()
+	e.mu.Unlock()
+	j.done.Store(0)
+	e.pokeAborter()
+}
+
+// loadDiscards brings back the uploads a previous session could not abort.
+func (e *Engine) loadDiscards() error {
+	ds, err := e.journal.Discarded()
+	if err != nil {
+		return err
+	}
+	for _, d := range ds {
+		e.discards[d.UploadID] = d
+	}
+	return nil
+}
+
+func (e *Engine) pokeAborter() {
+	select {
+	case e.abortWake <- struct{}{}:
+	default:
+	}
+}
+
+// abortLoop aborts discarded uploads until Close, backing off while they
+// fail and pausing while the engine waits for a new sign-in.
+func (e *Engine) abortLoop() {
+	defer e.wg.Done()
+	failures := 0
+	for {
+		var retry <-chan time.Time
+		if pending := e.pendingAborts(); len(pending) > 0 && !e.Held() {
+			if e.abortAll(pending) == 0 {
+				failures = 0
+				continue // see whether more arrived meanwhile
+			}
+			retry = time.After(e.retry.backoff(failures))
+			failures++
+		}
+		select {
+		case <-e.ctx.Done():
+			return
+		case <-e.abortWake:
+		case <-retry:
+		}
+	}
+}
+
+func (e *Engine) pendingAborts() []Discarded {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	out := make([]Discarded, 0, len(e.discards))
+	for _, d := range e.discards {
+		out = append(out, d)
+	}
+	return out
+}
+
+// abortAll sends the aborts, a few at a time, and returns how many are
+// left to try again.
+func (e *Engine) abortAll(ds []Discarded) int {
+	var left atomic.Int32
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, parallelAborts)
+	for _, d := range ds {
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			if !e.abortOne(d) {
+				left.Add(1)
+			}
+		}()
+	}
+	wg.Wait()
+	return int(left.Load())
+}
+
+// abortOne aborts one upload on the server and reports whether it is
+// settled: aborted, already gone, or refused for good (then the bucket's
+// lifecycle rule for unfinished uploads is what removes it).
+func (e *Engine) abortOne(d Discarded) bool {
+	ctx, cancel := context.WithTimeout(e.ctx, abortTimeout)
+	defer cancel()
+	err := e.store.AbortMultipart(ctx, d.Key, d.UploadID)
+	switch kind := KindOf(err); {
+	case err == nil || kind == KindNoSuchUpload:
+	case e.ctx.Err() != nil:
+		return false // shutting down: tried again on the next start
+	case kind.retryable():
+		e.log.Debug("abort multipart upload; will try again", "job", d.JobID, "error", err)
+		return false
+	default:
+		e.log.Warn("abort multipart upload refused; giving up", "job", d.JobID, "key", d.Key, "error", err)
+	}
+	if err := e.journal.AbortDone(d.UploadID); err != nil {
+		e.log.Error("forget aborted upload", "job", d.JobID, "error", err)
+	}
+	e.mu.Lock()
+	delete(e.discards, d.UploadID)
+	e.notifyLocked()
+	e.mu.Unlock()
+	return true
+}
+
+// PendingAborts returns how many discarded multipart uploads (of cancelled
+// jobs, or of files that changed) are still waiting to be aborted on the
+// server. They are retried in the background, and after a restart.
+func (e *Engine) PendingAborts() int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return len(e.discards)
+}
+
+// WaitAborts blocks until no discarded upload waits to be aborted, or ctx
+// ends.
+func (e *Engine) WaitAborts(ctx context.Context) error {
+	for {
+		e.mu.Lock()
+		n, ch := len(e.discards), e.changed
+		e.mu.Unlock()
+		if n == 0 {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-ch:
+		}
+	}
+}
