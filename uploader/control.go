@@ -198,6 +198,9 @@ func (e *Engine) Pause(ids ...uint64) {
 		switch {
 		case j == nil:
 		case j.cancel != nil:
+			if j.wish != errCancelled {
+				j.wish = errPaused
+			}
 			j.cancel(errPaused)
 		case j.rec.State == StateQueued:
 			j.rec.State, j.rec.Paused = StatePaused, true
@@ -226,13 +229,20 @@ func (e *Engine) persistAll(jobs []*job) {
 	wg.Wait()
 }
 
-// Resume queues paused jobs again; they continue where they stopped.
+// Resume queues paused jobs again; they continue where they stopped. A job
+// still stopping after a Pause runs again once it has stopped.
 func (e *Engine) Resume(ids ...uint64) {
 	e.mu.Lock()
 	var persist []*job
 	for _, id := range ids {
 		j := e.jobs[id]
-		if j != nil && j.rec.State == StatePaused && j.cancel == nil {
+		switch {
+		case j == nil:
+		case j.cancel != nil:
+			if j.wish == errPaused {
+				j.wish = errResumed
+			}
+		case j.rec.State == StatePaused:
 			j.rec.State, j.rec.Paused = StateQueued, false
 			e.queue = append(e.queue, j)
 			persist = append(persist, j)
@@ -255,6 +265,7 @@ func (e *Engine) Cancel(ids ...uint64) {
 		switch {
 		case j == nil || j.rec.State.Final():
 		case j.cancel != nil:
+			j.wish = errCancelled // wins over a Pause still stopping
 			j.cancel(errCancelled)
 		default:
 			j.rec.State = StateCancelled // taken off the queue now

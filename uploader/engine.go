@@ -119,8 +119,11 @@ type job struct {
 	rec    JobRecord // guarded by Engine.mu
 	done   atomic.Int64
 	cancel context.CancelCauseFunc // set while running, guarded by Engine.mu
-	meter  meter                   // guarded by Engine.mu
-	note   atomic.Pointer[string]
+	// wish is what the user asked for last while the job was stopping
+	// (errPaused, errCancelled or errResumed), guarded by Engine.mu.
+	wish  error
+	meter meter // guarded by Engine.mu
+	note  atomic.Pointer[string]
 }
 
 func (j *job) setNote(s string) { j.note.Store(&s) }
@@ -308,7 +311,7 @@ func (e *Engine) popQueuedLocked() *job {
 
 func (e *Engine) startLocked(j *job) {
 	ctx, cancel := context.WithCancelCause(e.ctx)
-	j.cancel = cancel
+	j.cancel, j.wish = cancel, nil
 	j.rec.State = StateRunning
 	j.rec.Attempts++
 	if j.rec.Started.IsZero() {
@@ -335,6 +338,7 @@ func (e *Engine) run(ctx context.Context, j *job) {
 
 // finish records the outcome of a run.
 func (e *Engine) finish(j *job, err error) {
+	err = e.lastWish(j, err)
 	var f *Failure
 	switch {
 	case errors.Is(err, errShutdown):
@@ -344,6 +348,12 @@ func (e *Engine) finish(j *job, err error) {
 		e.end(j, StateDone, "", nil)
 	case errors.Is(err, errPaused):
 		e.release(j, func(r *JobRecord) { r.State = StatePaused; r.Paused = true })
+		e.persist(j)
+	case errors.Is(err, errResumed):
+		e.release(j, func(r *JobRecord) {
+			r.State, r.Paused = StateQueued, false
+			e.queue = append([]*job{j}, e.queue...)
+		})
 		e.persist(j)
 	case errors.Is(err, errAuthHold):
 		e.release(j, func(r *JobRecord) { r.State = StateQueued })
@@ -371,6 +381,20 @@ func (e *Engine) finish(j *job, err error) {
 	}
 	e.event(JobEnded, j)
 	e.poke()
+}
+
+// lastWish applies what the user asked for last while a run they stopped
+// was ending: a Cancel after a Pause cancels, a Resume after a Pause runs
+// the job again. Other outcomes are kept as they are.
+func (e *Engine) lastWish(j *job, err error) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	wish := j.wish
+	j.wish = nil
+	if wish != nil && (errors.Is(err, errPaused) || errors.Is(err, errCancelled)) {
+		return wish
+	}
+	return err
 }
 
 // release marks a job as no longer running, applying change to its record.

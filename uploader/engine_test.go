@@ -200,13 +200,13 @@ func TestFolderKeepsStructure(t *testing.T) {
 func TestEnqueueProblems(t *testing.T) {
 	r := newRig(t, func(o *uploader.Options) { o.ParallelFiles = 1 })
 	block := make(chan struct{})
-	r.store.Hook = func(ctx context.Context, op, key string, part int32) error {
+	r.store.SetHook(func(ctx context.Context, op, key string, part int32) error {
 		select {
 		case <-block:
 		case <-ctx.Done():
 		}
 		return nil
-	}
+	})
 	p := r.file("a.txt", 3)
 	empty := filepath.Join(r.dir, "empty")
 	os.Mkdir(empty, 0o755)
@@ -291,12 +291,12 @@ func retryable() error {
 func TestTransientErrorsAreRetried(t *testing.T) {
 	r := newRig(t, nil)
 	var fails atomic.Int32
-	r.store.Hook = func(ctx context.Context, op, key string, part int32) error {
+	r.store.SetHook(func(ctx context.Context, op, key string, part int32) error {
 		if (op == "part" && part == 2 || op == "put" || op == "create" || op == "complete") && fails.Add(1)%3 != 0 {
 			return retryable()
 		}
 		return nil
-	}
+	})
 	big := r.file("big.bin", 3*testPart)
 	small := r.file("small.bin", 10)
 	added := r.send("", big, small)
@@ -315,12 +315,12 @@ func TestTransientErrorsAreRetried(t *testing.T) {
 func TestNetworkOutageIsWaitedOut(t *testing.T) {
 	r := newRig(t, func(o *uploader.Options) { o.MaxFailures = 2 })
 	var calls atomic.Int32
-	r.store.Hook = func(ctx context.Context, op, key string, part int32) error {
+	r.store.SetHook(func(ctx context.Context, op, key string, part int32) error {
 		if calls.Add(1) <= 30 { // far more than MaxFailures
 			return &uploader.StoreError{Kind: uploader.KindOffline, Err: errors.New("connection refused")}
 		}
 		return nil
-	}
+	})
 	p := r.file("x.bin", 2*testPart)
 	id := r.send("", p).IDs[0]
 	waitFor(t, "the waiting note", func() bool { return r.job(id).Note != "" || r.job(id).State == uploader.StateDone })
@@ -342,10 +342,10 @@ func TestPermanentErrorsFailAtOnce(t *testing.T) {
 		t.Run(tc.want, func(t *testing.T) {
 			r := newRig(t, nil)
 			var calls atomic.Int32
-			r.store.Hook = func(ctx context.Context, op, key string, part int32) error {
+			r.store.SetHook(func(ctx context.Context, op, key string, part int32) error {
 				calls.Add(1)
 				return &uploader.StoreError{Kind: tc.kind, Err: errors.New("no")}
-			}
+			})
 			id := r.send("", r.file("a", 10)).IDs[0]
 			r.wait()
 			s := r.job(id)
@@ -366,13 +366,13 @@ func TestPermanentErrorsFailAtOnce(t *testing.T) {
 func TestStalledPartIsRetried(t *testing.T) {
 	r := newRig(t, func(o *uploader.Options) { o.StallTimeout = 100 * time.Millisecond })
 	var stalls atomic.Int32
-	r.store.Hook = func(ctx context.Context, op, key string, part int32) error {
+	r.store.SetHook(func(ctx context.Context, op, key string, part int32) error {
 		if op == "part" && part == 1 && stalls.Add(1) == 1 {
 			<-ctx.Done() // a link that froze: nothing moves until the engine gives up
 			return ctx.Err()
 		}
 		return nil
-	}
+	})
 	p := r.file("s.bin", 2*testPart)
 	id := r.send("", p).IDs[0]
 	r.wait()
@@ -390,7 +390,7 @@ func TestStalledPartIsRetried(t *testing.T) {
 func blockParts(r *rig) (release func(), inFlight *atomic.Int32) {
 	gate := make(chan struct{})
 	inFlight = &atomic.Int32{}
-	r.store.Hook = func(ctx context.Context, op, key string, part int32) error {
+	r.store.SetHook(func(ctx context.Context, op, key string, part int32) error {
 		if op != "part" {
 			return nil
 		}
@@ -402,7 +402,7 @@ func blockParts(r *rig) (release func(), inFlight *atomic.Int32) {
 		case <-ctx.Done():
 			return ctx.Err()
 		}
-	}
+	})
 	return func() { close(gate) }, inFlight
 }
 
@@ -491,7 +491,7 @@ func TestResumeAfterRestartSendsOnlyMissingParts(t *testing.T) {
 	const parts = 10
 	var sent atomic.Int32
 	gate := make(chan struct{})
-	r.store.Hook = func(ctx context.Context, op, key string, part int32) error {
+	r.store.SetHook(func(ctx context.Context, op, key string, part int32) error {
 		if op == "part" && sent.Add(1) > 4 {
 			select { // parts after the fourth hang until the "crash"
 			case <-gate:
@@ -500,14 +500,14 @@ func TestResumeAfterRestartSendsOnlyMissingParts(t *testing.T) {
 			}
 		}
 		return nil
-	}
+	})
 	p := r.file("r.bin", parts*testPart)
 	id := r.send("", p).IDs[0]
 	waitFor(t, "4 parts", func() bool { return r.store.PartsSent() >= 4 && sent.Load() >= 6 })
 	before := r.job(id).Done
 	r.restart() // Close abandons parts in flight, like a crash would
 	close(gate)
-	r.store.Hook = nil
+	r.store.SetHook(nil)
 	if s := r.job(id); s.Done < before-int64(2)*testPart {
 		t.Fatalf("resumed progress %d lost more than the parts in flight (had %d)", s.Done, before)
 	}
@@ -526,13 +526,13 @@ func TestUnjournaledPartsOnServerAreKept(t *testing.T) {
 	p := r.file("u.bin", 4*testPart)
 	// The upload starts, parts 1–2 arrive, then the engine stops.
 	var n atomic.Int32
-	r.store.Hook = func(ctx context.Context, op, key string, part int32) error {
+	r.store.SetHook(func(ctx context.Context, op, key string, part int32) error {
 		if op == "part" && n.Add(1) > 2 {
 			<-ctx.Done()
 			return ctx.Err()
 		}
 		return nil
-	}
+	})
 	id := r.send("", p).IDs[0]
 	waitFor(t, "2 parts", func() bool { return r.store.PartsSent() == 2 })
 	r.stop()
@@ -544,7 +544,7 @@ func TestUnjournaledPartsOnServerAreKept(t *testing.T) {
 	}
 	j.ClearParts(id)
 	j.Close()
-	r.store.Hook = nil
+	r.store.SetHook(nil)
 	r.start()
 	r.wait()
 	if s := r.job(id); s.State != uploader.StateDone {
@@ -560,14 +560,14 @@ func TestChangedFileFails(t *testing.T) {
 	r := newRig(t, func(o *uploader.Options) { o.ParallelParts = 1 })
 	p := r.file("m.bin", 4*testPart)
 	var n atomic.Int32
-	r.store.Hook = func(ctx context.Context, op, key string, part int32) error {
+	r.store.SetHook(func(ctx context.Context, op, key string, part int32) error {
 		if op == "part" && n.Add(1) == 2 {
 			f, _ := os.OpenFile(p, os.O_WRONLY|os.O_APPEND, 0)
 			f.Write([]byte("more"))
 			f.Close()
 		}
 		return nil
-	}
+	})
 	id := r.send("", p).IDs[0]
 	r.wait()
 	r.settle()
@@ -588,7 +588,7 @@ func TestChangedSinceBeganRestartsCleanly(t *testing.T) {
 	waitFor(t, "parts in flight", func() bool { return inFlight.Load() > 0 })
 	r.stop()
 	release()
-	r.store.Hook = nil
+	r.store.SetHook(nil)
 	p = r.file("c.bin", 3*testPart+7) // rewritten while Hoist was closed
 	r.start()
 	r.wait()
@@ -625,7 +625,7 @@ func TestCredentialsHoldThenContinue(t *testing.T) {
 		o.OnCredentialsNeeded = func(error) { asked.Add(1) }
 	})
 	var expired atomic.Bool
-	r.store.Hook = func(ctx context.Context, op, key string, part int32) error {
+	r.store.SetHook(func(ctx context.Context, op, key string, part int32) error {
 		if op == "part" && part == 3 {
 			expired.Store(true)
 		}
@@ -633,7 +633,7 @@ func TestCredentialsHoldThenContinue(t *testing.T) {
 			return &uploader.StoreError{Kind: uploader.KindCredentials, Code: "ExpiredToken", Err: errors.New("expired")}
 		}
 		return nil
-	}
+	})
 	p := r.file("h.bin", 5*testPart)
 	id := r.send("", p).IDs[0]
 	waitFor(t, "hold", func() bool { return r.engine.Held() })
@@ -648,7 +648,7 @@ func TestCredentialsHoldThenContinue(t *testing.T) {
 		t.Fatalf("state %s, asked %d times, note %q", s.State, asked.Load(), s.Note)
 	}
 	expired.Store(false)
-	r.store.Hook = nil
+	r.store.SetHook(nil)
 	r.engine.Release()
 	r.wait()
 	if s := r.job(id); s.State != uploader.StateDone {
@@ -661,12 +661,12 @@ func TestRetryFailedJob(t *testing.T) {
 	r := newRig(t, nil)
 	var deny atomic.Bool
 	deny.Store(true)
-	r.store.Hook = func(ctx context.Context, op, key string, part int32) error {
+	r.store.SetHook(func(ctx context.Context, op, key string, part int32) error {
 		if deny.Load() {
 			return &uploader.StoreError{Kind: uploader.KindAccessDenied, Err: errors.New("denied")}
 		}
 		return nil
-	}
+	})
 	p := r.file("f.txt", 10)
 	id := r.send("", p).IDs[0]
 	r.wait()
@@ -691,12 +691,12 @@ func TestRetryFailedJob(t *testing.T) {
 func TestProgressStaysInRange(t *testing.T) {
 	r := newRig(t, func(o *uploader.Options) { o.ParallelParts = 4 })
 	var fails atomic.Int32
-	r.store.Hook = func(ctx context.Context, op, key string, part int32) error {
+	r.store.SetHook(func(ctx context.Context, op, key string, part int32) error {
 		if op == "part" && fails.Add(1)%4 == 0 {
 			return retryable() // retries must take their bytes back out
 		}
 		return nil
-	}
+	})
 	r.send("", r.file("g.bin", 12*testPart), r.file("empty", 0))
 	done := make(chan struct{})
 	go func() { r.wait(); close(done) }()
@@ -779,7 +779,7 @@ func TestEmptyObjectWithoutChecksumIsStillTaken(t *testing.T) {
 func TestCompletedButUnverifiedIsNotSentAgain(t *testing.T) {
 	r := newRig(t, nil)
 	var completed, verifying atomic.Bool
-	r.store.Hook = func(ctx context.Context, op, key string, part int32) error {
+	r.store.SetHook(func(ctx context.Context, op, key string, part int32) error {
 		if op == "complete" {
 			completed.Store(true)
 		}
@@ -789,12 +789,12 @@ func TestCompletedButUnverifiedIsNotSentAgain(t *testing.T) {
 			return ctx.Err()
 		}
 		return nil
-	}
+	})
 	p := r.file("v.bin", 3*testPart)
 	id := r.send("", p).IDs[0]
 	waitFor(t, "verification to start", verifying.Load)
 	r.stop()
-	r.store.Hook = nil
+	r.store.SetHook(nil)
 	sent := r.store.PartsSent()
 	r.start()
 	r.wait()

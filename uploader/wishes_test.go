@@ -1,0 +1,63 @@
+package uploader_test
+
+import (
+	"context"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"hoist/uploader"
+)
+
+// slowStop makes parts hang until their request is cancelled and then take
+// a while to return, so a job stays "stopping" after a Pause or Cancel. It
+// returns a func that lets parts through again.
+func slowStop(r *rig) (release func()) {
+	var open atomic.Bool
+	r.store.SetHook(func(ctx context.Context, op, key string, part int32) error {
+		if op != "part" || open.Load() {
+			return nil
+		}
+		<-ctx.Done()
+		time.Sleep(300 * time.Millisecond)
+		return ctx.Err()
+	})
+	return func() { open.Store(true) }
+}
+
+// What the user asks last while a job is still stopping is what happens.
+func TestWishesWhileStopping(t *testing.T) {
+	cases := []struct {
+		name string
+		do   func(e *uploader.Engine, id uint64)
+		want uploader.State
+	}{
+		{"pause then resume", func(e *uploader.Engine, id uint64) { e.Pause(id); e.Resume(id) }, uploader.StateDone},
+		{"pause then cancel", func(e *uploader.Engine, id uint64) { e.Pause(id); e.Cancel(id) }, uploader.StateCancelled},
+		{"cancel then pause", func(e *uploader.Engine, id uint64) { e.Cancel(id); e.Pause(id) }, uploader.StateCancelled},
+		{"cancel then resume", func(e *uploader.Engine, id uint64) { e.Cancel(id); e.Resume(id) }, uploader.StateCancelled},
+		{"pause, resume, pause", func(e *uploader.Engine, id uint64) { e.Pause(id); e.Resume(id); e.Pause(id) }, uploader.StatePaused},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := newRig(t, nil)
+			release := slowStop(r)
+			p := r.file("w.bin", 3*testPart)
+			id := r.send("", p).IDs[0]
+			waitFor(t, "the upload to start", func() bool { return r.store.Calls("part") > 0 })
+			c.do(r.engine, id)
+			if s := r.job(id); s.State != uploader.StateRunning {
+				t.Fatalf("the job stopped at once (%s); the test needs it still stopping", s.State)
+			}
+			release()
+			r.wait()
+			r.settle()
+			if s := r.job(id); s.State != c.want {
+				t.Fatalf("state %s (%s), want %s", s.State, s.Reason, c.want)
+			}
+			if c.want == uploader.StateDone {
+				r.assertStored("w.bin", p)
+			}
+		})
+	}
+}
