@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"net"
 	"os"
 	"time"
 )
@@ -68,6 +69,18 @@ func explain(err error, bucket string) error {
 	return fail("The storage rejected the upload. Ask your organisation's support for help.", err)
 }
 
+// offlineNote says why a job is waiting for the network. A server name
+// that does not resolve is also what some networks answer while offline,
+// so the job keeps waiting, but a name that never resolves is most likely a
+// mistyped address, and the note says who can fix it.
+func offlineNote(err error) string {
+	var dns *net.DNSError
+	if errors.As(err, &dns) && dns.IsNotFound {
+		return fmt.Sprintf("Can't find the server %q. Check your internet connection; if it works, tell your organisation's support. Hoist keeps trying.", dns.Name)
+	}
+	return "Waiting for the network…"
+}
+
 // retryPolicy decides how often and how long to retry a failed request.
 type retryPolicy struct {
 	base, cap time.Duration
@@ -114,7 +127,7 @@ func (e *Engine) do(ctx context.Context, j *job, fn func(ctx context.Context, a 
 		}
 		switch kind {
 		case KindOffline:
-			j.setNote("Waiting for the network…")
+			j.setNote(offlineNote(err))
 		case KindCredentials:
 			authFailures++
 			if authFailures >= e.retry.maxAuthFailures {
