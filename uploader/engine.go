@@ -312,6 +312,10 @@ func (e *Engine) popQueuedLocked() *job {
 func (e *Engine) startLocked(j *job) {
 	ctx, cancel := context.WithCancelCause(e.ctx)
 	j.cancel, j.wish = cancel, nil
+	// Speed counts from this start: a burst of bytes taken by the network
+	// stack in the first moments counts, samples of an earlier run do not.
+	j.meter = meter{}
+	j.meter.add(time.Now(), j.done.Load())
 	j.rec.State = StateRunning
 	j.rec.Attempts++
 	if j.rec.Started.IsZero() {

@@ -28,6 +28,8 @@ type rig struct {
 	dir     string
 	dbPath  string
 	opts    uploader.Options
+	// wrap, if set, puts a store around the memory store on (re)start.
+	wrap func(*memstore.Store) uploader.Store
 }
 
 // newRig starts an engine on a memory store and a real journal.
@@ -57,6 +59,9 @@ func (r *rig) start() {
 	r.journal = j
 	opts := r.opts
 	opts.Store, opts.Journal = r.store, j
+	if r.wrap != nil {
+		opts.Store = r.wrap(r.store)
+	}
 	e, err := uploader.New(opts)
 	if err != nil {
 		r.t.Fatalf("new engine: %v", err)

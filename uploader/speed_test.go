@@ -1,0 +1,58 @@
+package uploader_test
+
+import (
+	"context"
+	"io"
+	"testing"
+	"time"
+
+	"hoist/uploader"
+	"hoist/uploader/memstore"
+)
+
+// bufferingStore takes each part's bytes at once and then holds the request
+// until the test lets it go, like a network stack that swallows megabytes
+// into its buffers and then drains them slowly.
+type bufferingStore struct {
+	*memstore.Store
+	gate chan struct{}
+}
+
+func (s bufferingStore) UploadPart(ctx context.Context, key, uploadID string, number int32, body io.ReadSeeker, size int64, checksum string) (string, error) {
+	etag, err := s.Store.UploadPart(ctx, key, uploadID, number, body, size, checksum)
+	select {
+	case <-s.gate:
+	case <-ctx.Done():
+		return "", ctx.Err()
+	}
+	return etag, err
+}
+
+// Bytes taken in the first moments of a run count towards the job's speed,
+// as they do towards the overall speed.
+func TestSpeedCountsFromTheStart(t *testing.T) {
+	gate := make(chan struct{})
+	r := &rig{t: t, store: memstore.New(), dir: t.TempDir()}
+	r.dbPath = t.TempDir() + "/journal.db"
+	r.opts = uploader.Options{
+		PartSize: testPart, MultipartThreshold: testPart, ParallelFiles: 1, ParallelParts: 3,
+		StallTimeout: time.Minute, RetryBaseWait: time.Millisecond, RetryMaxWait: 20 * time.Millisecond,
+	}
+	r.wrap = func(m *memstore.Store) uploader.Store { return bufferingStore{m, gate} }
+	r.start()
+	t.Cleanup(r.stop)
+	defer close(gate)
+
+	time.Sleep(600 * time.Millisecond) // the engine idles a while, as a window does before a drop
+	id := r.send("", r.file("s.bin", 6*testPart)).IDs[0]
+	waitFor(t, "three parts taken", func() bool { return r.job(id).Done >= 3*testPart })
+	time.Sleep(700 * time.Millisecond) // a few samples with nothing moving
+	s := r.engine.Snapshot()
+	job := r.job(id)
+	if s.Totals.Speed <= 0 {
+		t.Fatalf("overall speed %v", s.Totals.Speed)
+	}
+	if job.Speed <= 0 || job.ETA < 0 {
+		t.Fatalf("job speed %v, ETA %v, while overall speed is %v", job.Speed, job.ETA, s.Totals.Speed)
+	}
+}
