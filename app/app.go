@@ -200,12 +200,15 @@ func (c *core) close() error {
 // SDK's default chain.
 func newStore(ctx context.Context, cfg *config.Config, creds aws.CredentialsProvider) (*s3store.Store, error) {
 	opts := s3store.Options{
-		Endpoint:    cfg.S3.Endpoint,
-		Region:      cfg.S3.Region,
-		Bucket:      cfg.S3.Bucket,
-		PathStyle:   cfg.S3.PathStyle,
-		Checksums:   cfg.S3.Checksum != config.ChecksumNone,
-		MaxConns:    cfg.Upload.ParallelFiles*cfg.Upload.ParallelParts + 4,
+		Endpoint:  cfg.S3.Endpoint,
+		Region:    cfg.S3.Region,
+		Bucket:    cfg.S3.Bucket,
+		PathStyle: cfg.S3.PathStyle,
+		Checksums: cfg.S3.Checksum != config.ChecksumNone,
+		// Room for every request in flight, also after the window's
+		// Settings raise the parallelism (idle connections are only kept
+		// when they were needed).
+		MaxConns:    max(cfg.Upload.ParallelFiles*cfg.Upload.ParallelParts+4, 64),
 		Credentials: creds,
 		// Credentials given here come from STS and expire.
 		TemporaryCredentials: creds != nil,

@@ -90,9 +90,11 @@ func RunGUI(a fyne.App, g GUI) int {
 		Version:      Version,
 		Defaults:     d,
 		OnSettings: func(s ui.Settings) {
-			log.Info("settings saved; they apply from the next start",
+			g.Session.Engine.SetParallelism(s.ParallelFiles, s.ParallelParts)
+			log.Info("settings saved and applied",
 				"parallel_files", s.ParallelFiles, "parallel_parts", s.ParallelParts, "notifications", s.Notifications)
 		},
+		LiveSettings: true,
 	}
 	g.Session.Engine.Start()
 	ui.NewMainWindow(deps).ShowAndRun()

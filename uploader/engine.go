@@ -35,7 +35,8 @@ type Options struct {
 	Journal Journal
 	// Bucket is only used in messages.
 	Bucket string
-	// ParallelFiles is how many files upload at once (default 4).
+	// ParallelFiles is how many files upload at once (default 4). See also
+	// Engine.SetParallelism.
 	ParallelFiles int
 	// ParallelParts is how many parts of one file upload at once (default 4).
 	ParallelParts int
@@ -503,6 +504,30 @@ func (e *Engine) Release() {
 	e.mu.Unlock()
 	e.poke()
 	e.pokeAborter()
+}
+
+// SetParallelism changes how many files upload at once and how many parts
+// of each file, while the engine runs; a value of 0 or less keeps the
+// current one. More files start at once; with fewer, running files finish
+// and no new one starts until there is room. The number of parts applies
+// to files as they start (or resume).
+func (e *Engine) SetParallelism(files, parts int) {
+	e.mu.Lock()
+	if files > 0 {
+		e.opts.ParallelFiles = files
+	}
+	if parts > 0 {
+		e.opts.ParallelParts = parts
+	}
+	e.mu.Unlock()
+	e.poke()
+}
+
+// parallelParts is how many parts of a file starting now go at once.
+func (e *Engine) parallelParts() int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.opts.ParallelParts
 }
 
 // Held reports whether uploads are waiting for a new sign-in.

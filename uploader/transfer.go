@@ -390,7 +390,7 @@ func (e *Engine) sendParts(ctx context.Context, j *job, f *os.File, rec JobRecor
 	defer cancel(nil)
 	var mu sync.Mutex
 	var wg sync.WaitGroup
-	for range min(e.opts.ParallelParts, len(todo)) {
+	for range min(e.parallelParts(), len(todo)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
