@@ -7,7 +7,7 @@ import (
 	"time"
 )
 
-// Discarded multipart uploads are aborted in the background, so that a
+// DiscardedUpload multipart uploads are aborted in the background, so that a
 // Cancel returns at once, offline or not, and an abort that fails is tried
 // again (after a restart too) instead of leaving parts on the server.
 
@@ -18,31 +18,50 @@ const (
 	parallelAborts = 4
 )
 
+// takeUploadLocked detaches the job's multipart upload from its record, so
+// that nothing resumes it, and hands it to the aborter; ok is false when the
+// job had none. The caller then saves the job's record with saveDiscard.
+// Called with e.mu held.
+func (e *Engine) takeUploadLocked(j *job) (d DiscardedUpload, ok bool) {
+	if j.rec.UploadID == "" {
+		return d, false
+	}
+	d = DiscardedUpload{Key: j.rec.Key, UploadID: j.rec.UploadID, JobID: j.id, Since: time.Now()}
+	j.rec.UploadID, j.rec.Completed = "", false
+	j.done.Store(0)
+	e.discards[d.UploadID] = d
+	e.notifyLocked()
+	return d, true
+}
+
+// saveDiscard records the discarded upload d together with the job's
+// record (which no longer names it) in one journal write, and wakes the
+// aborter. If the write fails the abort is still tried in this session.
+func (e *Engine) saveDiscard(d DiscardedUpload, j *job) {
+	j.saving.Lock()
+	err := e.journal.DiscardUpload(d, e.record(j))
+	j.saving.Unlock()
+	if err != nil {
+		e.log.Error("record discarded upload", "job", d.JobID, "error", err)
+	}
+	e.pokeAborter()
+}
+
 // discardUpload gives up the job's multipart upload, if it has one: its
 // parts are forgotten, the job no longer names an upload (its next run
 // starts from the beginning), and the upload is aborted in the background.
 func (e *Engine) discardUpload(j *job) {
-	rec := e.record(j)
-	if rec.UploadID == "" {
-		return
-	}
-	d := Discarded{Key: rec.Key, UploadID: rec.UploadID, JobID: j.id, Since: time.Now()}
-	if err := e.journal.DiscardUpload(d); err != nil {
-		// The abort is still tried in this session.
-		e.log.Error("record discarded upload", "job", j.id, "error", err)
-	}
 	e.mu.Lock()
-	e.discards[d.UploadID] = d
-	j.rec.UploadID, j.rec.Completed = "", false
-	e.notifyLocked()
+	d, ok := e.takeUploadLocked(j)
 	e.mu.Unlock()
-	j.done.Store(0)
-	e.pokeAborter()
+	if ok {
+		e.saveDiscard(d, j)
+	}
 }
 
 // loadDiscards brings back the uploads a previous session could not abort.
 func (e *Engine) loadDiscards() error {
-	ds, err := e.journal.Discarded()
+	ds, err := e.journal.DiscardedUploads()
 	if err != nil {
 		return err
 	}
@@ -83,10 +102,10 @@ func (e *Engine) abortLoop() {
 	}
 }
 
-func (e *Engine) pendingAborts() []Discarded {
+func (e *Engine) pendingAborts() []DiscardedUpload {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	out := make([]Discarded, 0, len(e.discards))
+	out := make([]DiscardedUpload, 0, len(e.discards))
 	for _, d := range e.discards {
 		out = append(out, d)
 	}
@@ -95,7 +114,7 @@ func (e *Engine) pendingAborts() []Discarded {
 
 // abortAll sends the aborts, a few at a time, and returns how many are
 // left to try again.
-func (e *Engine) abortAll(ds []Discarded) int {
+func (e *Engine) abortAll(ds []DiscardedUpload) int {
 	var left atomic.Int32
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, parallelAborts)
@@ -116,11 +135,12 @@ func (e *Engine) abortAll(ds []Discarded) int {
 // abortOne aborts one upload on the server and reports whether it is
 // settled: aborted, already gone, or refused for good (then the bucket's
 // lifecycle rule for unfinished uploads is what removes it).
-func (e *Engine) abortOne(d Discarded) bool {
+func (e *Engine) abortOne(d DiscardedUpload) bool {
 	ctx, cancel := context.WithTimeout(e.ctx, abortTimeout)
 	defer cancel()
 	err := e.store.AbortMultipart(ctx, d.Key, d.UploadID)
-	switch kind := KindOf(err); {
+	kind := KindOf(err)
+	switch {
 	case err == nil || kind == KindNoSuchUpload:
 	case e.ctx.Err() != nil:
 		return false // shutting down: tried again on the next start

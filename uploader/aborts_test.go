@@ -3,6 +3,7 @@ package uploader_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync/atomic"
 	"testing"
 
@@ -63,7 +64,7 @@ func TestCancelOfflineAbortsLater(t *testing.T) {
 	if n := r.store.Uploads(); n != 0 {
 		t.Fatalf("%d uploads left open", n)
 	}
-	if list, err := r.journal.Discarded(); err != nil || len(list) != 0 {
+	if list, err := r.journal.DiscardedUploads(); err != nil || len(list) != 0 {
 		t.Fatalf("journal still lists %v (%v)", list, err)
 	}
 	for _, id := range []uint64{a, b} {
@@ -121,5 +122,38 @@ func TestRetryAfterCancelStartsFresh(t *testing.T) {
 	r.assertStored("e.bin", p)
 	if n := r.store.Uploads(); n != 0 {
 		t.Fatalf("%d uploads left open", n)
+	}
+}
+
+// Retry journals the job as queued before it can start: a retried job whose
+// parts are re-recorded at once must not find the journal still saying
+// "failed" (which refuses parts of finished jobs). The race is narrow, so
+// it is tried many times.
+func TestRetryJournalsBeforeStarting(t *testing.T) {
+	r := newRig(t, func(o *uploader.Options) { o.ParallelParts = 1 })
+	var deny atomic.Bool
+	r.store.SetHook(func(ctx context.Context, op, key string, part int32) error {
+		if op == "part" && part == 3 && deny.Load() {
+			return &uploader.StoreError{Kind: uploader.KindAccessDenied, Code: "AccessDenied", Err: errors.New("denied")}
+		}
+		return nil
+	})
+	for i := range 20 {
+		deny.Store(true)
+		p := r.file(fmt.Sprintf("r%d.bin", i), 4*testPart)
+		id := r.send("", p).IDs[0]
+		r.wait()
+		if s := r.job(id); s.State != uploader.StateFailed {
+			t.Fatalf("try %d: %s, want failed at part 3", i, s.State)
+		}
+		deny.Store(false)
+		if err := r.engine.Retry(id); err != nil {
+			t.Fatal(err)
+		}
+		r.wait()
+		if s := r.job(id); s.State != uploader.StateDone {
+			t.Fatalf("try %d: retried job %s: %s (%s)", i, s.State, s.Reason, s.Detail)
+		}
+		r.assertStored(fmt.Sprintf("r%d.bin", i), p)
 	}
 }

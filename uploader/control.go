@@ -198,8 +198,8 @@ func (e *Engine) Pause(ids ...uint64) {
 		switch {
 		case j == nil:
 		case j.cancel != nil:
-			if j.wish != errCancelled {
-				j.wish = errPaused
+			if j.wish != wishCancel {
+				j.wish = wishPause
 			}
 			j.cancel(errPaused)
 		case j.rec.State == StateQueued:
@@ -239,8 +239,8 @@ func (e *Engine) Resume(ids ...uint64) {
 		switch {
 		case j == nil:
 		case j.cancel != nil:
-			if j.wish == errPaused {
-				j.wish = errResumed
+			if j.wish == wishPause {
+				j.wish = wishResume
 			}
 		case j.rec.State == StatePaused:
 			j.rec.State, j.rec.Paused = StateQueued, false
@@ -259,39 +259,71 @@ func (e *Engine) Resume(ids ...uint64) {
 // PendingAborts). It does not wait for the network.
 func (e *Engine) Cancel(ids ...uint64) {
 	e.mu.Lock()
-	var idle []*job
+	var idle []cancelled
 	for _, id := range ids {
 		j := e.jobs[id]
 		switch {
 		case j == nil || j.rec.State.Final():
 		case j.cancel != nil:
-			j.wish = errCancelled // wins over a Pause still stopping
+			j.wish = wishCancel // wins over a Pause still stopping
 			j.cancel(errCancelled)
 		default:
-			j.rec.State = StateCancelled // taken off the queue now
-			idle = append(idle, j)
+			idle = append(idle, e.cancelLocked(j))
 		}
 	}
 	e.mu.Unlock()
-	for _, j := range idle {
-		e.discardUpload(j) // aborted in the background: no waiting here
-		e.update(j, func(r *JobRecord) {
-			r.Reason, r.Finished = "Cancelled.", time.Now()
-		})
-	}
-	e.persistAll(idle)
-	for _, j := range idle {
-		e.event(JobEnded, j)
+	e.saveCancelled(idle)
+	for _, c := range idle {
+		e.event(JobEnded, c.j)
 	}
 }
 
-// ids returns the IDs of this session's jobs that match keep.
-func (e *Engine) ids(keep func(JobRecord) bool) []uint64 {
+// cancelled is a job just cancelled, with the upload it gave up.
+type cancelled struct {
+	j         *job
+	upload    DiscardedUpload
+	hasUpload bool
+}
+
+// cancelLocked ends a job that is not running as cancelled and detaches its
+// upload; saveCancelled records the outcome. Called with e.mu held.
+func (e *Engine) cancelLocked(j *job) cancelled {
+	c := cancelled{j: j}
+	c.upload, c.hasUpload = e.takeUploadLocked(j)
+	j.rec.State, j.rec.Reason, j.rec.Detail, j.rec.Finished = StateCancelled, "Cancelled.", "", time.Now()
+	e.notifyLocked()
+	return c
+}
+
+// saveCancelled records cancelled jobs, each with its discarded upload in
+// the same journal write; concurrent writes share the journal's commits, so
+// cancelling thousands of jobs costs a few fsyncs.
+func (e *Engine) saveCancelled(cs []cancelled) {
+	sem := make(chan struct{}, 256)
+	var wg sync.WaitGroup
+	for _, c := range cs {
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			if c.hasUpload {
+				e.saveDiscard(c.upload, c.j)
+			} else {
+				e.persist(c.j)
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// ids returns the IDs of this session's jobs that match keep, which runs
+// with e.mu held.
+func (e *Engine) ids(keep func(*job) bool) []uint64 {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	var ids []uint64
 	for _, j := range e.order {
-		if keep(j.rec) {
+		if keep(j) {
 			ids = append(ids, j.id)
 		}
 	}
@@ -300,17 +332,20 @@ func (e *Engine) ids(keep func(JobRecord) bool) []uint64 {
 
 // PauseAll pauses every unfinished job.
 func (e *Engine) PauseAll() {
-	e.Pause(e.ids(func(r JobRecord) bool { return !r.State.Final() })...)
+	e.Pause(e.ids(func(j *job) bool { return !j.rec.State.Final() })...)
 }
 
-// ResumeAll resumes every paused job.
+// ResumeAll resumes every paused job, and every job still stopping after a
+// Pause.
 func (e *Engine) ResumeAll() {
-	e.Resume(e.ids(func(r JobRecord) bool { return r.State == StatePaused })...)
+	e.Resume(e.ids(func(j *job) bool {
+		return j.rec.State == StatePaused || (j.cancel != nil && j.wish == wishPause)
+	})...)
 }
 
 // CancelAll cancels every unfinished job.
 func (e *Engine) CancelAll() {
-	e.Cancel(e.ids(func(r JobRecord) bool { return !r.State.Final() })...)
+	e.Cancel(e.ids(func(j *job) bool { return !j.rec.State.Final() })...)
 }
 
 // Retry queues failed, cancelled or skipped jobs again (from this session
@@ -340,20 +375,33 @@ func (e *Engine) retryOne(id uint64) error {
 		j = e.addLocked(rec)
 		e.mu.Unlock()
 	}
+	var was State
 	rec := e.update(j, func(r *JobRecord) {
-		if r.State != StateFailed && r.State != StateCancelled && r.State != StateSkipped {
+		was = r.State
+		if was != StateFailed && was != StateCancelled && was != StateSkipped {
 			return
 		}
 		r.State, r.Reason, r.Detail, r.Finished, r.Paused = StateQueued, "", "", time.Time{}, false
-		e.queue = append(e.queue, j)
 	})
-	if rec.State != StateQueued {
-		return fmt.Errorf("it is %s, not failed", rec.State)
+	if rec.State != StateQueued || was == StateQueued {
+		return fmt.Errorf("it is %s, not failed", was)
 	}
 	j.done.Store(0)
-	if err := e.journal.UpdateJob(rec); err != nil {
+	// Journaled before it can start: parts are only recorded for a job the
+	// journal holds as unfinished.
+	if err := e.save(j); err != nil {
+		e.update(j, func(r *JobRecord) {
+			if r.State == StateQueued && j.cancel == nil {
+				r.State = was
+			}
+		})
 		return fmt.Errorf("record retry: %w", err)
 	}
+	e.mu.Lock()
+	if j.rec.State == StateQueued && j.cancel == nil { // not paused or cancelled meanwhile
+		e.queue = append(e.queue, j)
+	}
+	e.mu.Unlock()
 	return nil
 }
 

@@ -110,9 +110,20 @@ type Engine struct {
 
 	noConditional atomic.Bool // the store rejected If-None-Match
 
-	discards  map[string]Discarded // by upload ID, guarded by mu
+	discards  map[string]DiscardedUpload // by upload ID, guarded by mu
 	abortWake chan struct{}
 }
+
+// wish is a request made while a job's run is stopping; it decides how the
+// run ends.
+type wish uint8
+
+const (
+	wishNone   wish = iota
+	wishPause       // stop and stay paused
+	wishResume      // a Resume after a Pause: run again once stopped
+	wishCancel      // stop and end cancelled; wins over the others
+)
 
 // job is the engine's live view of one JobRecord.
 type job struct {
@@ -120,11 +131,13 @@ type job struct {
 	rec    JobRecord // guarded by Engine.mu
 	done   atomic.Int64
 	cancel context.CancelCauseFunc // set while running, guarded by Engine.mu
-	// wish is what the user asked for last while the job was stopping
-	// (errPaused, errCancelled or errResumed), guarded by Engine.mu.
-	wish  error
+	// wish is what the user asked for last while the run was stopping,
+	// guarded by Engine.mu.
+	wish  wish
 	meter meter // guarded by Engine.mu
-	note  atomic.Pointer[string]
+	// saving serialises the journal writes of the job's record.
+	saving sync.Mutex
+	note   atomic.Pointer[string]
 }
 
 func (j *job) setNote(s string) { j.note.Store(&s) }
@@ -157,7 +170,7 @@ func New(opts Options) (*Engine, error) {
 		wake:      make(chan struct{}, 1),
 		jobs:      map[uint64]*job{},
 		changed:   make(chan struct{}),
-		discards:  map[string]Discarded{},
+		discards:  map[string]DiscardedUpload{},
 		abortWake: make(chan struct{}, 1),
 	}
 	e.ctx, e.stop = context.WithCancelCause(context.Background())
@@ -312,11 +325,8 @@ func (e *Engine) popQueuedLocked() *job {
 
 func (e *Engine) startLocked(j *job) {
 	ctx, cancel := context.WithCancelCause(e.ctx)
-	j.cancel, j.wish = cancel, nil
-	// Speed counts from this start: a burst of bytes taken by the network
-	// stack in the first moments counts, samples of an earlier run do not.
-	j.meter = meter{}
-	j.meter.add(time.Now(), j.done.Load())
+	j.cancel, j.wish = cancel, wishNone
+	j.restartMeterLocked()
 	j.rec.State = StateRunning
 	j.rec.Attempts++
 	if j.rec.Started.IsZero() {
@@ -366,8 +376,9 @@ func (e *Engine) finish(j *job, err error) {
 		e.queue = append([]*job{j}, e.queue...)
 		e.mu.Unlock()
 	case errors.Is(err, errCancelled):
-		e.discardUpload(j)
-		e.end(j, StateCancelled, "Cancelled.", nil)
+		var c cancelled
+		e.release(j, func(*JobRecord) { c = e.cancelLocked(j) })
+		e.saveCancelled([]cancelled{c})
 	case KindOf(err) == KindCredentials && e.opts.OnCredentialsNeeded != nil:
 		e.hold(err)
 		e.release(j, func(r *JobRecord) { r.State = StateQueued })
@@ -388,16 +399,27 @@ func (e *Engine) finish(j *job, err error) {
 	e.poke()
 }
 
-// lastWish applies what the user asked for last while a run they stopped
-// was ending: a Cancel after a Pause cancels, a Resume after a Pause runs
-// the job again. Other outcomes are kept as they are.
+// lastWish applies what the user asked for last while a run was being
+// stopped (by them, by a hold for sign-in, or by Close): a Cancel cancels
+// whatever came first, a Pause pauses, a Resume after a Pause runs the job
+// again. Runs that ended by themselves keep their outcome.
 func (e *Engine) lastWish(j *job, err error) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	wish := j.wish
-	j.wish = nil
-	if wish != nil && (errors.Is(err, errPaused) || errors.Is(err, errCancelled)) {
-		return wish
+	w := j.wish
+	j.wish = wishNone
+	stopped := errors.Is(err, errPaused) || errors.Is(err, errCancelled) ||
+		errors.Is(err, errAuthHold) || errors.Is(err, errShutdown)
+	if !stopped {
+		return err
+	}
+	switch w {
+	case wishPause:
+		return errPaused
+	case wishResume:
+		return errResumed
+	case wishCancel:
+		return errCancelled
 	}
 	return err
 }
@@ -448,9 +470,19 @@ func (e *Engine) end(j *job, state State, reason string, cause error) {
 // journal is what lets uploads resume, but losing one write must not lose
 // the upload itself).
 func (e *Engine) persist(j *job) {
-	if err := e.journal.UpdateJob(e.record(j)); err != nil {
+	if err := e.save(j); err != nil {
 		e.log.Error("record job", "job", j.id, "error", err)
 	}
+}
+
+// save writes the job's current record to the journal. The job's writes
+// are serialised and each takes the record as it is when the write
+// begins, so a slow write of an older state (a failure being recorded
+// while the user already pressed Retry) never lands after a newer one.
+func (e *Engine) save(j *job) error {
+	j.saving.Lock()
+	defer j.saving.Unlock()
+	return e.journal.UpdateJob(e.record(j))
 }
 
 // record returns a copy of the job's record.

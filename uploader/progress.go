@@ -85,6 +85,15 @@ type sample struct {
 // window is how far back the moving average looks.
 const window = 5 * time.Second
 
+// restartMeterLocked starts the job's speed afresh from its progress now:
+// a burst of bytes taken by the network stack in a run's first moments
+// counts, samples of an earlier run and jumps of progress (parts found
+// already sent) do not. Called with Engine.mu held.
+func (j *job) restartMeterLocked() {
+	j.meter = meter{}
+	j.meter.add(time.Now(), j.done.Load())
+}
+
 func (m *meter) add(at time.Time, bytes int64) {
 	m.samples[m.next] = sample{at, bytes}
 	m.next = (m.next + 1) % len(m.samples)

@@ -74,11 +74,11 @@ type PartRecord struct {
 	Checksum string `json:"crc32c,omitempty"`
 }
 
-// Discarded is a multipart upload Hoist no longer wants (its job was
+// DiscardedUpload is a multipart upload Hoist no longer wants (its job was
 // cancelled, or its file changed): its parts take space on the server until
 // it is aborted. The journal keeps it until an abort succeeds, so an abort
 // that fails (offline, say) is tried again, even after a restart.
-type Discarded struct {
+type DiscardedUpload struct {
 	Key      string    `json:"key"`
 	UploadID string    `json:"upload_id"`
 	JobID    uint64    `json:"job_id"`
@@ -101,12 +101,13 @@ type Journal interface {
 	Parts(jobID uint64) ([]PartRecord, error)
 	// ClearParts drops every recorded part of the job.
 	ClearParts(jobID uint64) error
-	// DiscardUpload, in one durable write, drops the job's recorded parts,
-	// clears the upload from the job's stored record (if it still names
-	// it) and adds it to the uploads waiting to be aborted.
-	DiscardUpload(d Discarded) error
-	// Discarded returns the uploads waiting to be aborted.
-	Discarded() ([]Discarded, error)
+	// DiscardUpload, in one durable write, adds d to the uploads waiting to
+	// be aborted, drops the recorded parts of d's job, and stores job (the
+	// job's record, which no longer names the upload) when the journal
+	// holds that job.
+	DiscardUpload(d DiscardedUpload, job JobRecord) error
+	// DiscardedUploads returns the uploads waiting to be aborted.
+	DiscardedUploads() ([]DiscardedUpload, error)
 	// AbortDone removes an upload from those waiting to be aborted.
 	// Removing one that is not there is not an error.
 	AbortDone(uploadID string) error

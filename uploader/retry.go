@@ -14,7 +14,7 @@ import (
 var (
 	errPaused    = errors.New("paused")
 	errCancelled = errors.New("cancelled")
-	errResumed   = errors.New("resumed while pausing") // only ever a wish
+	errResumed   = errors.New("resumed while pausing") // from lastWish only
 	errShutdown  = errors.New("shutting down")
 	errAuthHold  = errors.New("waiting for a new sign-in")
 	errStalled   = errors.New("no data moved")

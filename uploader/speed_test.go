@@ -2,7 +2,9 @@ package uploader_test
 
 import (
 	"context"
+	"errors"
 	"io"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -54,5 +56,34 @@ func TestSpeedCountsFromTheStart(t *testing.T) {
 	}
 	if job.Speed <= 0 || job.ETA < 0 {
 		t.Fatalf("job speed %v, ETA %v, while overall speed is %v", job.Speed, job.ETA, s.Totals.Speed)
+	}
+}
+
+// A retried job that finds parts already sent does not count them as speed.
+func TestSpeedIgnoresPartsSentBefore(t *testing.T) {
+	r := newRig(t, func(o *uploader.Options) { o.ParallelParts = 1 })
+	var deny atomic.Bool
+	deny.Store(true)
+	r.store.SetHook(func(ctx context.Context, op, key string, part int32) error {
+		if op == "part" && part == 4 && deny.Load() {
+			return &uploader.StoreError{Kind: uploader.KindAccessDenied, Code: "AccessDenied", Err: errors.New("denied")}
+		}
+		return nil
+	})
+	id := r.send("", r.file("r.bin", 6*testPart)).IDs[0]
+	r.wait()
+	if s := r.job(id); s.State != uploader.StateFailed {
+		t.Fatalf("state %s, want failed after part 3", s.State)
+	}
+
+	release, inFlight := blockParts(r) // nothing moves after the retry
+	defer release()
+	if err := r.engine.Retry(id); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "part 4 in flight", func() bool { return inFlight.Load() == 1 })
+	time.Sleep(600 * time.Millisecond) // a few speed samples
+	if s := r.job(id); s.Done != 3*testPart || s.Speed != 0 {
+		t.Fatalf("done %d, speed %v; want %d and 0 while nothing moves", s.Done, s.Speed, 3*testPart)
 	}
 }

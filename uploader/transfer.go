@@ -54,7 +54,7 @@ func (e *Engine) prepare(ctx context.Context, j *job) (JobRecord, error) {
 			r.Reason = "The file changed since the upload began, so it was sent again from the start."
 		}
 	})
-	if err := e.journal.UpdateJob(rec); err != nil {
+	if err := e.save(j); err != nil {
 		return rec, fmt.Errorf("record changed source: %w", err)
 	}
 	return rec, nil
@@ -239,7 +239,10 @@ func (e *Engine) multipart(ctx context.Context, j *job, rec JobRecord) error {
 	for _, p := range done {
 		sent += p.Size
 	}
+	e.mu.Lock()
 	j.done.Store(sent)
+	j.restartMeterLocked()
+	e.mu.Unlock()
 	if err := e.sendParts(ctx, j, f, rec, done); err != nil {
 		return err
 	}
@@ -271,7 +274,7 @@ func (e *Engine) begin(ctx context.Context, j *job, rec JobRecord, partSize int6
 		}
 		r.Key, r.UploadID, r.PartSize, r.Completed = key, id, partSize, false
 	})
-	if err := e.journal.UpdateJob(rec); err != nil {
+	if err := e.save(j); err != nil {
 		return rec, fmt.Errorf("record upload ID: %w", err)
 	}
 	return rec, nil
@@ -518,7 +521,7 @@ func (e *Engine) complete(ctx context.Context, j *job, rec JobRecord, done map[i
 	// Completed: remember it before anything else can stop the job, so a
 	// restart only verifies instead of sending the file again.
 	rec = e.update(j, func(r *JobRecord) { r.Completed = true })
-	if err := e.journal.UpdateJob(rec); err != nil {
+	if err := e.save(j); err != nil {
 		e.log.Error("record completion", "job", j.id, "error", err)
 	}
 	return e.verify(ctx, j, rec, want)

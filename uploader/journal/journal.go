@@ -19,7 +19,7 @@
 //     big-endian uint32 and the value the JSON of an uploader.PartRecord.
 //   - bucket "aborts": multipart uploads waiting to be aborted on the
 //     server; the key is the upload ID, the value the JSON of an
-//     uploader.Discarded. Files written before it existed get it, empty, on
+//     uploader.DiscardedUpload. Files written before it existed get it, empty, on
 //     open (an additive change: the format version stays 1).
 //
 // Big-endian keys make bbolt's byte order the numeric order, so jobs and
@@ -391,28 +391,40 @@ func (j *Journal) ClearParts(jobID uint64) error {
 	return nil
 }
 
-// DiscardUpload durably records that the job's multipart upload d is no
-// longer wanted, in one transaction: the job's parts are dropped, its stored
-// record stops naming the upload (if it still does), and d joins Discarded
-// until AbortDone. A job the journal does not hold is not an error (its
-// upload still has to go). Concurrent calls share commits (see PutPart).
-func (j *Journal) DiscardUpload(d uploader.Discarded) error {
-	if d.UploadID == "" {
+// DiscardUpload durably records that the multipart upload d is no longer
+// wanted, in one transaction: d joins DiscardedUploads until AbortDone, the
+// parts recorded for d's job are dropped, and job, the job's new record
+// (which must not name the upload any more), replaces the stored one. A job
+// the journal does not hold is not an error: its upload is still recorded.
+// Concurrent calls share commits (see PutPart).
+func (j *Journal) DiscardUpload(d uploader.DiscardedUpload, job uploader.JobRecord) error {
+	switch {
+	case d.UploadID == "":
 		return fmt.Errorf("discard upload of job %d: no upload ID", d.JobID)
+	case job.ID != d.JobID || job.UploadID == d.UploadID:
+		return fmt.Errorf("discard upload of job %d: the record given is not the job's without the upload", d.JobID)
 	}
-	v, err := json.Marshal(d)
+	dv, err := json.Marshal(d)
 	if err != nil {
 		return fmt.Errorf("discard upload of job %d: encode: %w", d.JobID, err)
 	}
+	jv, err := json.Marshal(job)
+	if err != nil {
+		return fmt.Errorf("discard upload of job %d: encode job: %w", d.JobID, err)
+	}
 	key := jobKey(d.JobID)
 	err = j.db.Batch(func(tx *bolt.Tx) error {
-		if err := tx.Bucket(bucketAborts).Put([]byte(d.UploadID), v); err != nil {
+		if err := tx.Bucket(bucketAborts).Put([]byte(d.UploadID), dv); err != nil {
 			return err
 		}
 		if err := deleteParts(tx, key); err != nil {
 			return err
 		}
-		return forgetUpload(tx.Bucket(bucketJobs), key, d.UploadID)
+		jobs := tx.Bucket(bucketJobs)
+		if jobs.Get(key) == nil {
+			return nil
+		}
+		return jobs.Put(key, jv)
 	})
 	if err != nil {
 		return fmt.Errorf("discard upload of job %d: %w", d.JobID, err)
@@ -420,33 +432,13 @@ func (j *Journal) DiscardUpload(d uploader.Discarded) error {
 	return nil
 }
 
-// forgetUpload clears uploadID from the stored job record, if it names it.
-func forgetUpload(jobs *bolt.Bucket, key []byte, uploadID string) error {
-	raw := jobs.Get(key)
-	if raw == nil {
-		return nil
-	}
-	var rec uploader.JobRecord
-	if err := decodeJob(idOf(key), raw, &rec); err != nil {
-		return err
-	}
-	if rec.UploadID != uploadID {
-		return nil
-	}
-	rec.UploadID, rec.Completed = "", false
-	v, err := json.Marshal(rec)
-	if err != nil {
-		return fmt.Errorf("encode job: %w", err)
-	}
-	return jobs.Put(key, v)
-}
-
-// Discarded returns the uploads waiting to be aborted, ordered by upload ID.
-func (j *Journal) Discarded() ([]uploader.Discarded, error) {
-	var out []uploader.Discarded
+// DiscardedUploads returns the uploads waiting to be aborted, ordered by
+// upload ID.
+func (j *Journal) DiscardedUploads() ([]uploader.DiscardedUpload, error) {
+	var out []uploader.DiscardedUpload
 	err := j.view(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketAborts).ForEach(func(k, v []byte) error {
-			var d uploader.Discarded
+			var d uploader.DiscardedUpload
 			if err := json.Unmarshal(v, &d); err != nil {
 				return fmt.Errorf("%w: discarded upload %q: %w", ErrCorrupt, k, err)
 			}
@@ -460,7 +452,7 @@ func (j *Journal) Discarded() ([]uploader.Discarded, error) {
 	return out, nil
 }
 
-// AbortDone durably removes an upload from Discarded. An upload ID that is
+// AbortDone durably removes an upload from DiscardedUploads. An upload ID that is
 // not there is not an error. Concurrent calls share commits.
 func (j *Journal) AbortDone(uploadID string) error {
 	err := j.db.Batch(func(tx *bolt.Tx) error {
