@@ -98,7 +98,16 @@ func newRig(t *testing.T, store *s3store.Store, tune func(*uploader.Options)) *r
 	}
 	e.Start()
 	t.Cleanup(func() { e.Close(); j.Close() })
-	return &rig{t: t, store: store, engine: e, dir: t.TempDir(), prefix: "t/" + strings.ReplaceAll(t.Name(), "/", "_")}
+	return &rig{t: t, store: store, engine: e, dir: t.TempDir(), prefix: testPrefix(t)}
+}
+
+// runs numbers the tests' runs, so that -count=N and reruns against the
+// same MinIO never meet objects of an earlier run.
+var runs atomic.Int64
+
+// testPrefix returns a key prefix no other test or run of a test uses.
+func testPrefix(t *testing.T) string {
+	return fmt.Sprintf("t/%d/%s", runs.Add(1), strings.ReplaceAll(t.Name(), "/", "_"))
 }
 
 func (r *rig) file(name string, size int64) string {
@@ -413,7 +422,8 @@ func TestCollisionsOnMinIO(t *testing.T) {
 func TestConditionalWriteRefusesExistingKey(t *testing.T) {
 	s := newStore(t, nil)
 	ctx := context.Background()
-	key := "t/conditional.txt"
+	prefix := testPrefix(t)
+	key := prefix + "/conditional.txt"
 	if _, err := s.Put(ctx, key, bytes.NewReader([]byte("one")), 3, "", true); err != nil {
 		t.Fatal(err)
 	}
@@ -421,13 +431,13 @@ func TestConditionalWriteRefusesExistingKey(t *testing.T) {
 	if uploader.KindOf(err) != uploader.KindPrecondition {
 		t.Fatalf("second conditional put: %v (kind %d)", err, uploader.KindOf(err))
 	}
-	if _, err := s.Head(ctx, "t/none"); uploader.KindOf(err) != uploader.KindNotFound {
+	if _, err := s.Head(ctx, prefix+"/none"); uploader.KindOf(err) != uploader.KindNotFound {
 		t.Fatalf("head of a missing key: %v", err)
 	}
 	if _, err := s.ListParts(ctx, key, "bogus-upload-id"); uploader.KindOf(err) != uploader.KindNoSuchUpload {
 		t.Fatalf("list parts of a bogus upload: %v", err)
 	}
-	_, err = s.Put(ctx, "t/bad-digest", bytes.NewReader([]byte("abc")), 3, "AAAAAA==", false)
+	_, err = s.Put(ctx, prefix+"/bad-digest", bytes.NewReader([]byte("abc")), 3, "AAAAAA==", false)
 	if uploader.KindOf(err) != uploader.KindBadDigest {
 		t.Fatalf("wrong checksum: %v (kind %d)", err, uploader.KindOf(err))
 	}
@@ -469,7 +479,7 @@ func TestResumeAcrossEnginesOnMinIO(t *testing.T) {
 		return e, j
 	}
 	e, j := open(4)
-	added, err := e.Enqueue(context.Background(), "t/resume", p)
+	added, err := e.Enqueue(context.Background(), testPrefix(t), p)
 	if err != nil {
 		t.Fatal(err)
 	}
