@@ -23,8 +23,6 @@ import (
 	"image/color"
 	"image/draw"
 	"image/png"
-	"io"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -39,6 +37,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"hoist/devstack"
+	"hoist/internal/faultproxy"
 )
 
 const (
@@ -47,16 +46,22 @@ const (
 	// windowFileSize is the file dragged in: 8 parts of the config's 5 MiB.
 	windowFileSize = 40 << 20
 	// slowLinkRate is the upload bandwidth between Hoist and MinIO, so the
-	// upload lasts long enough (about 7 s) to be seen uploading.
-	slowLinkRate = 6 << 20
+	// upload lasts long enough (about 10 s) to be seen uploading, with a
+	// speed.
+	slowLinkRate = 4 << 20
 )
 
 func TestWindowSignInDragDropUpload(t *testing.T) {
 	tools := lookupXTools(t)
 	x := startXvfb(t, tools)
 	w := newSignInWorld(t, devstack.OIDCOptions{})
-	link := startSlowLink(t, w.stack.MinIO.Addr(), slowLinkRate)
-	cfg := windowConfig(t, w, link)
+	link, err := faultproxy.New(w.stack.MinIO.Addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { link.Close() })
+	link.SetRate(slowLinkRate)
+	cfg := windowConfig(t, w, link.URL())
 	bin := hoistBinary(t)
 	path, urls := fakeXDGOpen(t)
 	arts := newWindowArtifacts(t)
@@ -126,13 +131,14 @@ func TestWindowSignInDragDropUpload(t *testing.T) {
 	t.Logf("the drag source says: %s", source.log())
 	source.close() // out of the way of the screenshots
 
-	// Uploading: the footer's progress bar partly filled. The slow link
-	// makes this last several seconds.
+	// Uploading: the footer's progress bar well on its way, late enough
+	// for the speed to show (it needs two seconds of samples) and before
+	// the end. The slow link makes this last several seconds.
 	x.movePointerAway()
 	shot = x.waitFor("the upload in progress", func(s *xShot) bool {
 		_, uploads := s.dropZoneTop()
 		fill := s.footerFill()
-		return uploads && fill > 0.05 && fill < 0.85
+		return uploads && fill > 0.72 && fill < 0.97
 	})
 	arts.save(t, "uploading.png", shot.window())
 	if shot.win != win {
@@ -807,99 +813,4 @@ func objectExists(c *s3.Client, key string) bool {
 		Bucket: aws.String(devstack.DefaultBucket), Key: aws.String(key),
 	})
 	return err == nil
-}
-
-// startSlowLink starts a loopback TCP proxy to target that passes at most
-// rate bytes a second towards it (all connections together), and returns
-// its http:// address. It stops when the test ends.
-func startSlowLink(t *testing.T, target string, rate int) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := &linkPacer{rate: float64(rate)}
-	var mu sync.Mutex
-	conns := map[net.Conn]bool{}
-	track := func(c net.Conn) bool {
-		mu.Lock()
-		defer mu.Unlock()
-		if conns == nil {
-			c.Close()
-			return false
-		}
-		conns[c] = true
-		return true
-	}
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			in, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			out, err := net.Dial("tcp", target)
-			if err != nil {
-				in.Close()
-				continue
-			}
-			if !track(in) || !track(out) {
-				in.Close()
-				out.Close()
-				return
-			}
-			wg.Add(2)
-			go func() { defer wg.Done(); p.copy(out, in); out.Close(); in.Close() }()
-			go func() { defer wg.Done(); io.Copy(in, out); in.Close(); out.Close() }()
-		}
-	}()
-	t.Cleanup(func() {
-		ln.Close()
-		mu.Lock()
-		for c := range conns {
-			c.Close()
-		}
-		conns = nil
-		mu.Unlock()
-		wg.Wait()
-	})
-	return "http://" + ln.Addr().String()
-}
-
-// linkPacer spreads writes over time at rate bytes a second.
-type linkPacer struct {
-	rate float64
-	mu   sync.Mutex
-	next time.Time
-}
-
-// copy copies src to dst in small chunks, each in its turn.
-func (p *linkPacer) copy(dst io.Writer, src io.Reader) {
-	buf := make([]byte, 32<<10)
-	for {
-		n, err := src.Read(buf)
-		if n > 0 {
-			p.wait(n)
-			if _, werr := dst.Write(buf[:n]); werr != nil {
-				return
-			}
-		}
-		if err != nil {
-			return
-		}
-	}
-}
-
-func (p *linkPacer) wait(n int) {
-	p.mu.Lock()
-	now := time.Now()
-	if p.next.Before(now) {
-		p.next = now
-	}
-	p.next = p.next.Add(time.Duration(float64(n) / p.rate * float64(time.Second)))
-	until := p.next
-	p.mu.Unlock()
-	time.Sleep(time.Until(until))
 }

@@ -327,6 +327,9 @@ func (e *Engine) startLocked(j *job) {
 	ctx, cancel := context.WithCancelCause(e.ctx)
 	j.cancel, j.wish = cancel, wishNone
 	j.restartMeterLocked()
+	if e.active == 0 {
+		e.restartTotalLocked() // idle time before does not count
+	}
 	j.rec.State = StateRunning
 	j.rec.Attempts++
 	if j.rec.Started.IsZero() {

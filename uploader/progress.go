@@ -73,7 +73,7 @@ func baseName(rel string) string {
 
 // meter keeps recent (time, bytes) samples and turns them into a speed.
 type meter struct {
-	samples [12]sample
+	samples [24]sample // 6 s at the sampler's 4 a second: more than window
 	n, next int
 }
 
@@ -82,8 +82,14 @@ type sample struct {
 	bytes int64
 }
 
-// window is how far back the moving average looks.
-const window = 5 * time.Second
+const (
+	// window is how far back the moving average looks.
+	window = 5 * time.Second
+	// minSpan is how long the samples must cover before there is a speed:
+	// in a run's first moments the figure mostly measures how fast the
+	// network stack's buffers fill, megabytes ahead of the wire.
+	minSpan = 2 * time.Second
+)
 
 // restartMeterLocked starts the job's speed afresh from its progress now:
 // a burst of bytes taken by the network stack in a run's first moments
@@ -94,6 +100,17 @@ func (j *job) restartMeterLocked() {
 	j.meter.add(time.Now(), j.done.Load())
 }
 
+// restartTotalLocked starts the overall speed afresh from the bytes sent
+// so far. Called with Engine.mu held.
+func (e *Engine) restartTotalLocked() {
+	var total int64
+	for _, j := range e.order {
+		total += j.done.Load()
+	}
+	e.total = meter{}
+	e.total.add(time.Now(), total)
+}
+
 func (m *meter) add(at time.Time, bytes int64) {
 	m.samples[m.next] = sample{at, bytes}
 	m.next = (m.next + 1) % len(m.samples)
@@ -101,7 +118,8 @@ func (m *meter) add(at time.Time, bytes int64) {
 }
 
 // speed returns bytes per second between the oldest sample within the
-// window and the newest one; 0 when it cannot tell.
+// window and the newest one; 0 when it cannot tell yet (less than minSpan
+// of samples).
 func (m *meter) speed() float64 {
 	if m.n < 2 {
 		return 0
@@ -115,11 +133,11 @@ func (m *meter) speed() float64 {
 		}
 		oldest = s
 	}
-	dt := newest.at.Sub(oldest.at).Seconds()
-	if dt <= 0 {
+	span := newest.at.Sub(oldest.at)
+	if span < minSpan {
 		return 0
 	}
-	return max(float64(newest.bytes-oldest.bytes)/dt, 0)
+	return max(float64(newest.bytes-oldest.bytes)/span.Seconds(), 0)
 }
 
 func eta(remaining int64, speed float64) time.Duration {

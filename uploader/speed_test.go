@@ -48,7 +48,7 @@ func TestSpeedCountsFromTheStart(t *testing.T) {
 	time.Sleep(600 * time.Millisecond) // the engine idles a while, as a window does before a drop
 	id := r.send("", r.file("s.bin", 6*testPart)).IDs[0]
 	waitFor(t, "three parts taken", func() bool { return r.job(id).Done >= 3*testPart })
-	time.Sleep(700 * time.Millisecond) // a few samples with nothing moving
+	waitFor(t, "an overall speed", func() bool { return r.engine.Snapshot().Totals.Speed > 0 })
 	s := r.engine.Snapshot()
 	job := r.job(id)
 	if s.Totals.Speed <= 0 {
@@ -82,7 +82,7 @@ func TestSpeedIgnoresPartsSentBefore(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitFor(t, "part 4 in flight", func() bool { return inFlight.Load() == 1 })
-	time.Sleep(600 * time.Millisecond) // a few speed samples
+	time.Sleep(2500 * time.Millisecond) // samples long enough for a speed
 	if s := r.job(id); s.Done != 3*testPart || s.Speed != 0 {
 		t.Fatalf("done %d, speed %v; want %d and 0 while nothing moves", s.Done, s.Speed, 3*testPart)
 	}

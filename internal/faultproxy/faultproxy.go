@@ -7,6 +7,11 @@
 // "Upstream" is client → target; "downstream" is target → client. Byte
 // thresholds count upstream bytes written to the target on one connection,
 // and are exact: a connection reset after n bytes has forwarded exactly n.
+//
+// Accepted connections have a small receive buffer (64 KiB), as a link to a
+// distant server has a small window: bytes the proxy has not forwarded wait
+// in the client's own socket, not in the proxy's. [Proxy.SetRate] makes
+// the link slow as well.
 package faultproxy
 
 import (
@@ -17,6 +22,7 @@ import (
 	"net"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 )
 
@@ -25,6 +31,12 @@ const dialTimeout = 10 * time.Second
 
 // bufSize is the size of each direction's copy buffer.
 const bufSize = 32 << 10
+
+// recvBuf is the receive buffer of accepted connections.
+const recvBuf = 64 << 10
+
+// paceChunk is the most bytes forwarded at once on a rate-limited link.
+const paceChunk = 16 << 10
 
 // Proxy is a fault-injecting TCP proxy. Create it with [New] and stop it
 // with [Proxy.Close]. All methods are safe for concurrent use.
@@ -46,6 +58,8 @@ type Proxy struct {
 	stallNextK int           // connections left that get stallNextN
 	stallNextN int64         // bytes before freezing for those
 	stall      chan struct{} // non-nil while Stall(true); closed by Stall(false)
+	rate       float64       // upstream bytes a second, all connections; 0: unlimited
+	nextSend   time.Time     // when the rate allows the next upstream chunk
 }
 
 // New starts a proxy on 127.0.0.1 with a free port, forwarding to target
@@ -55,7 +69,12 @@ func New(target string) (*Proxy, error) {
 	if _, _, err := net.SplitHostPort(target); err != nil {
 		return nil, fmt.Errorf("faultproxy: bad target %q: %w", target, err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	lc := net.ListenConfig{Control: func(_, _ string, c syscall.RawConn) error {
+		var serr error
+		err := c.Control(func(fd uintptr) { serr = setRecvBuf(fd, recvBuf) })
+		return errors.Join(err, serr)
+	}}
+	ln, err := lc.Listen(context.Background(), "tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, fmt.Errorf("faultproxy: listen: %w", err)
 	}
@@ -86,6 +105,46 @@ func (p *Proxy) Live() int {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return len(p.live)
+}
+
+// SetRate limits the upstream bandwidth, shared by all connections, to
+// bytesPerSecond, like a slow uplink; 0 or less removes the limit.
+func (p *Proxy) SetRate(bytesPerSecond int64) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.rate = float64(max(bytesPerSecond, 0))
+}
+
+// pace waits until the rate allows n more upstream bytes; it reports false
+// when the connection was killed meanwhile.
+func (c *conn) pace(n int) bool {
+	c.p.mu.Lock()
+	if c.p.rate == 0 {
+		c.p.mu.Unlock()
+		return true
+	}
+	now := time.Now()
+	if c.p.nextSend.Before(now) {
+		c.p.nextSend = now
+	}
+	c.p.nextSend = c.p.nextSend.Add(time.Duration(float64(n) / c.p.rate * float64(time.Second)))
+	wait := c.p.nextSend.Sub(now)
+	c.p.mu.Unlock()
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-c.ctx.Done():
+		return false
+	}
+}
+
+// limited reports whether a rate limit is set.
+func (p *Proxy) limited() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.rate > 0
 }
 
 // ResetAfter makes every new connection reset (a TCP RST to both client
@@ -363,6 +422,12 @@ func (c *conn) pipeUp() {
 			chunk := data
 			if lim := c.limit(); lim >= 0 && int64(len(chunk)) > lim {
 				chunk = chunk[:lim]
+			}
+			if c.p.limited() {
+				chunk = chunk[:min(len(chunk), paceChunk)]
+				if !c.pace(len(chunk)) {
+					return
+				}
 			}
 			// Count before writing, so that a reader who has seen the bytes
 			// arrive also sees them counted; take back what was not sent.

@@ -574,3 +574,30 @@ func TestConcurrentFaults(t *testing.T) {
 	close(stop)
 	wg.Wait()
 }
+
+// A rate-limited link forwards bytes a little at a time, all connections
+// sharing the rate; removing the limit lets the rest through at once.
+func TestSetRate(t *testing.T) {
+	p := newProxy(t, echoServer(t))
+	p.SetRate(256 << 10) // 1 MiB takes about 4 s
+	const total = 1 << 20
+	conns := []net.Conn{dial(t, p), dial(t, p)}
+	var wg sync.WaitGroup
+	for _, c := range conns {
+		wg.Add(2)
+		go func() { defer wg.Done(); _, _ = c.Write(make([]byte, total/2)) }()
+		go func() { defer wg.Done(); _, _ = io.CopyN(io.Discard, c, total/2) }()
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for p.BytesUp() == 0 && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+	if got := p.BytesUp(); got == 0 || got >= total {
+		t.Fatalf("forwarded %d of %d bytes at once; want some, not all", got, total)
+	}
+	p.SetRate(0)
+	wg.Wait()
+	if got := p.BytesUp(); got != total {
+		t.Fatalf("forwarded %d bytes, want %d", got, total)
+	}
+}

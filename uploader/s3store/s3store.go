@@ -96,6 +96,7 @@ func New(ctx context.Context, opts Options) (*Store, error) {
 		t.ReadBufferSize = 64 << 10
 	}).WithDialerOptions(func(d *net.Dialer) {
 		d.Timeout = timeout / 2
+		d.Control = limitUnsent // progress follows the wire, not the socket buffer
 	})
 	loadOpts := []func(*config.LoadOptions) error{
 		config.WithRegion(opts.Region),

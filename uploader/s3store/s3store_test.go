@@ -580,3 +580,48 @@ func TestMaliciousNamesStayUnderPrefix(t *testing.T) {
 		}
 	}
 }
+
+// Over a slow link, progress counts what has left this machine, not what
+// waits in its socket buffers: Hoist is never far ahead of the bytes that
+// crossed the link, the speed is the link's, and no request looks stalled
+// while the kernel drains megabytes (which would send parts twice).
+func TestProgressFollowsASlowLink(t *testing.T) {
+	proxy, err := faultproxy.New(minio.Addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer proxy.Close()
+	const rate = 4 << 20
+	proxy.SetRate(rate)
+	store := newStore(t, func(o *s3store.Options) { o.Endpoint = proxy.URL() })
+	r := newRig(t, store, func(o *uploader.Options) { o.ParallelParts = 4 })
+	const size = 4 * partSize
+	added, err := r.engine.Enqueue(context.Background(), r.prefix, r.file("slow.bin", size))
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := added.IDs[0]
+	var lead int64
+	var speed float64
+	for s := jobOf(r, id); !s.State.Final(); s = jobOf(r, id) {
+		lead = max(lead, s.Done-proxy.BytesUp())
+		speed = max(speed, s.Speed)
+		time.Sleep(20 * time.Millisecond)
+	}
+	if s := jobOf(r, id); s.State != uploader.StateDone {
+		t.Fatalf("%s: %s", s.State, s.Detail)
+	}
+	// Four requests, each with at most the unsent limit (128 KiB) in its
+	// socket and the HTTP client's 256 KiB write buffer, plus the link's
+	// small window: about 2 MiB. Without the limit it is the whole 16 MiB
+	// the kernel's buffers take at once.
+	if lead > 3<<20 {
+		t.Errorf("progress ran %d KiB ahead of the link", lead>>10)
+	}
+	if speed > 2*rate {
+		t.Errorf("speed peaked at %.1f MB/s on a %.1f MB/s link", speed/1e6, float64(rate)/1e6)
+	}
+	if sent := proxy.BytesUp(); sent > size+size/10 {
+		t.Errorf("%d bytes crossed the link for a %d-byte file: parts were sent again", sent, size)
+	}
+}
