@@ -7,7 +7,7 @@ import (
 	"time"
 )
 
-// DiscardedUpload multipart uploads are aborted in the background, so that a
+// Discarded multipart uploads are aborted in the background, so that a
 // Cancel returns at once, offline or not, and an abort that fails is tried
 // again (after a restart too) instead of leaving parts on the server.
 

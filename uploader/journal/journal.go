@@ -19,8 +19,8 @@
 //     big-endian uint32 and the value the JSON of an uploader.PartRecord.
 //   - bucket "aborts": multipart uploads waiting to be aborted on the
 //     server; the key is the upload ID, the value the JSON of an
-//     uploader.DiscardedUpload. Files written before it existed get it, empty, on
-//     open (an additive change: the format version stays 1).
+//     uploader.DiscardedUpload. Files written before it existed get it,
+//     empty, on open (an additive change: the format version stays 1).
 //
 // Big-endian keys make bbolt's byte order the numeric order, so jobs and
 // parts are read back sorted without extra work.
@@ -452,8 +452,8 @@ func (j *Journal) DiscardedUploads() ([]uploader.DiscardedUpload, error) {
 	return out, nil
 }
 
-// AbortDone durably removes an upload from DiscardedUploads. An upload ID that is
-// not there is not an error. Concurrent calls share commits.
+// AbortDone durably removes an upload from DiscardedUploads. An upload ID
+// that is not there is not an error. Concurrent calls share commits.
 func (j *Journal) AbortDone(uploadID string) error {
 	err := j.db.Batch(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketAborts).Delete([]byte(uploadID))
