@@ -20,6 +20,10 @@ type printer struct {
 	w     io.Writer
 	tty   bool
 	drawn int // progress lines currently on screen
+	// Off a terminal: the notes already printed, per job, and whether the
+	// hold for a new sign-in was reported.
+	noted map[uint64]map[string]bool
+	held  bool
 }
 
 func newPrinter(w io.Writer) *printer {
@@ -70,17 +74,21 @@ func (p *printer) event(ev uploader.Event) {
 }
 
 // follow redraws the progress block from engine snapshots until the
-// returned stop function is called. Off a terminal it prints nothing.
+// returned stop function is called. Off a terminal it prints a line when a
+// job starts waiting for a reason (the network, a server that cannot be
+// found, a new sign-in), each reason once per job, so a log shows why a
+// run is not moving.
 func (p *printer) follow(e *uploader.Engine) (stop func()) {
+	every, show := 200*time.Millisecond, p.draw
 	if !p.tty {
-		return func() {}
+		every, show = time.Second, p.notes
 	}
 	done := make(chan struct{})
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		tick := time.NewTicker(200 * time.Millisecond)
+		tick := time.NewTicker(every)
 		defer tick.Stop()
 		for {
 			select {
@@ -90,11 +98,33 @@ func (p *printer) follow(e *uploader.Engine) (stop func()) {
 				p.mu.Unlock()
 				return
 			case <-tick.C:
-				p.draw(e.Snapshot())
+				show(e.Snapshot())
 			}
 		}
 	}()
 	return func() { close(done); wg.Wait() }
+}
+
+// notes prints, off a terminal, each new reason a job waits for, and the
+// hold for a new sign-in.
+func (p *printer) notes(s uploader.Snapshot) {
+	if p.noted == nil {
+		p.noted = map[uint64]map[string]bool{}
+	}
+	for _, j := range s.Jobs {
+		if j.Note == "" || j.State.Final() || p.noted[j.ID][j.Note] {
+			continue
+		}
+		if p.noted[j.ID] == nil {
+			p.noted[j.ID] = map[string]bool{}
+		}
+		p.noted[j.ID][j.Note] = true
+		p.linef("waiting   %s: %s", j.Rel, j.Note)
+	}
+	if s.Held && !p.held {
+		p.linef("Waiting: sign in again to continue (hoist login).")
+	}
+	p.held = s.Held
 }
 
 func (p *printer) draw(s uploader.Snapshot) {
