@@ -2,7 +2,6 @@ package uploader
 
 import (
 	"context"
-	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -116,19 +115,11 @@ func (e *Engine) pendingAborts() []DiscardedUpload {
 // left to try again.
 func (e *Engine) abortAll(ds []DiscardedUpload) int {
 	var left atomic.Int32
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, parallelAborts)
-	for _, d := range ds {
-		sem <- struct{}{}
-		wg.Add(1)
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			if !e.abortOne(d) {
-				left.Add(1)
-			}
-		}()
-	}
-	wg.Wait()
+	forEach(ds, parallelAborts, func(d DiscardedUpload) {
+		if !e.abortOne(d) {
+			left.Add(1)
+		}
+	})
 	return int(left.Load())
 }
 

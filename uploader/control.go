@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"sync"
 	"time"
 )
 
@@ -216,17 +215,7 @@ func (e *Engine) Pause(ids ...uint64) {
 // journal's batched commits, so pausing 10,000 queued files costs a few
 // fsyncs rather than 10,000.
 func (e *Engine) persistAll(jobs []*job) {
-	sem := make(chan struct{}, 256)
-	var wg sync.WaitGroup
-	for _, j := range jobs {
-		sem <- struct{}{}
-		wg.Add(1)
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			e.persist(j)
-		}()
-	}
-	wg.Wait()
+	forEach(jobs, parallelWrites, e.persist)
 }
 
 // Resume queues paused jobs again; they continue where they stopped. A job
@@ -299,21 +288,13 @@ func (e *Engine) cancelLocked(j *job) cancelled {
 // the same journal write; concurrent writes share the journal's commits, so
 // cancelling thousands of jobs costs a few fsyncs.
 func (e *Engine) saveCancelled(cs []cancelled) {
-	sem := make(chan struct{}, 256)
-	var wg sync.WaitGroup
-	for _, c := range cs {
-		sem <- struct{}{}
-		wg.Add(1)
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			if c.hasUpload {
-				e.saveDiscard(c.upload, c.j)
-			} else {
-				e.persist(c.j)
-			}
-		}()
-	}
-	wg.Wait()
+	forEach(cs, parallelWrites, func(c cancelled) {
+		if c.hasUpload {
+			e.saveDiscard(c.upload, c.j)
+		} else {
+			e.persist(c.j)
+		}
+	})
 }
 
 // ids returns the IDs of this session's jobs that match keep, which runs
