@@ -117,16 +117,20 @@ func TestWindowSignInDragDropUpload(t *testing.T) {
 	// Over the drop zone's title, where no button reacts to the pointer.
 	to := image.Pt((win.Min.X+win.Max.X)/2, dropTop+18)
 	admin := w.stack.MinIO.S3Client()
+	// A synthesized drag is sometimes lost between the two X11 clients,
+	// even after the drop target asked for the data, so the proof that
+	// Hoist took the file is the upload it starts in MinIO.
 	for attempt := 1; ; attempt++ {
 		served := source.served()
 		x.drag(from, to, func() { arts.save(t, "drag-and-drop.png", x.screenshot().img) })
-		if pollUntil(30*time.Second, func() bool { return uploadStarted(admin, key) || source.served() > served }) {
+		if pollUntil(30*time.Second, func() bool { return uploadStarted(admin, key) }) {
 			break
 		}
 		if attempt == 3 {
 			t.Fatalf("three drags and Hoist never took the file (the drag source says: %s)", source.log())
 		}
-		t.Logf("drag %d: nothing happened; dragging again", attempt)
+		t.Logf("drag %d: no upload started (the file's data was asked for %d times); dragging again",
+			attempt, source.served()-served)
 	}
 	t.Logf("the drag source says: %s", source.log())
 	source.close() // out of the way of the screenshots

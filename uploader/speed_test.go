@@ -48,14 +48,11 @@ func TestSpeedCountsFromTheStart(t *testing.T) {
 	time.Sleep(600 * time.Millisecond) // the engine idles a while, as a window does before a drop
 	id := r.send("", r.file("s.bin", 6*testPart)).IDs[0]
 	waitFor(t, "three parts taken", func() bool { return r.job(id).Done >= 3*testPart })
-	waitFor(t, "an overall speed", func() bool { return r.engine.Snapshot().Totals.Speed > 0 })
-	s := r.engine.Snapshot()
-	job := r.job(id)
-	if s.Totals.Speed <= 0 {
-		t.Fatalf("overall speed %v", s.Totals.Speed)
-	}
-	if job.Speed <= 0 || job.ETA < 0 {
-		t.Fatalf("job speed %v, ETA %v, while overall speed is %v", job.Speed, job.ETA, s.Totals.Speed)
+	// Nothing moves after the burst: the job has a speed only if the burst
+	// counts, and then within a few seconds (two seconds of samples).
+	waitFor(t, "a speed for the job", func() bool { return r.job(id).Speed > 0 })
+	if job := r.job(id); job.ETA < 0 {
+		t.Fatalf("job speed %v but no ETA", job.Speed)
 	}
 }
 
