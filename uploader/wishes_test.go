@@ -21,7 +21,7 @@ func slowStop(r *rig) (release func()) {
 			return nil
 		}
 		<-ctx.Done()
-		time.Sleep(300 * time.Millisecond)
+		time.Sleep(time.Second) // long enough to act while it stops, even on a busy machine
 		return ctx.Err()
 	})
 	return func() { open.Store(true) }
@@ -85,7 +85,7 @@ func TestWishesDuringHold(t *testing.T) {
 					return nil
 				case strings.HasSuffix(key, "slow.bin"): // stops slowly
 					<-ctx.Done()
-					time.Sleep(300 * time.Millisecond)
+					time.Sleep(time.Second) // long enough to act while it stops, even on a busy machine
 					return ctx.Err()
 				default: // expired.bin finds the credentials expired
 					return &uploader.StoreError{Kind: uploader.KindCredentials, Code: "ExpiredToken", Err: errors.New("expired")}
