@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"cleanlocale"
 	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"hoist/app/cli"
@@ -34,6 +35,7 @@ func Main(args []string) int {
 	if len(args) < 2 || strings.HasPrefix(args[1], "-") && args[1] != "-h" && args[1] != "--help" && args[1] != "--version" {
 		return runWindow(context.Background(), env, args[1:])
 	}
+	cleanlocale.Restore() // no window: the user's locale for what the commands start
 	switch args[1] {
 	case "version", "--version":
 		fmt.Println("hoist", Version)
@@ -104,14 +106,14 @@ type core struct {
 	journal *journal.Journal
 	engine  *uploader.Engine
 	tmpl    uploader.PrefixTemplate
-	creds   *aws.CredentialsCache // nil unless signed in
+	creds   *webCredentials // nil unless signed in
 }
 
 // release continues uploads held for a new sign-in, with credentials of
 // the person now signed in (they may be someone else).
 func (c *core) release() {
 	if c.creds != nil {
-		c.creds.Invalidate()
+		c.creds.renew()
 	}
 	c.engine.Release()
 }
@@ -135,7 +137,7 @@ func openCore(ctx context.Context, b *base, hooks engineHooks) (*core, error) {
 		return nil, fmt.Errorf("upload.key_prefix: %w", err)
 	}
 	var creds aws.CredentialsProvider
-	var cache *aws.CredentialsCache
+	var cache *webCredentials
 	if b.signin != nil {
 		if cache, err = webIdentityCredentials(ctx, b.cfg, b.signin, b.subject()); err != nil {
 			return nil, err
