@@ -9,8 +9,9 @@ import (
 )
 
 // cleanEnv is the environment for a run of the binary that must not depend
-// on the machine's: no HOIST_*, AWS_*, LANG*, LC_* or LANGUAGE variables,
-// a private HOME, plus extra.
+// on the machine's: no HOIST_*, AWS_* (but AWS_CA_BUNDLE, which these
+// machines set and Hoist must cope with), LANG*, LC_* or LANGUAGE
+// variables, a private HOME, plus extra.
 func cleanEnv(t *testing.T, extra ...string) []string {
 	t.Helper()
 	var env []string
@@ -18,7 +19,7 @@ func cleanEnv(t *testing.T, extra ...string) []string {
 		name, _, _ := strings.Cut(kv, "=")
 		switch {
 		case strings.HasPrefix(name, "HOIST_") && name != "HOIST_BIN",
-			strings.HasPrefix(name, "AWS_"), strings.HasPrefix(name, "LC_"),
+			strings.HasPrefix(name, "AWS_") && name != "AWS_CA_BUNDLE", strings.HasPrefix(name, "LC_"),
 			name == "LANG", name == "LANGUAGE", name == "HOME", name == "XDG_CONFIG_HOME",
 			name == "XDG_DATA_HOME", name == "DBUS_SESSION_BUS_ADDRESS":
 			continue

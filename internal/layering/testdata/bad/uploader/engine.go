@@ -3,6 +3,6 @@ package uploader
 
 import (
 	_ "bad/ui"
-	_ "fyne.io/fyne/v2"
 	_ "fmt"
+	_ "fyne.io/fyne/v2"
 )
