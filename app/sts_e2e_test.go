@@ -224,7 +224,7 @@ func TestCLISendThroughAThrottledSTS(t *testing.T) {
 	if n := len(openedURLs(urls)); n != 1 {
 		t.Errorf("the browser was opened %d times, want once", n)
 	}
-	if strings.Contains(all, "expired") || strings.Contains(all, "sign in") {
+	if strings.Contains(all, "expired") || strings.Contains(all, "sign in again") {
 		t.Error("a throttled STS was taken for an expired sign-in")
 	}
 	if n := sts.requests(); n <= 30 {
