@@ -93,9 +93,14 @@ func browserSignIn(ctx context.Context, b *base, w io.Writer, verbose bool) (*si
 
 // rememberPerson records who is signed in, for the commands that read
 // their journal offline (a failure is logged).
+// The first person to sign in takes over a journal of an earlier Hoist.
 func (b *base) rememberPerson(id *signin.Identity) {
-	if err := saveCurrentPerson(b.dataDir, personOf(id)); err != nil {
+	p := personOf(id)
+	if err := saveCurrentPerson(b.dataDir, p); err != nil {
 		b.log.Warn("could not record who is signed in", "error", err)
+	}
+	if err := preparePersonFolder(b.dataDir, p, b.log); err != nil {
+		b.log.Warn("prepare the folder of the person signed in", "error", err)
 	}
 }
 
