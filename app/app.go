@@ -169,7 +169,7 @@ func openCoreFor(ctx context.Context, b *base, hooks engineHooks, p *person, rea
 	}
 	opts := engineOptions(b.cfg)
 	opts.Store, opts.Journal, opts.Logger = store, j, b.log
-	opts.OnEvent, opts.OnCredentialsNeeded = hooks.onEvent, hooks.onCredentialsNeeded
+	opts.OnEvent, opts.OnCredentialsNeeded = logFailures(b.log, hooks.onEvent), hooks.onCredentialsNeeded
 	engine, err := uploader.New(opts)
 	if err != nil {
 		j.Close()
@@ -246,5 +246,18 @@ func engineOptions(cfg *config.Config) uploader.Options {
 		Collision:          uploader.CollisionPolicy(u.OnCollision),
 		StallTimeout:       time.Duration(u.StallTimeout),
 		RetryMaxWait:       time.Duration(u.RetryMaxWait),
+	}
+}
+
+// logFailures returns an event hook that logs every upload that failed,
+// with its technical cause for support, then calls next (if set).
+func logFailures(log *slog.Logger, next func(uploader.Event)) func(uploader.Event) {
+	return func(ev uploader.Event) {
+		if ev.Kind == uploader.JobEnded && ev.Job.State == uploader.StateFailed {
+			log.Warn("upload failed", "job", ev.Job.ID, "key", ev.Job.Key, "reason", ev.Job.Reason, "cause", signin.Redact(ev.Job.Detail))
+		}
+		if next != nil {
+			next(ev)
+		}
 	}
 }

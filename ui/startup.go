@@ -74,9 +74,9 @@ func NewStartupErrorWindowWithFix(a fyne.App, version string, err error, fix *St
 		})
 		fixBtn.Importance = widget.HighImportance
 		next = wrapped(fix.Explain)
-		buttons = container.NewHBox(layout.NewSpacer(), copyBtn, quit, fixBtn)
 		body.Add(next)
 		body.Add(failed)
+		body.Add(container.NewHBox(layout.NewSpacer(), fixBtn))
 	} else {
 		body.Add(next)
 	}
