@@ -75,7 +75,8 @@ func TestStartupErrorFix(t *testing.T) {
 		Run:  func() error { ran++; return nil },
 		Then: func() { then++ },
 	}
-	win := NewStartupErrorWindowWithFix(a, "1.0", errors.New("the journal is damaged"), fix)
+	now := func(f func()) { f() }
+	win := newStartupErrorWindow(a, "1.0", errors.New("the journal is damaged"), fix, now)
 	win.Show()
 	text := strings.Join(labels(win.Content()), " ")
 	if !strings.Contains(text, "the journal is damaged") || !strings.Contains(text, "unfinished uploads is lost") {
@@ -92,7 +93,7 @@ func TestStartupErrorFix(t *testing.T) {
 
 	// A fix that fails says so and can be tried again.
 	failing := &StartupFix{Button: "Fix", Run: func() error { return errors.New("disk full") }}
-	win = NewStartupErrorWindowWithFix(a, "1.0", errors.New("damaged"), failing)
+	win = newStartupErrorWindow(a, "1.0", errors.New("damaged"), failing, now)
 	win.Show()
 	test.Tap(findButton(win.Content(), "Fix"))
 	if !pollTrue(func() bool {

@@ -33,6 +33,11 @@ func NewStartupErrorWindow(a fyne.App, version string, err error) fyne.Window {
 // NewStartupErrorWindowWithFix is NewStartupErrorWindow with a button that
 // runs fix (nil: none).
 func NewStartupErrorWindowWithFix(a fyne.App, version string, err error, fix *StartupFix) fyne.Window {
+	return newStartupErrorWindow(a, version, err, fix, func(f func()) { go f() })
+}
+
+// newStartupErrorWindow runs fix.Run through spawn (tests run it at once).
+func newStartupErrorWindow(a fyne.App, version string, err error, fix *StartupFix, spawn func(func())) fyne.Window {
 	title := "Hoist"
 	if version != "" {
 		title += " " + version
@@ -56,7 +61,7 @@ func NewStartupErrorWindowWithFix(a fyne.App, version string, err error, fix *St
 		var fixBtn *widget.Button
 		fixBtn = widget.NewButtonWithIcon(fix.Button, theme.ViewRefreshIcon(), func() {
 			fixBtn.Disable()
-			go func() {
+			spawn(func() {
 				err := fix.Run()
 				fyne.Do(func() {
 					if err != nil {
@@ -70,7 +75,7 @@ func NewStartupErrorWindowWithFix(a fyne.App, version string, err error, fix *St
 					}
 					win.Close()
 				})
-			}()
+			})
 		})
 		fixBtn.Importance = widget.HighImportance
 		next = wrapped(fix.Explain)
