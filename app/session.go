@@ -37,7 +37,8 @@ func Open(ctx context.Context, o cli.OpenOptions) (*cli.Session, error) {
 			if asked.Swap(true) {
 				// Never a second browser without the person asking.
 				b.log.Warn("storage access failed again after a new sign-in; not signing in again", "cause", signin.Redact(cause.Error()))
-				sendStop(stop, errors.New("Hoist still has no access to your organisation's storage, although you signed in again. Run `hoist login`, then `hoist resume`; if it keeps happening, tell your IT support"))
+				sendStop(stop, &plainError{msg: "Hoist still has no access to your organisation's storage, although you signed in again. " +
+					"Run `hoist login`, then `hoist resume`; if it keeps happening, tell your IT support", details: signin.Redact(cause.Error()), cause: cause})
 				return
 			}
 			b.log.Warn("storage access needs a new sign-in", "cause", signin.Redact(cause.Error()))
