@@ -3,6 +3,7 @@ module hoist
 go 1.26.8
 
 require (
+	cleanlocale v0.0.0
 	fyne.io/fyne/v2 v2.7.1
 	github.com/BurntSushi/toml v1.6.0
 	github.com/aws/aws-sdk-go-v2 v1.47.7
@@ -69,3 +70,6 @@ require (
 	golang.org/x/text v0.22.0 // indirect
 	gopkg.in/yaml.v3 v3.0.1 // indirect
 )
+
+// cleanlocale is a module of this repository: see internal/cleanlocale.
+replace cleanlocale => ./internal/cleanlocale

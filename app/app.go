@@ -10,10 +10,10 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
+	"cleanlocale"
 	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"hoist/app/cli"
@@ -34,6 +34,7 @@ func Main(args []string) int {
 	if len(args) < 2 || strings.HasPrefix(args[1], "-") && args[1] != "-h" && args[1] != "--help" && args[1] != "--version" {
 		return runWindow(context.Background(), env, args[1:])
 	}
+	cleanlocale.Restore() // no window: the user's locale for what the commands start
 	switch args[1] {
 	case "version", "--version":
 		fmt.Println("hoist", Version)
@@ -51,6 +52,8 @@ type base struct {
 	log      *slog.Logger
 	closeLog func()
 	signin   *signin.Client // nil unless the config uses sign-in
+	browser  signin.BrowserOpener
+	verbose  bool // --verbose: failure messages carry their technical cause
 }
 
 // openBase loads the configuration and prepares logging and sign-in. It
@@ -65,16 +68,14 @@ func openBase(configPath, dataDirFlag string, browser signin.BrowserOpener) (*ba
 	if err != nil {
 		return nil, err
 	}
-	logger, closeLog, err := openLog(dataDir)
-	if err != nil {
-		return nil, err
-	}
+	logger, closeLog := openLog(dataDir)
 	logger.Info("starting", "version", Version, "config", cfgPath, "pid", os.Getpid())
 	b := &base{cfg: cfg, cfgPath: cfgPath, dataDir: dataDir, log: logger, closeLog: closeLog}
 	if usesSignIn(cfg) {
 		if browser == nil {
 			browser = signin.SystemBrowser{}
 		}
+		b.browser = browser
 		b.signin, err = signin.New(signin.Config{
 			Issuer:       cfg.Signin.Issuer,
 			ClientID:     cfg.Signin.ClientID,
@@ -98,20 +99,22 @@ func usesSignIn(cfg *config.Config) bool {
 	return cfg.Signin.Enabled() && !cfg.S3.HasStaticKeys()
 }
 
-// core is base plus the journal, the store and the engine (not started).
+// core is base plus one person's journal, the store and the engine (not
+// started).
 type core struct {
 	*base
+	person  *person // whose journal; nil without sign-in
 	journal *journal.Journal
 	engine  *uploader.Engine
 	tmpl    uploader.PrefixTemplate
-	creds   *aws.CredentialsCache // nil unless signed in
+	creds   *webCredentials // nil unless signed in
 }
 
 // release continues uploads held for a new sign-in, with credentials of
 // the person now signed in (they may be someone else).
 func (c *core) release() {
 	if c.creds != nil {
-		c.creds.Invalidate()
+		c.creds.renew()
 	}
 	c.engine.Release()
 }
@@ -122,10 +125,24 @@ type engineHooks struct {
 	onCredentialsNeeded func(error)
 }
 
-// openCore builds the engine on b. The engine's credentials come from the
-// sign-in client when there is one (the caller signs in before starting
-// the engine), else from static keys or the SDK's default chain.
+// openCore builds the engine on b for the person signed in (see
+// openCoreFor).
 func openCore(ctx context.Context, b *base, hooks engineHooks) (*core, error) {
+	var p *person
+	if b.signin != nil {
+		if p = personOf(b.signin.Identity()); p == nil {
+			return nil, errors.New("sign in before opening the uploads")
+		}
+	}
+	return openCoreFor(ctx, b, hooks, p, false)
+}
+
+// openCoreFor builds the engine on b over p's journal (nil p: the journal
+// of a configuration without sign-in), read-only for commands that only
+// look. The engine's credentials come from the sign-in client when there is
+// one, and only while p is the person signed in; else from static keys or
+// the SDK's default chain.
+func openCoreFor(ctx context.Context, b *base, hooks engineHooks, p *person, readOnly bool) (*core, error) {
 	allowed := []string(nil)
 	if b.signin != nil {
 		_, allowed = config.KeyPrefixPlaceholders()
@@ -135,9 +152,9 @@ func openCore(ctx context.Context, b *base, hooks engineHooks) (*core, error) {
 		return nil, fmt.Errorf("upload.key_prefix: %w", err)
 	}
 	var creds aws.CredentialsProvider
-	var cache *aws.CredentialsCache
-	if b.signin != nil {
-		if cache, err = webIdentityCredentials(ctx, b.cfg, b.signin, b.subject()); err != nil {
+	var cache *webCredentials
+	if b.signin != nil && p != nil {
+		if cache, err = webIdentityCredentials(ctx, b.cfg, personTokens{b.signin, p}, p.Subject); err != nil {
 			return nil, err
 		}
 		creds = cache
@@ -146,30 +163,19 @@ func openCore(ctx context.Context, b *base, hooks engineHooks) (*core, error) {
 	if err != nil {
 		return nil, err
 	}
-	j, err := journal.Open(journal.DefaultPath(b.dataDir))
+	j, err := openJournal(b, p, readOnly)
 	if err != nil {
 		return nil, err
 	}
 	opts := engineOptions(b.cfg)
 	opts.Store, opts.Journal, opts.Logger = store, j, b.log
-	opts.OnEvent, opts.OnCredentialsNeeded = hooks.onEvent, hooks.onCredentialsNeeded
+	opts.OnEvent, opts.OnCredentialsNeeded = logFailures(b.log, hooks.onEvent), hooks.onCredentialsNeeded
 	engine, err := uploader.New(opts)
 	if err != nil {
 		j.Close()
 		return nil, err
 	}
-	return &core{base: b, journal: j, engine: engine, tmpl: tmpl, creds: cache}, nil
-}
-
-// subject returns the signed-in user's subject ("" when not signed in).
-func (b *base) subject() string {
-	if b.signin == nil {
-		return ""
-	}
-	if id := b.signin.Identity(); id != nil {
-		return id.Subject
-	}
-	return ""
+	return &core{base: b, person: p, journal: j, engine: engine, tmpl: tmpl, creds: cache}, nil
 }
 
 // prefix expands the key prefix for files queued now, with the signed-in
@@ -181,6 +187,9 @@ func (c *core) prefix() (string, error) {
 		if id == nil {
 			return "", errors.New("sign in before sending files")
 		}
+		if !personOf(id).same(c.person) {
+			return "", errors.New("these uploads belong to someone else: sign in as them, or open the uploads of the person signed in")
+		}
 		claims = id.Claims
 	}
 	return c.tmpl.Expand(time.Now(), claims), nil
@@ -189,10 +198,15 @@ func (c *core) prefix() (string, error) {
 // close stops the engine (unfinished jobs stay resumable) and releases the
 // journal and the log.
 func (c *core) close() error {
-	c.engine.Close()
-	err := c.journal.Close()
+	err := c.shutdown()
 	c.closeLog()
 	return err
+}
+
+// shutdown stops the engine and releases the journal; the log stays open.
+func (c *core) shutdown() error {
+	c.engine.Close()
+	return c.journal.Close()
 }
 
 // newStore builds the S3 store. Credentials: creds when given (sign-in),
@@ -235,18 +249,15 @@ func engineOptions(cfg *config.Config) uploader.Options {
 	}
 }
 
-// openLog opens hoist.log in the data dir (appending). Support asks for it.
-func openLog(dataDir string) (*slog.Logger, func(), error) {
-	if err := os.MkdirAll(dataDir, 0o700); err != nil {
-		return nil, nil, fmt.Errorf("create data folder: %w", err)
+// logFailures returns an event hook that logs every upload that failed,
+// with its technical cause for support, then calls next (if set).
+func logFailures(log *slog.Logger, next func(uploader.Event)) func(uploader.Event) {
+	return func(ev uploader.Event) {
+		if ev.Kind == uploader.JobEnded && ev.Job.State == uploader.StateFailed {
+			log.Warn("upload failed", "job", ev.Job.ID, "key", ev.Job.Key, "reason", ev.Job.Reason, "cause", signin.Redact(ev.Job.Detail))
+		}
+		if next != nil {
+			next(ev)
+		}
 	}
-	f, err := os.OpenFile(filepath.Join(dataDir, "hoist.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
-	if err != nil {
-		return nil, nil, fmt.Errorf("open log: %w", err)
-	}
-	level := slog.LevelInfo
-	if os.Getenv("HOIST_DEBUG") != "" {
-		level = slog.LevelDebug
-	}
-	return slog.New(slog.NewTextHandler(f, &slog.HandlerOptions{Level: level})), func() { f.Close() }, nil
 }

@@ -44,7 +44,7 @@ const credentialsExpiryWindow = 20 * time.Second
 // AssumeRoleWithWebIdentity from the signed-in user's ID token, cached and
 // renewed before they expire. It works against AWS STS (role_arn) and
 // MinIO (sts_endpoint). The STS call itself is unsigned.
-func webIdentityCredentials(ctx context.Context, cfg *appconfig.Config, tokens idTokenSource, session string) (*aws.CredentialsCache, error) {
+func webIdentityCredentials(ctx context.Context, cfg *appconfig.Config, tokens idTokenSource, session string) (*webCredentials, error) {
 	awsCfg, err := config.LoadDefaultConfig(ctx,
 		config.WithRegion(cfg.S3.Region),
 		config.WithCredentialsProvider(aws.AnonymousCredentials{}),
@@ -64,10 +64,27 @@ func webIdentityCredentials(ctx context.Context, cfg *appconfig.Config, tokens i
 	}
 	provider := stscreds.NewWebIdentityRoleProvider(client, roleARN, tokenRetriever{ctx: ctx, src: tokens},
 		func(o *stscreds.WebIdentityRoleOptions) { o.RoleSessionName = sessionName(session) })
-	return aws.NewCredentialsCache(s3store.MarkCredentialFailures(provider), func(o *aws.CredentialsCacheOptions) {
-		o.ExpiryWindow = credentialsExpiryWindow
-		o.ExpiryWindowJitterFrac = 0.5
-	}), nil
+	sts := newSTSCredentials(provider)
+	return &webCredentials{
+		CredentialsCache: aws.NewCredentialsCache(s3store.MarkCredentialFailures(sts), func(o *aws.CredentialsCacheOptions) {
+			o.ExpiryWindow = credentialsExpiryWindow
+			o.ExpiryWindowJitterFrac = 0.5
+		}),
+		sts: sts,
+	}, nil
+}
+
+// webCredentials are the signed-in person's cached STS credentials.
+type webCredentials struct {
+	*aws.CredentialsCache
+	sts *stsCredentials
+}
+
+// renew drops the cached credentials and any remembered refusal by STS:
+// the next request asks STS again (after a new sign-in).
+func (w *webCredentials) renew() {
+	w.Invalidate()
+	w.sts.forget()
 }
 
 // sessionName makes an STS role session name (2–64 of [\w+=,.@-]) from the

@@ -2,8 +2,6 @@ package app
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"log/slog"
 
 	"fyne.io/fyne/v2"
@@ -14,7 +12,6 @@ import (
 	"hoist/app/signin"
 	"hoist/assets"
 	"hoist/ui"
-	"hoist/uploader"
 )
 
 // AppID is Hoist's application ID (also in FyneApp.toml). Fyne keeps the
@@ -48,13 +45,13 @@ func GUISettings(a fyne.App, u config.Upload) ui.Settings {
 
 // GUI is what RunGUI needs from the composition root.
 type GUI struct {
-	// Session is opened and its engine not started: RunGUI starts it and
-	// closes the session when the window closes (unfinished uploads stay in
-	// the journal and resume next time).
-	Session *cli.Session
+	// Uploads are the uploads of whoever is signed in; RunGUI closes them
+	// when the window closes (unfinished uploads stay in their owner's
+	// journal and resume next time).
+	Uploads *personUploads
 	// Account is the browser sign-in; nil when the configuration uses
 	// static keys or the default AWS credentials (no sign-in screen then).
-	// Its SignIn must release the engine's hold (Engine.Release) on success.
+	// Its SignIn must open the uploads of the person who signed in.
 	Account ui.Account
 	// Organisation is the [organisation] table; a logo that cannot be read
 	// is left out (and logged).
@@ -66,23 +63,25 @@ type GUI struct {
 	Logger *slog.Logger
 }
 
-// RunGUI starts the engine, shows the window and blocks until the user
-// quits; it returns the exit code. Call it on the main goroutine.
+// RunGUI shows the window and blocks until the user quits; it returns the
+// exit code. Call it on the main goroutine.
 func RunGUI(a fyne.App, g GUI) int {
-	log := g.Logger
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
-	defer func() {
-		if err := g.Session.Close(); err != nil {
-			log.Error("close session", "error", err)
-		}
-	}()
+	defer closeUploads(g)
+	ShowMainWindow(a, g)
+	a.Run()
+	return cli.ExitOK
+}
+
+// ShowMainWindow builds and shows Hoist's window over g (on the UI
+// goroutine, or before the app runs). The caller closes g.Uploads when the
+// app has stopped.
+func ShowMainWindow(a fyne.App, g GUI) *ui.MainWindow {
+	log := logger(g)
 	d := ui.DefaultSettings()
 	d.ParallelFiles, d.ParallelParts = g.Upload.ParallelFiles, g.Upload.ParallelParts
 	deps := ui.Deps{
 		App:          a,
-		Uploads:      EngineUploads{Engine: g.Session.Engine, Prefix: g.Session.Prefix},
+		Uploads:      g.Uploads,
 		Account:      g.Account,
 		NeedsSignIn:  g.Account != nil,
 		Organisation: g.Organisation.Name,
@@ -90,15 +89,28 @@ func RunGUI(a fyne.App, g GUI) int {
 		Version:      Version,
 		Defaults:     d,
 		OnSettings: func(s ui.Settings) {
-			g.Session.Engine.SetParallelism(s.ParallelFiles, s.ParallelParts)
+			g.Uploads.setParallelism(s.ParallelFiles, s.ParallelParts)
 			log.Info("settings saved and applied",
 				"parallel_files", s.ParallelFiles, "parallel_parts", s.ParallelParts, "notifications", s.Notifications)
 		},
 		LiveSettings: true,
 	}
-	g.Session.Engine.Start()
-	ui.NewMainWindow(deps).ShowAndRun()
-	return cli.ExitOK
+	w := ui.NewMainWindow(deps)
+	w.Show()
+	return w
+}
+
+func logger(g GUI) *slog.Logger {
+	if g.Logger == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return g.Logger
+}
+
+func closeUploads(g GUI) {
+	if err := g.Uploads.close(); err != nil {
+		logger(g).Error("close the uploads", "error", err)
+	}
 }
 
 // ShowStartupError shows why Hoist could not start in a small window and
@@ -122,52 +134,54 @@ func loadLogo(path string, log *slog.Logger) fyne.Resource {
 	return res
 }
 
-// EngineUploads is ui.Uploads over an engine: files are queued under the
-// key prefix Prefix returns at the time they are added.
-type EngineUploads struct {
-	*uploader.Engine
-	Prefix func() (string, error)
-}
-
-var _ ui.Uploads = EngineUploads{}
-
-// Add queues paths under the current key prefix.
-func (u EngineUploads) Add(ctx context.Context, paths ...string) (uploader.Added, error) {
-	prefix, err := u.Prefix()
-	if err != nil {
-		return uploader.Added{}, fmt.Errorf("work out where the files go: %w", err)
-	}
-	return u.Enqueue(ctx, prefix, paths...)
-}
-
-// SignInAccount is ui.Account over the OIDC sign-in client. Release, if
-// set, is called after every successful sign-in or restore: pass the
-// engine's Release, so uploads held for a new sign-in continue.
+// SignInAccount is ui.Account over the OIDC sign-in client. After every
+// successful sign-in or restore it opens (or continues) the uploads of the
+// person now signed in.
 type SignInAccount struct {
 	Client  *signin.Client
-	Release func()
+	Uploads *personUploads
+	// Browser opens the provider's end-session page at sign-out.
+	Browser signin.BrowserOpener
+	// DataDir is where the person signed in is recorded.
+	DataDir string
+	Logger  *slog.Logger
 }
 
 var _ ui.Account = SignInAccount{}
 
-// SignIn signs in with the system browser. Errors are in plain words; a
-// cancelled ctx returns ctx's error.
+// SignIn signs in with the system browser. Errors are in plain words, with
+// their technical cause behind Details; a cancelled ctx returns ctx's error.
 func (a SignInAccount) SignIn(ctx context.Context, onURL func(url string)) (ui.Identity, error) {
 	id, err := a.Client.SignIn(ctx, onURL)
 	if err != nil {
 		if ctx.Err() != nil {
 			return ui.Identity{}, ctx.Err()
 		}
-		return ui.Identity{}, errors.New(signin.UserMessage(err))
+		return ui.Identity{}, plainSignInError(err)
 	}
-	a.release()
+	if err := a.Uploads.signedIn(id); err != nil {
+		return ui.Identity{}, &plainError{
+			msg:     "You're signed in, but Hoist couldn't open your list of uploads. Quit Hoist and open it again; if it says the list is damaged, it offers to start a new one.",
+			details: signin.Redact(err.Error()), cause: err,
+		}
+	}
 	return uiIdentity(id), nil
 }
 
-// SignOut forgets the sign-in on this computer.
+// SignOut forgets the sign-in on this computer and, when the provider has
+// an end-session page, opens it so the provider's own session ends too.
 func (a SignInAccount) SignOut(ctx context.Context) error {
-	if _, err := a.Client.SignOut(ctx); err != nil {
-		return errors.New(signin.UserMessage(err))
+	endSession, err := a.Client.SignOut(ctx)
+	if ferr := forgetCurrentPerson(a.DataDir); ferr != nil && a.Logger != nil {
+		a.Logger.Warn("sign out", "error", ferr)
+	}
+	if err != nil {
+		return plainSignInError(err)
+	}
+	if endSession != "" && a.Browser != nil {
+		if err := a.Browser.Open(endSession); err != nil && a.Logger != nil {
+			a.Logger.Warn("could not open the end-session page", "error", err)
+		}
 	}
 	return nil
 }
@@ -178,14 +192,10 @@ func (a SignInAccount) Restore(ctx context.Context) (ui.Identity, bool) {
 	if err != nil {
 		return ui.Identity{}, false
 	}
-	a.release()
-	return uiIdentity(id), true
-}
-
-func (a SignInAccount) release() {
-	if a.Release != nil {
-		a.Release()
+	if err := a.Uploads.signedIn(id); err != nil {
+		return ui.Identity{}, false
 	}
+	return uiIdentity(id), true
 }
 
 // uiIdentity is what the window shows of id.
@@ -197,5 +207,5 @@ func uiIdentity(id *signin.Identity) ui.Identity {
 	if name == "" {
 		name = id.PreferredUsername
 	}
-	return ui.Identity{Name: name, Email: id.Email}
+	return ui.Identity{Name: name, Email: id.Email, ID: personOf(id).id()}
 }

@@ -252,6 +252,26 @@ func TestSignInListenerRejectsStrangers(t *testing.T) {
 			t.Fatalf("GET %s: %d, want %d", u.String(), resp.StatusCode, tc.want)
 		}
 	}
+	// A page whose name was made to point at 127.0.0.1 (DNS rebinding)
+	// knows the port, and here even the state: the listener still refuses
+	// it, by its Host, and does not take the code.
+	for _, host := range []string{"attacker.example:" + base.Port(), "localhost:" + base.Port(), "127.0.0.1"} {
+		u := *base
+		u.RawQuery = url.Values{"state": {auth.Query().Get("state")}, "code": {"forged"}}.Encode()
+		req, err := http.NewRequest(http.MethodGet, u.String(), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Host = host
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatalf("GET with Host %s: %v", host, err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusMisdirectedRequest {
+			t.Fatalf("GET with Host %s: %d, want 421", host, resp.StatusCode)
+		}
+	}
 	// The real browser still completes the sign-in.
 	page, err := w.browser.SignIn(auth.String(), devstack.DemoUser, devstack.DemoPassword)
 	if err != nil {

@@ -2,8 +2,12 @@ package app
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"os"
 	"runtime/debug"
+
+	"fyne.io/fyne/v2"
 
 	"hoist/app/cli"
 	"hoist/ui"
@@ -32,23 +36,77 @@ func runWindow(ctx context.Context, env *cli.Env, args []string) int {
 		// The engine holds the uploads; the window sees Snapshot.Held and
 		// asks the user to sign in again.
 		hooks.onCredentialsNeeded = func(error) { b.log.Warn("sign-in expired; uploads held") }
+	} else if !b.cfg.S3.HasStaticKeys() {
+		if err := checkDefaultCredentials(ctx, b); err != nil {
+			b.closeLog()
+			ShowStartupError(fa, withDetails(err, true))
+			return cli.ExitNotSetUp
+		}
 	}
-	c, err := openCore(ctx, b, hooks)
-	if err != nil {
-		b.closeLog()
+	uploads := newPersonUploads(ctx, b, hooks)
+	g := GUI{Uploads: uploads, Organisation: b.cfg.Organisation, Upload: b.cfg.Upload, Logger: b.log}
+	if b.signin != nil {
+		g.Account = SignInAccount{Client: b.signin, Uploads: uploads, Browser: b.browser, DataDir: b.dataDir, Logger: b.log}
+	}
+	// Without sign-in the uploads start at once; with it, the person signed
+	// in last has their journal opened now (a problem with it shows before
+	// the window) and their uploads start once the silent sign-in succeeds.
+	var p *person
+	if b.signin != nil {
+		p = loadCurrentPerson(b.dataDir)
+	}
+	if start := b.signin == nil; start || p != nil {
+		if err := uploads.open(p, start); err != nil {
+			defer b.closeLog()
+			return showJournalProblem(fa, err, func() error { return uploads.open(p, start) }, g)
+		}
+	}
+	defer b.closeLog()
+	return RunGUI(fa, g)
+}
+
+// showJournalProblem shows why the uploads could not be opened. A damaged
+// journal gets "Move the damaged journal aside and start fresh"; once
+// reopen succeeds after that, the main window opens over g.
+func showJournalProblem(fa fyne.App, err error, reopen func() error, g GUI) int {
+	var jp *journalProblem
+	if !errors.As(err, &jp) || !jp.Damaged {
 		return ShowStartupError(fa, err)
 	}
-	var account ui.Account
-	if b.signin != nil {
-		account = SignInAccount{Client: b.signin, Release: c.release}
+	fixed := false
+	fix := &ui.StartupFix{
+		Button: "Move the damaged journal aside and start fresh",
+		Explain: "Hoist keeps its list of your uploads in this journal. Starting fresh moves the damaged file aside " +
+			"(it is kept, renamed, for support) and starts an empty list: the list of unfinished uploads is lost. " +
+			"Files already sent stay in storage; send any unfinished ones again.",
+		Run: func() error {
+			aside, err := moveJournalAside(jp.Path)
+			if err != nil {
+				return err
+			}
+			logger(g).Warn("moved the damaged journal aside", "from", jp.Path, "to", aside)
+			return reopen()
+		},
+		Then: func() {
+			fixed = true
+			ShowMainWindow(fa, g)
+		},
 	}
-	return RunGUI(fa, GUI{
-		Session:      &cli.Session{Engine: c.engine, Prefix: c.prefix, Close: c.close},
-		Account:      account,
-		Organisation: b.cfg.Organisation,
-		Upload:       b.cfg.Upload,
-		Logger:       b.log,
-	})
+	ui.NewStartupErrorWindowWithFix(fa, Version, windowJournalError{jp}, fix).Show()
+	fa.Run()
+	if fixed {
+		closeUploads(g)
+		return cli.ExitOK
+	}
+	return cli.ExitFailed
+}
+
+// windowJournalError words a damaged journal for the window, which offers
+// the fix as a button instead of the CLI's command.
+type windowJournalError struct{ jp *journalProblem }
+
+func (e windowJournalError) Error() string {
+	return fmt.Sprintf("Hoist's list of your uploads (%s) is damaged, so Hoist can't use it. (%v)", e.jp.Path, e.jp.Err)
 }
 
 // windowMemoryLimit is the Go heap's soft limit in window mode. The queue's

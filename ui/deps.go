@@ -73,9 +73,17 @@ type Account interface {
 	Restore(ctx context.Context) (id Identity, ok bool)
 }
 
+// Errors from SignIn (and from other calls whose error text the window
+// shows) may implement interface{ Details() string }: the window then
+// offers the technical cause behind a Details button, for support.
+
 // Identity is who is signed in, for display.
 type Identity struct {
 	Name, Email string
+	// ID is the same for the same person and differs between people (it
+	// is not shown). Uploads paused by a sign-out resume only when the same
+	// person signs in again.
+	ID string
 }
 
 // Deps is everything the window needs. App, Uploads and Version are

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"errors"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -23,6 +24,10 @@ type signInFlow struct {
 	link    *widget.Label
 	copy    *widget.Button
 	reason  *widget.Label
+	// details shows the technical cause of the last failure, when the
+	// error had one (see Account).
+	details     *widget.Button
+	detailsText string
 
 	// show switches the panel's visible part; onDone gets a successful
 	// identity; onCancel runs when the user stops the sign-in.
@@ -55,13 +60,33 @@ func newSignInFlow(w *MainWindow, retryText string) *signInFlow {
 			f.onCancel()
 		}
 	})
+	f.details = widget.NewButtonWithIcon("Details", theme.InfoIcon(), f.showDetails)
+	f.details.Hide()
 	f.failed = container.NewVBox(
 		heading("Sign-in didn't work"),
 		f.reason,
 		wrapped("Check your internet connection and try again. If it keeps failing, contact your organisation's support."),
-		container.NewHBox(retry, back),
+		container.NewHBox(retry, back, f.details),
 	)
 	return f
+}
+
+// showDetails shows the technical cause of the failure, selectable, with
+// a button that copies it for support.
+func (f *signInFlow) showDetails() {
+	text := "Sign-in failed: " + f.reason.Text + "\nDetails: " + f.detailsText
+	msg := widget.NewLabel(f.detailsText)
+	msg.Selectable = true
+	msg.Wrapping = fyne.TextWrapBreak
+	d := dialog.NewCustom("Sign-in details", "Close", container.New(&fixedWidth{width: 520}, container.NewVBox(
+		wrapped("This is for your organisation's IT support. It holds no password or token."), msg)), f.w.win)
+	copyBtn := widget.NewButtonWithIcon("Copy for support", theme.ContentCopyIcon(), func() {
+		f.w.d.App.Clipboard().SetContent(text)
+	})
+	closeBtn := widget.NewButton("Close", d.Hide)
+	closeBtn.Importance = widget.HighImportance
+	d.SetButtons([]fyne.CanvasObject{copyBtn, closeBtn})
+	d.Show()
 }
 
 // start begins a sign-in (UI goroutine).
@@ -115,6 +140,12 @@ func (f *signInFlow) finish(ctx context.Context, id Identity, err error) {
 		}
 	case err != nil:
 		f.reason.SetText(err.Error())
+		f.detailsText = ""
+		var d interface{ Details() string }
+		if errors.As(err, &d) {
+			f.detailsText = d.Details()
+		}
+		showIf(f.details, f.detailsText != "")
 		f.show(f.failed)
 	default:
 		f.onDone(id)

@@ -8,11 +8,36 @@ import (
 	"fyne.io/fyne/v2/widget"
 )
 
+// StartupFix is a way out that the start-up error window offers, such as
+// "Move the damaged journal aside and start fresh".
+type StartupFix struct {
+	// Button is the action's label; Explain says, before the person
+	// chooses it, what it does and what is lost.
+	Button, Explain string
+	// Run does it. The window calls it off the UI goroutine; an error is
+	// shown in the window (in plain words: its text is shown as is).
+	Run func() error
+	// Then runs on the UI goroutine after Run succeeded, before the error
+	// window closes: it opens the main window, so the app keeps running.
+	Then func()
+}
+
 // NewStartupErrorWindow returns a small window that says Hoist could not
 // start (for example a broken configuration or a journal in use), with the
 // error text selectable and a Copy button, and what to do next. Quit closes
 // it. Show it, then run the app.
 func NewStartupErrorWindow(a fyne.App, version string, err error) fyne.Window {
+	return NewStartupErrorWindowWithFix(a, version, err, nil)
+}
+
+// NewStartupErrorWindowWithFix is NewStartupErrorWindow with a button that
+// runs fix (nil: none).
+func NewStartupErrorWindowWithFix(a fyne.App, version string, err error, fix *StartupFix) fyne.Window {
+	return newStartupErrorWindow(a, version, err, fix, func(f func()) { go f() })
+}
+
+// newStartupErrorWindow runs fix.Run through spawn (tests run it at once).
+func newStartupErrorWindow(a fyne.App, version string, err error, fix *StartupFix, spawn func(func())) fyne.Window {
 	title := "Hoist"
 	if version != "" {
 		title += " " + version
@@ -26,12 +51,41 @@ func NewStartupErrorWindow(a fyne.App, version string, err error) fyne.Window {
 	})
 	quit := widget.NewButton("Quit", win.Close)
 	quit.Importance = widget.HighImportance
-	body := container.NewVBox(
-		heading("Hoist couldn't start"),
-		msg,
-		wrapped("Try opening Hoist again. If this keeps happening, copy this message and send it to your organisation's support."),
-		container.NewHBox(layout.NewSpacer(), copyBtn, quit),
-	)
+	next := wrapped("Try opening Hoist again. If this keeps happening, copy this message and send it to your organisation's support.")
+	buttons := container.NewHBox(layout.NewSpacer(), copyBtn, quit)
+	body := container.NewVBox(heading("Hoist couldn't start"), msg)
+	if fix != nil {
+		quit.Importance = widget.MediumImportance
+		failed := wrapped("")
+		failed.Hide()
+		var fixBtn *widget.Button
+		fixBtn = widget.NewButtonWithIcon(fix.Button, theme.ViewRefreshIcon(), func() {
+			fixBtn.Disable()
+			spawn(func() {
+				err := fix.Run()
+				fyne.Do(func() {
+					if err != nil {
+						failed.SetText("That didn't work: " + err.Error())
+						failed.Show()
+						fixBtn.Enable()
+						return
+					}
+					if fix.Then != nil {
+						fix.Then()
+					}
+					win.Close()
+				})
+			})
+		})
+		fixBtn.Importance = widget.HighImportance
+		next = wrapped(fix.Explain)
+		body.Add(next)
+		body.Add(failed)
+		body.Add(container.NewHBox(layout.NewSpacer(), fixBtn))
+	} else {
+		body.Add(next)
+	}
+	body.Add(buttons)
 	win.SetContent(container.NewPadded(container.New(&fixedWidth{width: 520}, body)))
 	return win
 }

@@ -44,6 +44,7 @@ type MainWindow struct {
 	identity   Identity
 	signedIn   bool
 	resumeIDs  []uint64 // jobs paused by signing out, resumed at sign-in
+	resumeFor  string   // Identity.ID of who signed out
 	reauth     *signInDialog
 	view       queueView // last snapshot applied (UI goroutine)
 	applied    bool
@@ -153,7 +154,9 @@ func (w *MainWindow) signedInAs(id Identity) {
 	w.showUploads()
 	if ids := w.resumeIDs; len(ids) > 0 {
 		w.resumeIDs = nil
-		w.command(func() { w.d.Uploads.Resume(ids...) })
+		if id.ID == w.resumeFor { // someone else's uploads stay paused in their list
+			w.command(func() { w.d.Uploads.Resume(ids...) })
+		}
 	}
 }
 
@@ -199,7 +202,10 @@ func (w *MainWindow) signedOut(paused []uint64, err error) {
 			"Hoist couldn't sign you out completely: "+err.Error()+"\n\nTry again. If it keeps happening, restart Hoist.")
 		return
 	}
-	w.resumeIDs = append(w.resumeIDs, paused...)
+	if w.identity.ID != w.resumeFor {
+		w.resumeIDs = nil
+	}
+	w.resumeIDs, w.resumeFor = append(w.resumeIDs, paused...), w.identity.ID
 	w.identity, w.signedIn = Identity{}, false
 	w.win.SetContent(w.signIn.root)
 	w.signIn.showWelcome()

@@ -5,6 +5,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -18,11 +19,17 @@ import (
 
 // Exit codes.
 const (
-	ExitOK      = 0 // every file arrived
-	ExitFailed  = 1 // some file did not arrive, or a command failed
-	ExitUsage   = 2 // bad command line
-	ExitStopped = 130
+	ExitOK       = 0 // every file arrived
+	ExitFailed   = 1 // some file did not arrive, or a command failed
+	ExitUsage    = 2 // bad command line
+	ExitNotSetUp = 2 // the configuration yields no way to reach the storage (ErrNotSetUp)
+	ExitStopped  = 130
 )
+
+// ErrNotSetUp is matched by an Opener's error when the configuration gives
+// Hoist no credentials at all (no sign-in, no keys, nothing in the AWS
+// SDK's default places). Commands exit with ExitNotSetUp.
+var ErrNotSetUp = errors.New("hoist is not set up to sign in")
 
 // OpenOptions say how to open a session.
 type OpenOptions struct {
@@ -33,6 +40,11 @@ type OpenOptions struct {
 	// Interactive allows the session to ask the user (e.g. open a browser to
 	// sign in).
 	Interactive bool
+	// Verbose adds the technical cause to failure messages (--verbose).
+	Verbose bool
+	// ReadOnly says the command only reads the journal (history): it is
+	// opened read-only, so a read-only data folder does not block it.
+	ReadOnly bool
 }
 
 // Session is an opened engine with what the commands need around it. The
@@ -122,6 +134,7 @@ func Run(ctx context.Context, env *Env, args []string) int {
 type CommonFlags struct {
 	Config  string
 	DataDir string
+	Verbose bool
 }
 
 // NewFlagSet returns a flag set with the common flags registered.
@@ -130,6 +143,7 @@ func NewFlagSet(env *Env, name string, common *CommonFlags) *flag.FlagSet {
 	fs.SetOutput(env.Stderr)
 	fs.StringVar(&common.Config, "config", "", "configuration `file` (default: $HOIST_CONFIG, the user config dir, then built-in)")
 	fs.StringVar(&common.DataDir, "data-dir", "", "`folder` for the journal (default: $HOIST_DATA_DIR or the user data dir)")
+	fs.BoolVar(&common.Verbose, "verbose", false, "also print the technical cause of a failure (for support; never a token)")
 	return fs
 }
 
@@ -155,12 +169,15 @@ func parse(fs *flag.FlagSet, args []string) ([]string, error) {
 // fail prints an error for people and returns ExitFailed.
 func fail(env *Env, err error) int {
 	fmt.Fprintf(env.Stderr, "hoist: %v\n", err)
+	if errors.Is(err, ErrNotSetUp) {
+		return ExitNotSetUp
+	}
 	return ExitFailed
 }
 
 // open opens a session with the common flags and a progress printer.
 func open(ctx context.Context, env *Env, common CommonFlags, p *printer) (*Session, error) {
-	s, err := env.Open(ctx, OpenOptions{ConfigPath: common.Config, DataDir: common.DataDir, OnEvent: p.event, Interactive: true})
+	s, err := env.Open(ctx, OpenOptions{ConfigPath: common.Config, DataDir: common.DataDir, OnEvent: p.event, Interactive: true, Verbose: common.Verbose})
 	if err != nil {
 		return nil, err
 	}

@@ -31,7 +31,7 @@ func cmdHistory(ctx context.Context, env *Env, args []string) int {
 	if rest, err := parse(fs, args); err != nil || len(rest) > 0 {
 		return ExitUsage
 	}
-	s, err := env.Open(ctx, OpenOptions{ConfigPath: common.Config, DataDir: common.DataDir})
+	s, err := env.Open(ctx, OpenOptions{ConfigPath: common.Config, DataDir: common.DataDir, Verbose: common.Verbose, ReadOnly: true})
 	if err != nil {
 		return fail(env, err)
 	}

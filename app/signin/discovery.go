@@ -64,7 +64,7 @@ func (c *Client) fetchDiscovery(ctx context.Context) (*provider, error) {
 
 func (c *Client) discoveryErr(rec *statusRecorder, err error) error {
 	wellKnown := strings.TrimSuffix(c.cfg.Issuer, "/") + "/.well-known/openid-configuration"
-	if code := int(rec.status.Load()); code >= 500 {
+	if code := int(rec.status.Load()); code >= 500 || code == http.StatusTooManyRequests {
 		err = &httpStatusError{Status: http.StatusText(code), Code: code}
 	}
 	if isTransportFailure(err) {

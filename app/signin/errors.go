@@ -6,8 +6,11 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
+	"syscall"
 
 	"golang.org/x/oauth2"
 )
@@ -24,6 +27,13 @@ var (
 	// succeed later; nothing was forgotten. The concrete error is an
 	// [*UnreachableError] carrying the cause.
 	ErrProviderUnreachable = errors.New("sign-in service unreachable")
+
+	// ErrProviderBusy is matched by errors that mean the provider asked
+	// Hoist to slow down: HTTP 429 Too Many Requests, or the OAuth errors
+	// slow_down and temporarily_unavailable (an organisation may rate-limit
+	// sign-ins). It also matches [ErrProviderUnreachable]: wait and try
+	// again; nothing was forgotten, and it never means "sign in again".
+	ErrProviderBusy error = &childError{msg: "sign-in service busy", parent: ErrProviderUnreachable}
 
 	// ErrSignInRequired is matched by errors that mean only an interactive
 	// [Client.SignIn] can help: the provider refused the refresh token
@@ -86,8 +96,26 @@ func (e *UnreachableError) Error() string {
 		"Check your internet connection and try again. (" + e.URL + ": " + e.Err.Error() + ")"
 }
 
-// Unwrap exposes both ErrProviderUnreachable and the cause to errors.Is/As.
-func (e *UnreachableError) Unwrap() []error { return []error{ErrProviderUnreachable, e.Err} }
+// Unwrap exposes both ErrProviderUnreachable (ErrProviderBusy when the
+// provider asked Hoist to slow down) and the cause to errors.Is/As.
+func (e *UnreachableError) Unwrap() []error {
+	if isBusy(e.Err) {
+		return []error{ErrProviderBusy, e.Err}
+	}
+	return []error{ErrProviderUnreachable, e.Err}
+}
+
+// busyCodes are OAuth error codes that mean "not now" rather than "no".
+var busyCodes = map[string]bool{"slow_down": true, "temporarily_unavailable": true}
+
+// isBusy reports whether err is a throttling answer: HTTP 429, or an OAuth
+// error code of busyCodes.
+func isBusy(err error) bool {
+	var status *httpStatusError
+	var pe *ProviderError
+	return errors.As(err, &status) && status.Code == http.StatusTooManyRequests ||
+		errors.As(err, &pe) && busyCodes[pe.Code]
+}
 
 // ProviderError is an OAuth error answered by the provider, either on the
 // loopback callback (Step "authorize", e.g. access_denied) or by the token
@@ -148,7 +176,7 @@ func isTransportFailure(err error) bool {
 	case errors.Is(err, context.Canceled):
 		return false
 	case errors.As(err, &status):
-		return status.Code >= 500
+		return status.Code >= 500 || status.Code == http.StatusTooManyRequests
 	case errors.As(err, &netErr), errors.As(err, &urlErr):
 		return true
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
@@ -160,16 +188,21 @@ func isTransportFailure(err error) bool {
 
 // classifyTokenErr turns an oauth2 token endpoint error into a
 // *ProviderError (4xx with an OAuth error) or an *UnreachableError
-// (transport failure, 5xx, deadline); other errors pass unchanged. Callers
-// whose own context may have ended check that first.
+// (transport failure, 5xx, deadline, and throttling: 429 or an OAuth
+// slow_down / temporarily_unavailable); other errors pass unchanged.
+// Callers whose own context may have ended check that first.
 func classifyTokenErr(step, endpoint string, err error) error {
 	var re *oauth2.RetrieveError
 	if errors.As(err, &re) {
-		if re.Response != nil && re.Response.StatusCode >= 500 {
+		if re.Response != nil && (re.Response.StatusCode >= 500 || re.Response.StatusCode == http.StatusTooManyRequests) {
 			return &UnreachableError{URL: endpoint, Err: &httpStatusError{Status: re.Response.Status, Code: re.Response.StatusCode}}
 		}
 		if re.ErrorCode != "" {
-			return &ProviderError{Step: step, Code: re.ErrorCode, Description: re.ErrorDescription, URI: re.ErrorURI}
+			pe := &ProviderError{Step: step, Code: re.ErrorCode, Description: re.ErrorDescription, URI: re.ErrorURI}
+			if busyCodes[pe.Code] {
+				return &UnreachableError{URL: endpoint, Err: pe}
+			}
+			return pe
 		}
 		return err
 	}
@@ -189,6 +222,10 @@ func UserMessage(err error) string {
 		return ""
 	case errors.Is(err, ErrSignInInProgress):
 		return "A sign-in is already open in your browser. Finish it there, or cancel it and try again."
+	case errors.Is(err, ErrProviderBusy):
+		return "Your organisation's sign-in service is busy and asked Hoist to wait. Try again in a minute."
+	case errors.Is(err, syscall.EADDRINUSE):
+		return "Hoist couldn't wait for the sign-in's answer: another program uses the port it must listen on. Close that program and try again; if it keeps happening, tell your IT support."
 	case errors.Is(err, ErrProviderUnreachable):
 		return "Hoist can't reach your organisation's sign-in service. Check your internet connection and try again."
 	case errors.Is(err, ErrTimedOut):
@@ -210,3 +247,22 @@ func UserMessage(err error) string {
 	}
 	return "Sign-in didn't work. Try again; if it keeps happening, tell your IT support."
 }
+
+// jwtLike matches a JSON Web Token (three base64url parts, the first an
+// encoded JSON object) wherever it appears in a text.
+var jwtLike = regexp.MustCompile(`eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*`)
+
+// Details returns the technical cause of err for the log, a Details
+// button or a --verbose line: the whole error chain's text, with anything
+// shaped like a token replaced by "[token]" (no error of this package
+// carries one; this guards against a provider echoing one back). It returns
+// "" for nil. Safe from any goroutine.
+func Details(err error) string {
+	if err == nil {
+		return ""
+	}
+	return Redact(err.Error())
+}
+
+// Redact replaces every JSON Web Token in s with "[token]".
+func Redact(s string) string { return jwtLike.ReplaceAllString(s, "[token]") }

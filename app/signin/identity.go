@@ -2,6 +2,7 @@ package signin
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"strings"
@@ -46,8 +47,17 @@ func (i *Identity) clone() *Identity {
 	return &cp
 }
 
-// identityFrom reads an Identity from a verified token.
+// errNoSubject means the ID token names nobody: OpenID Connect Core
+// (2, "sub") makes the claim required, and Hoist keys folders, history and
+// credentials by it.
+var errNoSubject = errors.New("the ID token has no subject (sub)")
+
+// identityFrom reads an Identity from a verified token. A token without a
+// subject, or with one that is empty or only white space, is refused.
 func identityFrom(idt *oidc.IDToken) (*Identity, error) {
+	if strings.TrimSpace(idt.Subject) == "" {
+		return nil, errNoSubject
+	}
 	var raw map[string]json.RawMessage
 	if err := idt.Claims(&raw); err != nil {
 		return nil, fmt.Errorf("read the ID token's claims: %w", err)

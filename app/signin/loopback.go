@@ -31,6 +31,7 @@ type callback struct {
 type loopback struct {
 	srv         *http.Server
 	redirectURL string
+	host        string // "127.0.0.1:<port>", the only Host accepted
 	state       string
 	issuer      string
 	calls       chan callback
@@ -44,8 +45,10 @@ func listenLoopback(port int, state, issuer string, log *slog.Logger) (*loopback
 		return nil, fmt.Errorf("listen on 127.0.0.1: %w", err)
 	}
 	port = ln.Addr().(*net.TCPAddr).Port
+	host := "127.0.0.1:" + strconv.Itoa(port)
 	l := &loopback{
-		redirectURL: "http://127.0.0.1:" + strconv.Itoa(port) + callbackPath,
+		redirectURL: "http://" + host + callbackPath,
+		host:        host,
 		state:       state,
 		issuer:      issuer,
 		calls:       make(chan callback),
@@ -60,10 +63,16 @@ func listenLoopback(port int, state, issuer string, log *slog.Logger) (*loopback
 	return l, nil
 }
 
-// ServeHTTP answers 404 off the callback path, 400 for a callback with a
-// wrong or missing state (ignored: the real one may still come), and
+// ServeHTTP answers 421 to a request for any host but 127.0.0.1:<port> (a
+// page whose own name was made to point at 127.0.0.1, DNS rebinding, must
+// not reach the callback), 404 off the callback path, 400 for a callback
+// with a wrong or missing state (ignored: the real one may still come), and
 // otherwise passes the callback to the sign-in and shows its result.
 func (l *loopback) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Host != l.host {
+		http.Error(w, "this address only answers to "+l.host, http.StatusMisdirectedRequest)
+		return
+	}
 	if r.URL.Path != callbackPath {
 		http.NotFound(w, r)
 		return

@@ -90,6 +90,12 @@ type fakeProvider struct {
 	refreshGate     chan struct{}               // when set, refresh waits for it
 	onRefresh       func()                      // called when a refresh arrives
 	extraClaims     map[string]any
+	// throttle, when set, answers token requests with this status and
+	// OAuth error code (code "" sends no JSON body), as a rate limit does.
+	throttle struct {
+		status int
+		code   string
+	}
 }
 
 func newFakeProvider(t *testing.T, clock *testClock) *fakeProvider {
@@ -210,6 +216,18 @@ func (fp *fakeProvider) authorize(w http.ResponseWriter, r *http.Request) {
 func (fp *fakeProvider) token(w http.ResponseWriter, r *http.Request) {
 	if err := r.ParseForm(); err != nil || r.PostForm.Get("client_id") != testClientID {
 		oauthError(w, http.StatusUnauthorized, "invalid_client", "client_id missing or unknown")
+		return
+	}
+	fp.mu.Lock()
+	th := fp.throttle
+	fp.mu.Unlock()
+	if th.status != 0 {
+		w.Header().Set("Retry-After", "1")
+		if th.code == "" {
+			http.Error(w, "rate limit exceeded", th.status)
+		} else {
+			oauthError(w, th.status, th.code, "too many requests")
+		}
 		return
 	}
 	switch r.PostForm.Get("grant_type") {

@@ -47,7 +47,9 @@ func (c *Client) SignIn(ctx context.Context, onURL func(url string)) (*Identity,
 	defer cancel()
 	id, err := c.signIn(ctx, onURL)
 	if err != nil {
-		return nil, fmt.Errorf("sign in: %w", err)
+		err = fmt.Errorf("sign in: %w", err)
+		c.log.Warn("sign-in failed", "issuer", c.cfg.Issuer, "client_id", c.cfg.ClientID, "cause", Details(err))
+		return nil, err
 	}
 	return id, nil
 }

@@ -426,6 +426,15 @@ func TestSignInRejectsBadIDTokens(t *testing.T) {
 		{"expired", func(fp *fakeProvider) {
 			fp.tamper = func(c map[string]any) { c["exp"] = fp.clock.Now().Add(-time.Minute).Unix() }
 		}, "expired"},
+		{"no subject", func(fp *fakeProvider) {
+			fp.tamper = func(c map[string]any) { delete(c, "sub") }
+		}, "no subject"},
+		{"empty subject", func(fp *fakeProvider) {
+			fp.tamper = func(c map[string]any) { c["sub"] = "" }
+		}, "no subject"},
+		{"blank subject", func(fp *fakeProvider) {
+			fp.tamper = func(c map[string]any) { c["sub"] = "  " }
+		}, "no subject"},
 		{"other authorized party", func(fp *fakeProvider) {
 			fp.tamper = func(c map[string]any) { c["aud"] = []string{testClientID, "other"}; c["azp"] = "other" }
 		}, "issued to"},

@@ -172,6 +172,9 @@ func (c *Client) redeemRefreshToken(ctx context.Context, refresh, wantSubject st
 func refreshErr(p *provider, err error) error {
 	err = classifyTokenErr(StepRefresh, p.endpoint.TokenURL, err)
 	var pe *ProviderError
+	if errors.Is(err, ErrProviderUnreachable) {
+		return err // down or throttled: try again later, keep the session
+	}
 	if errors.As(err, &pe) {
 		return fmt.Errorf("%w: %w", ErrSignInRequired, err)
 	}

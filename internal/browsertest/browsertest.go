@@ -114,6 +114,28 @@ func (b *Browser) Visit(url string) (string, error) {
 	return text, nil
 }
 
+// EndSession opens url (a provider's end-session page, RP-initiated
+// logout), confirms the sign-out with the dev provider's "Yes, sign me out"
+// button, and returns the text of the page it lands on.
+func (b *Browser) EndSession(url string) (string, error) {
+	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
+	defer cancel()
+	err := chromedp.Do(ctx,
+		chromedp.Navigate(url),
+		chromedp.WaitVisible(chromedp.CSS(`button[name=logout]`)),
+		chromedp.Click(chromedp.CSS(`button[name=logout]`)),
+		chromedp.WaitNotPresent(chromedp.CSS(`button[name=logout]`)),
+	)
+	if err != nil {
+		return "", fmt.Errorf("end the session with Chromium: %w", err)
+	}
+	text, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`body`)))
+	if err != nil {
+		return "", fmt.Errorf("read the end-session page: %w", err)
+	}
+	return text, nil
+}
+
 // waitForLoopback waits until the page is the app's loopback callback.
 func waitForLoopback() chromedp.Action[chromedp.Void] {
 	return func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {

@@ -83,6 +83,9 @@ var ErrJobFinished = errors.New("the job is already finished")
 type Journal struct {
 	db   *bolt.DB
 	path string
+	// private is a temporary folder holding a copy that OpenReadOnly
+	// made; Close removes it. "" for a journal opened in place.
+	private string
 }
 
 var _ uploader.Journal = (*Journal)(nil)
@@ -112,8 +115,11 @@ func Open(path string) (j *Journal, err error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("create its folder: %w", err)
 	}
+	if err := removeHalfCreated(path); err != nil {
+		return nil, err
+	}
 
-	db, err := openBolt(path)
+	db, err := openBolt(path, false)
 	if err != nil {
 		return nil, err
 	}
@@ -128,12 +134,13 @@ func Open(path string) (j *Journal, err error) {
 // openBolt opens the bbolt file, turning lock timeouts into ErrLocked and
 // both bbolt's validation errors and its panics or memory faults on a
 // garbage file into ErrCorrupt.
-func openBolt(path string) (db *bolt.DB, err error) {
+func openBolt(path string, readOnly bool) (db *bolt.DB, err error) {
 	// Keep the file bbolt opens, so that it can be closed (and its lock
 	// released) if bbolt panics halfway through Open.
 	var file *os.File
 	opts := *bolt.DefaultOptions
 	opts.Timeout = lockTimeout
+	opts.ReadOnly = readOnly
 	opts.OpenFile = func(name string, flag int, perm os.FileMode) (*os.File, error) {
 		f, err := os.OpenFile(name, flag, perm)
 		file = f
@@ -166,8 +173,35 @@ func openBolt(path string) (db *bolt.DB, err error) {
 // init checks the format version and, on a new file, creates the buckets
 // and writes the version. A file of a newer version is not modified.
 func (j *Journal) init() error {
-	fresh, missing := false, false
-	err := j.view(func(tx *bolt.Tx) error {
+	fresh, missing, err := j.check()
+	if err != nil || !(fresh || missing) {
+		return err
+	}
+	err = j.update(func(tx *bolt.Tx) error {
+		for _, name := range [][]byte{bucketJobs, bucketParts, bucketAborts} {
+			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+				return err
+			}
+		}
+		if !fresh {
+			return nil
+		}
+		meta, err := tx.CreateBucketIfNotExists(bucketMeta)
+		if err != nil {
+			return err
+		}
+		return meta.Put(keyVersion, binary.BigEndian.AppendUint64(nil, FormatVersion))
+	})
+	if err != nil {
+		return fmt.Errorf("initialise: %w", err)
+	}
+	return nil
+}
+
+// check reads the format version without writing: fresh is a file with no
+// bucket yet, missing one that lacks a bucket added since format 1 began.
+func (j *Journal) check() (fresh, missing bool, err error) {
+	err = j.view(func(tx *bolt.Tx) error {
 		meta := tx.Bucket(bucketMeta)
 		if meta == nil {
 			empty := true
@@ -197,35 +231,18 @@ func (j *Journal) init() error {
 		missing = tx.Bucket(bucketAborts) == nil
 		return nil
 	})
-	if err != nil || !(fresh || missing) {
-		return err
-	}
-	err = j.update(func(tx *bolt.Tx) error {
-		for _, name := range [][]byte{bucketJobs, bucketParts, bucketAborts} {
-			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
-				return err
-			}
-		}
-		if !fresh {
-			return nil
-		}
-		meta, err := tx.CreateBucketIfNotExists(bucketMeta)
-		if err != nil {
-			return err
-		}
-		return meta.Put(keyVersion, binary.BigEndian.AppendUint64(nil, FormatVersion))
-	})
-	if err != nil {
-		return fmt.Errorf("initialise: %w", err)
-	}
-	return nil
+	return fresh, missing, err
 }
 
 // Close releases the file and its lock. It waits for running transactions
 // to end; every write that returned nil is already durable. Calls after
 // Close fail.
 func (j *Journal) Close() error {
-	if err := j.db.Close(); err != nil {
+	err := j.db.Close()
+	if j.private != "" {
+		_ = os.RemoveAll(j.private)
+	}
+	if err != nil {
 		return fmt.Errorf("close journal %s: %w", j.path, err)
 	}
 	return nil

@@ -38,6 +38,10 @@ func kindOf(err error) (uploader.ErrorKind, string) {
 	var signErr *v4.SigningError
 	var credErr *credentialsError
 	if errors.As(err, &signErr) || errors.As(err, &credErr) {
+		var own *uploader.StoreError
+		if errors.As(err, &own) {
+			return own.Kind, own.Code // the provider classified its failure itself
+		}
 		// Renewing credentials needs the network too: an outage is waited
 		// out, not mistaken for an expired sign-in.
 		if kind, ok := networkKind(err); ok && kind == uploader.KindOffline {
@@ -164,7 +168,9 @@ func (m markedProvider) Retrieve(ctx context.Context) (aws.Credentials, error) {
 
 // MarkCredentialFailures wraps p so that the store recognises its failures
 // as credential trouble (uploader.KindCredentials, or KindOffline when the
-// network is down) rather than as a failed request. Wrap the provider, then
+// network is down) rather than as a failed request. A failure that holds an
+// *uploader.StoreError keeps that error's kind and code: a provider that
+// knows better (STS refused the role; STS is throttled) says so that way. Wrap the provider, then
 // cache the result with aws.NewCredentialsCache.
 func MarkCredentialFailures(p aws.CredentialsProvider) aws.CredentialsProvider {
 	return markedProvider{p}

@@ -1,0 +1,62 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"hoist/app/cli"
+	"hoist/app/config"
+	"hoist/uploader/journal"
+)
+
+// resetJournalCommand is `hoist reset-journal`: the CLI's way out of a
+// damaged journal, which the window offers as a button.
+func resetJournalCommand() cli.Command {
+	return cli.Command{Name: "reset-journal", Summary: "move a damaged journal aside and start with an empty list of uploads", Run: cmdResetJournal}
+}
+
+// cmdResetJournal moves every journal of the data folder that cannot be
+// read aside ("<name>.damaged-<time>", kept for support); Hoist then starts
+// with an empty list. Journals that open are left alone.
+func cmdResetJournal(ctx context.Context, env *cli.Env, args []string) int {
+	var common cli.CommonFlags
+	fs := cli.NewFlagSet(env, "reset-journal", &common)
+	if err := fs.Parse(args); err != nil || fs.NArg() > 0 {
+		return cli.ExitUsage
+	}
+	dataDir, err := config.DataDir(common.DataDir)
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "hoist: %v\n", err)
+		return cli.ExitFailed
+	}
+	log, closeLog := openLog(dataDir)
+	defer closeLog()
+	code, moved := cli.ExitOK, 0
+	for _, path := range journalPaths(dataDir) {
+		j, err := journal.Open(path)
+		switch {
+		case err == nil:
+			j.Close()
+		case errors.Is(err, journal.ErrCorrupt):
+			aside, err := moveJournalAside(path)
+			if err != nil {
+				fmt.Fprintf(env.Stderr, "hoist: %v\n", err)
+				code = cli.ExitFailed
+				continue
+			}
+			log.Warn("moved the damaged journal aside", "from", path, "to", aside)
+			fmt.Fprintf(env.Stdout, "Moved the damaged journal aside: %s\n  It is kept as %s for support.\n", path, aside)
+			moved++
+		default:
+			fmt.Fprintf(env.Stderr, "hoist: %v\n", newJournalProblem(path, err))
+			code = cli.ExitFailed
+		}
+	}
+	if moved > 0 {
+		fmt.Fprintln(env.Stdout, "Hoist starts with an empty list of uploads: the unfinished uploads it listed are not resumed. Files already sent stay in storage; send unfinished ones again.")
+	} else if code == cli.ExitOK {
+		fmt.Fprintf(env.Stdout, "No damaged journal in %s: nothing to do.\n", dataDir)
+	}
+	return code
+}

@@ -1,0 +1,5 @@
+// Package app is the synthetic composition root.
+package app
+
+// Main does nothing.
+func Main() {}

@@ -1,0 +1,5 @@
+package main
+
+import "bad/app"
+
+func main() { app.Main() }

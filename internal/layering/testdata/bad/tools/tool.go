@@ -1,0 +1,4 @@
+// Package tools imports the composition root.
+package tools
+
+import _ "bad/app"

@@ -1,0 +1,4 @@
+package uploader
+
+// Test files may import what they like.
+import _ "github.com/aws/aws-sdk-go-v2/aws"
