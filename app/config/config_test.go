@@ -233,7 +233,7 @@ stall_timeout = "0s"
 		t.Errorf("want a header and %d lines, got:\n%v", len(want), err)
 	}
 	var fe *FieldError
-	if !errors.As(err, &fe) || fe.Field != "s3.bukcet" || fe.Error() != "s3.bukcet: unknown setting" {
+	if !errors.As(err, &fe) || fe.Field != "s3.bukcet" || fe.Error() != "s3.bukcet: unknown setting: did you mean bucket? (line 3)" {
 		t.Errorf("errors.As FieldError = %v", fe)
 	}
 }
