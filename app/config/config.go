@@ -17,6 +17,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -312,7 +313,12 @@ next:
 				break
 			}
 		}
-		if s := suggest(name, known); s != "" && !caseOnly {
+		cands := known
+		if len(extra) > 0 {
+			cands = maps.Clone(known)
+			maps.Copy(cands, extra)
+		}
+		if s := suggest(name, cands); s != "" && !caseOnly {
 			msg += ": did you mean " + s + "?"
 		}
 		out = append(out, &FieldError{Field: name, Message: msg})
