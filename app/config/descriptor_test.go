@@ -99,7 +99,7 @@ func TestParseDescriptorProblems(t *testing.T) {
 
 func TestCheckDescriptorURL(t *testing.T) {
 	for u, ok := range map[string]bool{
-		"https://acme.example/.well-known/hoist.json": true,
+		"https://acme.example/.well-known/hoist.json":  true,
 		"http://127.0.0.1:9400/.well-known/hoist.json": true,
 		"http://acme.example/.well-known/hoist.json":   false,
 		"ftp://acme.example/x":                         false,
