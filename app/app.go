@@ -34,6 +34,12 @@ func Main(args []string) int {
 	if len(args) < 2 || strings.HasPrefix(args[1], "-") && args[1] != "-h" && args[1] != "--help" && args[1] != "--version" {
 		return runWindow(context.Background(), env, args[1:])
 	}
+	if _, isCommand := env.Lookup(args[1]); !isCommand && isWindowArg(args[1]) {
+		return runWindow(context.Background(), env, args[1:]) // a link, or "Open with Hoist"
+	}
+	if code, handled := viaRunningWindow(args[1:], env.Stdout, env.Stderr); handled {
+		return code
+	}
 	switch args[1] {
 	case "version", "--version":
 		fmt.Println("hoist", Version)

@@ -140,8 +140,8 @@ type Policy struct {
 	Organisation bool
 }
 
-// apply puts the locked values into s.
-func (p Policy) apply(s Settings) Settings {
+// Apply puts the locked values into s.
+func (p Policy) Apply(s Settings) Settings {
 	if p.ParallelFiles > 0 {
 		s.ParallelFiles = p.ParallelFiles
 	}

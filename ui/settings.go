@@ -191,7 +191,7 @@ func (w *MainWindow) applySettings(s Settings) {
 		s.Notifications = own.Notifications
 	}
 	s.Save(w.d.App.Preferences())
-	s = p.apply(s)
+	s = p.Apply(s)
 	w.settings = s
 	if w.d.OnSettings != nil {
 		w.d.OnSettings(s)

@@ -80,7 +80,7 @@ func newMainWindow(d Deps, run func(func())) *MainWindow {
 		w.command = func(f func()) { cmds.do(func() { f(); w.refreshSoon() }) }
 		w.addJob = func(f func()) { adds.do(func() { f(); w.refreshSoon() }) }
 	}
-	w.settings = d.Policy.apply(LoadSettings(d.App.Preferences(), d.Defaults))
+	w.settings = d.Policy.Apply(LoadSettings(d.App.Preferences(), d.Defaults))
 	if d.Window != nil {
 		w.win = d.Window
 		w.win.SetTitle(w.title())
