@@ -103,15 +103,15 @@ func brandingLogo(s *config.Setup) fyne.Resource {
 // screen; once the customer confirmed, the usual window in the same
 // operating-system window.
 type firstRun struct {
-	fa     fyne.App
-	win    fyne.Window
-	screen *ui.ConnectScreen
-	common cli.CommonFlags
+	fa      fyne.App
+	win     fyne.Window
+	screen  *ui.ConnectScreen
+	common  cli.CommonFlags
 	inst    *instanceHub
 	restart *atomic.Bool
 	opened  []string // files handed over before the main window existed
-	done   func()   // closes the session once the app stops
-	log    *slog.Logger
+	done    func()   // closes the session once the app stops
+	log     *slog.Logger
 }
 
 // runFirstConnect shows the connect screen and, after the customer

@@ -67,16 +67,16 @@ type ConnectScreen struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 
-	root    *fyne.Container
-	panel   *fyne.Container
-	entry   *widget.Entry
-	ask     fyne.CanvasObject
-	looking *fyne.Container
-	lookMsg *widget.Label
-	problem *widget.Label
-	details *widget.Button
-	probBox *fyne.Container
-	confirm *fyne.Container
+	root                       *fyne.Container
+	panel                      *fyne.Container
+	entry                      *widget.Entry
+	ask                        fyne.CanvasObject
+	looking                    *fyne.Container
+	lookMsg                    *widget.Label
+	problem                    *widget.Label
+	details                    *widget.Button
+	probBox                    *fyne.Container
+	confirm                    *fyne.Container
 	confirmName, confirmDomain *widget.Label
 	connectBtn                 *widget.Button
 

@@ -124,4 +124,3 @@ func hint(text string) *widget.Label {
 	l.TextStyle = fyne.TextStyle{Italic: true}
 	return l
 }
-

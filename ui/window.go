@@ -40,7 +40,7 @@ type MainWindow struct {
 
 	signIn  *signInScreen
 	uploads *uploadsScreen
-	connect *ConnectScreen  // connecting to another organisation, while shown
+	connect *ConnectScreen // connecting to another organisation, while shown
 	opened  []string       // files handed over before the sign-in
 
 	identity   Identity
