@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"sync/atomic"
 
@@ -53,7 +52,7 @@ func (c connector) Look(ctx context.Context, input string) (ui.Organisation, err
 func (c connector) Connect(_ context.Context, o ui.Organisation) error {
 	ref, ok := o.Ref.(*org.Organisation)
 	if !ok {
-		return errors.New("Hoist lost track of the organisation. Type its address again.")
+		return plainError{msg: "Hoist lost track of the organisation. Type its address again."}
 	}
 	if err := org.Save(c.setup.ConnectionPath, ref); err != nil {
 		c.log.Error("save the organisation", "error", err)

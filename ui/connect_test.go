@@ -206,7 +206,10 @@ func TestLockedSettingsAreShownAndKept(t *testing.T) {
 	if hints[0] != lockedHint || hints[1] == lockedHint || hints[2] != lockedHint {
 		t.Errorf("hints %q", hints)
 	}
-	if find(top, func(o fyne.CanvasObject) bool { b, ok := o.(*widget.Button); return ok && strings.HasPrefix(b.Text, "Connect to") }) != nil {
+	if find(top, func(o fyne.CanvasObject) bool {
+		b, ok := o.(*widget.Button)
+		return ok && strings.HasPrefix(b.Text, "Connect to")
+	}) != nil {
 		t.Error("a fixed organisation offers to connect to another")
 	}
 	f.parts.SetSelected("6")

@@ -27,7 +27,7 @@ const (
 
 // ErrNotConnected means no configuration was found: Hoist must ask the
 // customer which organisation they work with.
-var ErrNotConnected = errors.New("Hoist is not connected to an organisation yet")
+var ErrNotConnected = errors.New("not connected to an organisation yet")
 
 // FindOptions say where Find looks.
 type FindOptions struct {

@@ -3,9 +3,6 @@ package instance
 import (
 	"context"
 	"errors"
-	"os"
-	"path/filepath"
-	"runtime"
 	"testing"
 )
 
@@ -45,28 +42,13 @@ func TestOneInstancePerDataFolder(t *testing.T) {
 	if !Running(ctx, data) {
 		t.Error("Running = false while listening")
 	}
-	if runtime.GOOS != "windows" {
-		path, _ := socketPath(key(data))
-		fi, err := os.Stat(path)
-		if err != nil || fi.Mode().Perm() != 0o600 {
-			t.Errorf("socket %s: %v %v", path, fi.Mode(), err)
-		}
-		di, _ := os.Stat(filepath.Dir(path))
-		if di.Mode().Perm() != 0o700 {
-			t.Errorf("folder mode %v", di.Mode())
-		}
-	}
+	checkPrivate(t, data)
 	s.Close()
 	if Running(ctx, data) {
 		t.Error("running after Close")
 	}
 	// A stale socket (a crash) does not block the next start.
-	if runtime.GOOS != "windows" {
-		path, _ := socketPath(key(data))
-		if err := os.WriteFile(path, nil, 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
+	leaveStale(t, data)
 	s2, err := Listen(data, func(Message) Reply { return Reply{OK: true} })
 	if err != nil {
 		t.Fatalf("Listen over a stale socket: %v", err)
