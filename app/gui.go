@@ -155,7 +155,7 @@ func cmpLogo(logo fyne.Resource, load func() fyne.Resource) fyne.Resource {
 // ShowStartupError shows why Hoist could not start in a small window and
 // blocks until the user closes it; it returns cli.ExitFailed.
 func ShowStartupError(a fyne.App, err error) int {
-	ui.NewStartupErrorWindow(a, Version, err).ShowAndRun()
+	ui.NewStartupErrorWindow(a, Version, withAdvice(err)).ShowAndRun()
 	return cli.ExitFailed
 }
 

@@ -116,3 +116,26 @@ func refreshInBackground(s *config.Setup, log *slog.Logger) {
 		_, _ = (&org.Fetcher{Logger: log}).Refresh(ctx, s)
 	}()
 }
+
+// advisedError is a start-up error with what to do about it.
+type advisedError struct {
+	error
+	advice string
+}
+
+func (e advisedError) Advice() string { return e.advice }
+func (e advisedError) Unwrap() error  { return e.error }
+
+// withAdvice says what to do about errors that opening Hoist again cannot
+// fix: a setting with a mistake (the message names the file and line).
+func withAdvice(err error) error {
+	var (
+		ve *config.ValidationError
+		pe *config.ParseError
+		de *config.DescriptorError
+	)
+	if errors.As(err, &ve) || errors.As(err, &pe) || errors.As(err, &de) {
+		return advisedError{err, "Opening Hoist again won't help: the settings above have a mistake. Copy this message and send it to whoever set Hoist up for you (your organisation's IT support)."}
+	}
+	return err
+}

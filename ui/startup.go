@@ -29,7 +29,7 @@ func NewStartupErrorWindow(a fyne.App, version string, err error) fyne.Window {
 	body := container.NewVBox(
 		heading("Hoist couldn't start"),
 		msg,
-		wrapped("Try opening Hoist again. If this keeps happening, copy this message and send it to your organisation's support."),
+		wrapped(startupAdvice(err)),
 		container.NewHBox(layout.NewSpacer(), copyBtn, quit),
 	)
 	win.SetContent(container.NewPadded(container.New(&fixedWidth{width: 520}, body)))

@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"errors"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/layout"
@@ -28,6 +30,17 @@ func ShowStartupProblem(a fyne.App, win fyne.Window, version string, err error) 
 		container.NewHBox(layout.NewSpacer(), copyBtn, quit),
 	)
 	win.SetContent(container.NewCenter(container.New(&fixedWidth{width: 520}, body)))
+}
+
+// startupAdvice is what to do about a start-up problem: the error's own
+// Advice() when it has one (a broken setting: retrying cannot help), else
+// to try again.
+func startupAdvice(err error) string {
+	var a interface{ Advice() string }
+	if errors.As(err, &a) && a.Advice() != "" {
+		return a.Advice()
+	}
+	return "Try opening Hoist again. If this keeps happening, copy this message and send it to your organisation's support."
 }
 
 // ShowConnect shows the connect screen in win (first run).
