@@ -284,4 +284,14 @@ func TestWindowInvitationLinkHandedOver(t *testing.T) {
 	if code, out := n.second(); code != 0 || !strings.Contains(out, "Hoist's window is open") {
 		t.Errorf("a plain second launch: %d %s", code, out)
 	}
+	// The CLI keeps working while the window runs: send hands the files to
+	// the window (they wait for the sign-in there); history says what to do
+	// instead of "another Hoist is running".
+	src := writeFile(t, 1<<10)
+	if code, out := n.second("send", src); code != 0 || !strings.Contains(out, "Hoist's window is open: Hoist will send 1 file or folder once you have signed in.") {
+		t.Errorf("hoist send while the window runs: %d %s", code, out)
+	}
+	if code, out := n.second("history"); code != 1 || !strings.Contains(out, "Use the window") || strings.Contains(out, "another Hoist is already running") {
+		t.Errorf("hoist history while the window runs: %d %s", code, out)
+	}
 }
