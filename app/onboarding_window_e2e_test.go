@@ -13,9 +13,12 @@ package app
 import (
 	"bytes"
 	"image"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -293,5 +296,79 @@ func TestWindowInvitationLinkHandedOver(t *testing.T) {
 	}
 	if code, out := n.second("history"); code != 1 || !strings.Contains(out, "Use the window") || strings.Contains(out, "another Hoist is already running") {
 		t.Errorf("hoist history while the window runs: %d %s", code, out)
+	}
+}
+
+// Connecting to a different organisation from a running window: an
+// invitation link to another organisation is handed over, the window asks,
+// and after Connect Hoist restarts with the new organisation.
+func TestWindowSwitchOrganisationRestarts(t *testing.T) {
+	tools := lookupXTools(t)
+	x := startXvfb(t, tools)
+	w := newSignInWorld(t, devstack.OIDCOptions{})
+	other := w.stack.Descriptor()
+	other.Name = "Other Research"
+	otherSrv := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		rw.Write(other.JSON())
+	}))
+	t.Cleanup(otherSrv.Close)
+	path, _ := fakeXDGOpen(t)
+	n := newNewcomer(t, x, path)
+	n.start()
+	t.Cleanup(func() { killLoggedHoists(t, n.log()) })
+	x.hoist = x.waitWindow("^Hoist")
+	cont := n.connectScreen("switch-1-connect.png")
+	if code, out := n.second(org.JoinLink(w.stack.DescriptorURL)); code != 0 {
+		t.Fatalf("first link: %d %s", code, out)
+	}
+	n.confirm("switch-2-confirm-first.png", cont.Max.Y+10)
+	x.waitFor("the Sign in button", func(s *xShot) bool { _, ok := s.signInButton(); return ok })
+
+	// A link to another organisation while the window runs.
+	code, out := n.second(org.JoinLink(otherSrv.URL + config.WellKnownPath))
+	if code != 0 || !strings.Contains(out, "Confirm the organisation") {
+		t.Fatalf("second link: %d %s", code, out)
+	}
+	n.waitLog("name=\"Other Research\"")
+	var connect image.Rectangle
+	shot := x.waitFor("the confirmation for the other organisation", func(s *xShot) bool {
+		var ok bool
+		connect, ok = s.primaryButton(70, 0)
+		_, signIn := s.signInButton()
+		return ok && !signIn
+	})
+	newWindowArtifacts(t).save(t, "switch-3-confirm-other.png", shot.window())
+	x.click(center(connect))
+	n.waitLog("restarting")
+	if !pollUntil(time.Minute, func() bool { return strings.Count(n.log(), "level=INFO msg=starting") >= 2 }) {
+		t.Fatal("Hoist did not start again")
+	}
+	saved, _ := os.ReadFile(n.connection())
+	if !strings.Contains(string(saved), otherSrv.URL) {
+		t.Fatalf("saved organisation is not the other one:\n%s", saved)
+	}
+	x.hoist = x.waitWindow("^Hoist")
+	x.waitFor("the other organisation's Sign in", func(s *xShot) bool { _, ok := s.signInButton(); return ok })
+	newWindowArtifacts(t).save(t, "switch-4-restarted.png", x.screenshot().window())
+	if !strings.Contains(n.log(), "domain="+strings.TrimPrefix(otherSrv.URL, "http://")) {
+		t.Errorf("the restarted Hoist does not use the other organisation:\n%s", n.log())
+	}
+}
+
+// killLoggedHoists kills Hoist processes that hoist.log says were started
+// (a restarted Hoist is not the test's child).
+func killLoggedHoists(t *testing.T, log string) {
+	for _, line := range strings.Split(log, "\n") {
+		_, after, ok := strings.Cut(line, " pid=")
+		if !ok || !strings.Contains(line, "msg=starting") {
+			continue
+		}
+		pid, err := strconv.Atoi(strings.Fields(after)[0])
+		if err != nil || pid == os.Getpid() {
+			continue
+		}
+		if p, err := os.FindProcess(pid); err == nil {
+			p.Kill()
+		}
 	}
 }

@@ -140,13 +140,17 @@ func (s *ConnectScreen) confirmPart() *fyne.Container {
 	s.connectBtn = widget.NewButtonWithIcon("Connect", theme.ConfirmIcon(), s.connect)
 	s.connectBtn.Importance = widget.HighImportance
 	back := widget.NewButtonWithIcon("Back", theme.NavigateBackIcon(), s.back)
-	return container.NewVBox(
+	part := container.NewVBox(
 		widget.NewLabel("Send files to"),
 		s.confirmName,
 		s.confirmDomain,
 		wrapped("Your files will go to this organisation's storage, and you'll sign in with your account there. Only connect if you know this organisation and its web address."),
-		container.NewHBox(s.connectBtn, back),
 	)
+	if s.d.Current != "" {
+		part.Add(wrapped("This replaces " + s.d.Current + ": Hoist restarts and asks you to sign in there."))
+	}
+	part.Add(container.NewHBox(s.connectBtn, back))
+	return part
 }
 
 // Content is the screen's content.

@@ -165,6 +165,9 @@ func TestMainWindowConnectToAnotherOrganisation(t *testing.T) {
 	if _, ok := w.ConnectTo("other.example"); !ok {
 		t.Fatal("ConnectTo refused")
 	}
+	if got := strings.Join(labels(w.win.Content()), "|"); !strings.Contains(got, "This replaces Acme Research") {
+		t.Errorf("the confirmation does not say what it replaces: %q", got)
+	}
 	test.Tap(buttonIn(t, w.win.Content(), "Connect"))
 	if !slices.Equal(changed, []Organisation{other}) {
 		t.Errorf("changed %v", changed)
