@@ -193,9 +193,11 @@ func TestCLIJoinBadDescriptorsSaveNothing(t *testing.T) {
  "upload": {"key_prefix": "uploads/{sub}/", "parallel_files": 4},
  "signin": {"issuer": %q, "client_id": "hoist"}}`, issuer)
 	}
-	var self *httptest.Server
+	// Each server names itself as the issuer (from the request: the test
+	// goroutine's variables are not synchronised with the handlers).
+	selfURL := func(r *http.Request) string { return "https://" + r.Host }
 	mux := http.NewServeMux()
-	mux.HandleFunc("/good/.well-known/hoist.json", func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, descriptor(self.URL)) })
+	mux.HandleFunc("/good/.well-known/hoist.json", func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, descriptor(selfURL(r))) })
 	mux.HandleFunc("/.well-known/openid-configuration", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintf(w, `{"issuer": %q}`, "https://login.somewhere-else.example")
 	})
@@ -206,17 +208,17 @@ func TestCLIJoinBadDescriptorsSaveNothing(t *testing.T) {
 		fmt.Fprint(w, "<!DOCTYPE html><title>Acme</title><p>Welcome")
 	})
 	mux.HandleFunc("/unknown.json", func(w http.ResponseWriter, r *http.Request) {
-		fmt.Fprint(w, strings.Replace(descriptor(self.URL), "parallel_files", "parallel_file", 1))
+		fmt.Fprint(w, strings.Replace(descriptor(selfURL(r)), "parallel_files", "parallel_file", 1))
 	})
 	mux.HandleFunc("/mistyped.json", func(w http.ResponseWriter, r *http.Request) {
-		fmt.Fprint(w, strings.Replace(descriptor(self.URL), `"parallel_files": 4`, `"parallel_files": "four"`, 1))
+		fmt.Fprint(w, strings.Replace(descriptor(selfURL(r)), `"parallel_files": 4`, `"parallel_files": "four"`, 1))
 	})
 	plain := httptest.NewServer(mux)
 	t.Cleanup(plain.Close)
 	mux.HandleFunc("/to-http.json", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, plain.URL+"/html.json", http.StatusFound)
 	})
-	self = serveTLS(t, trusted, mux)
+	self := serveTLS(t, trusted, mux)
 	other := serveTLS(t, untrusted, mux)
 	closed := func() string {
 		l, err := net.Listen("tcp", "127.0.0.1:0")
