@@ -30,11 +30,17 @@ var Version = "0.1.0"
 // Main runs Hoist with the process arguments (args[0] is the program name)
 // and returns the exit code. Without a command it opens the window.
 func Main(args []string) int {
-	env := &cli.Env{Open: Open, Stdout: os.Stdout, Stderr: os.Stderr, Extra: accountCommands()}
+	env := &cli.Env{Open: Open, Stdout: os.Stdout, Stderr: os.Stderr, Extra: append(accountCommands(), joinCommands()...)}
 	if len(args) < 2 || strings.HasPrefix(args[1], "-") && args[1] != "-h" && args[1] != "--help" && args[1] != "--version" {
 		return runWindow(context.Background(), env, args[1:])
 	}
+	if _, isCommand := env.Lookup(args[1]); !isCommand && isWindowArg(args[1]) {
+		return runWindow(context.Background(), env, args[1:]) // a link, or "Open with Hoist"
+	}
 	cleanlocale.Restore() // no window: the user's locale for what the commands start
+	if code, handled := viaRunningWindow(args[1:], env.Stdout, env.Stderr); handled {
+		return code
+	}
 	switch args[1] {
 	case "version", "--version":
 		fmt.Println("hoist", Version)
@@ -48,6 +54,7 @@ func Main(args []string) int {
 type base struct {
 	cfg      *config.Config
 	cfgPath  string
+	setup    *config.Setup // where cfg came from (organisation, policy)
 	dataDir  string
 	log      *slog.Logger
 	closeLog func()
@@ -60,17 +67,20 @@ type base struct {
 // makes no network request. browser opens sign-in pages; nil means the
 // system browser.
 func openBase(configPath, dataDirFlag string, browser signin.BrowserOpener) (*base, error) {
-	cfgPath, cfg, err := config.Resolve(configPath)
+	setup, err := findSetup(configPath)
 	if err != nil {
 		return nil, err
 	}
+	cfgPath, cfg := setup.Source, setup.Config
 	dataDir, err := config.DataDir(dataDirFlag)
 	if err != nil {
 		return nil, err
 	}
 	logger, closeLog := openLog(dataDir)
 	logger.Info("starting", "version", Version, "config", cfgPath, "pid", os.Getpid())
-	b := &base{cfg: cfg, cfgPath: cfgPath, dataDir: dataDir, log: logger, closeLog: closeLog}
+	logSetup(logger, setup)
+	refreshInBackground(setup, logger)
+	b := &base{cfg: cfg, cfgPath: cfgPath, setup: setup, dataDir: dataDir, log: logger, closeLog: closeLog}
 	if usesSignIn(cfg) {
 		if browser == nil {
 			browser = signin.SystemBrowser{}

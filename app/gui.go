@@ -61,14 +61,38 @@ type GUI struct {
 	Upload config.Upload
 	// Logger receives what the user is not shown (may be nil).
 	Logger *slog.Logger
+	// Onboarding is the organisation part of the window: its address,
+	// "Connect to a different organisation", the policy's locks, the
+	// window to reuse, a built-in logo.
+	Onboarding Onboarding
+}
+
+// Onboarding is what the window shows and offers about the organisation.
+type Onboarding struct {
+	// Domain is where the settings came from ("acme.example"), or "".
+	Domain string
+	// Connector looks up and saves another organisation; nil offers none.
+	Connector ui.Connector
+	// OnOrganisationChanged runs after the customer connected to another
+	// organisation (UI goroutine).
+	OnOrganisationChanged func(ui.Organisation)
+	// Policy are the locked settings.
+	Policy ui.Policy
+	// Window is reused when set (the connect screen's).
+	Window fyne.Window
+	// Logo replaces Organisation.Logo when set (a branded build's).
+	Logo fyne.Resource
+	// Started, if set, is called on the UI goroutine with the window once
+	// it exists (for hand-overs from a second launch).
+	Started func(*ui.MainWindow)
 }
 
 // RunGUI shows the window and blocks until the user quits; it returns the
 // exit code. Call it on the main goroutine.
 func RunGUI(a fyne.App, g GUI) int {
-	defer closeUploads(g)
-	ShowMainWindow(a, g)
-	a.Run()
+	w, done := StartGUI(a, g)
+	defer done()
+	w.ShowAndRun()
 	return cli.ExitOK
 }
 
@@ -76,7 +100,17 @@ func RunGUI(a fyne.App, g GUI) int {
 // goroutine, or before the app runs). The caller closes g.Uploads when the
 // app has stopped.
 func ShowMainWindow(a fyne.App, g GUI) *ui.MainWindow {
+	w, _ := StartGUI(a, g)
+	w.Show()
+	return w
+}
+
+// StartGUI builds the window over g (not shown); done closes the uploads,
+// after the app has stopped running. Call it on the UI goroutine (or before
+// the app runs).
+func StartGUI(a fyne.App, g GUI) (w *ui.MainWindow, done func()) {
 	log := logger(g)
+	done = func() { closeUploads(g) }
 	d := ui.DefaultSettings()
 	d.ParallelFiles, d.ParallelParts = g.Upload.ParallelFiles, g.Upload.ParallelParts
 	deps := ui.Deps{
@@ -85,7 +119,7 @@ func ShowMainWindow(a fyne.App, g GUI) *ui.MainWindow {
 		Account:      g.Account,
 		NeedsSignIn:  g.Account != nil,
 		Organisation: g.Organisation.Name,
-		Logo:         loadLogo(g.Organisation.Logo, log),
+		Logo:         cmpLogo(g.Onboarding.Logo, func() fyne.Resource { return loadLogo(g.Organisation.Logo, log) }),
 		Version:      Version,
 		Defaults:     d,
 		OnSettings: func(s ui.Settings) {
@@ -94,10 +128,26 @@ func ShowMainWindow(a fyne.App, g GUI) *ui.MainWindow {
 				"parallel_files", s.ParallelFiles, "parallel_parts", s.ParallelParts, "notifications", s.Notifications)
 		},
 		LiveSettings: true,
+
+		Domain:                g.Onboarding.Domain,
+		Connector:             g.Onboarding.Connector,
+		OnOrganisationChanged: g.Onboarding.OnOrganisationChanged,
+		Policy:                g.Onboarding.Policy,
+		Window:                g.Onboarding.Window,
 	}
-	w := ui.NewMainWindow(deps)
-	w.Show()
-	return w
+	w = ui.NewMainWindow(deps)
+	if g.Onboarding.Started != nil {
+		g.Onboarding.Started(w)
+	}
+	return w, done
+}
+
+// cmpLogo is logo when set, else what load returns.
+func cmpLogo(logo fyne.Resource, load func() fyne.Resource) fyne.Resource {
+	if logo != nil {
+		return logo
+	}
+	return load()
 }
 
 func logger(g GUI) *slog.Logger {
@@ -116,7 +166,7 @@ func closeUploads(g GUI) {
 // ShowStartupError shows why Hoist could not start in a small window and
 // blocks until the user closes it; it returns cli.ExitFailed.
 func ShowStartupError(a fyne.App, err error) int {
-	ui.NewStartupErrorWindow(a, Version, err).ShowAndRun()
+	ui.NewStartupErrorWindow(a, Version, withAdvice(err)).ShowAndRun()
 	return cli.ExitFailed
 }
 

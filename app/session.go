@@ -154,7 +154,7 @@ func accountBase(env *cli.Env, name string, args []string) (*base, int) {
 	b, err := openBase(common.Config, common.DataDir, nil)
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "hoist: %v\n", err)
-		return nil, cli.ExitFailed
+		return nil, exitCodeOf(err)
 	}
 	b.verbose = common.Verbose
 	if b.signin == nil {

@@ -6,30 +6,90 @@ import (
 	"fmt"
 	"os"
 	"runtime/debug"
+	"sync/atomic"
 
 	"fyne.io/fyne/v2"
 
 	"hoist/app/cli"
+	"hoist/app/config"
+	"hoist/app/org"
 	"hoist/ui"
 )
 
 // runWindow opens the desktop window. args may hold --config and
-// --data-dir. Problems before the window can work (a bad config, a journal
+// --data-dir, an invitation link and files to send. A Hoist already running
+// for the data folder gets the link and files and comes to the front; this
+// one exits. With no organisation yet the window asks the customer to
+// connect. Problems before the window can work (a bad config, a journal
 // held by another Hoist) are shown in a window of their own.
 func runWindow(ctx context.Context, env *cli.Env, args []string) int {
 	var common cli.CommonFlags
 	fs := cli.NewFlagSet(env, "", &common)
-	if err := fs.Parse(args); err != nil || fs.NArg() > 0 {
-		env.Usage(env.Stderr)
+	var rest []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			env.Usage(env.Stderr)
+			return cli.ExitUsage
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		rest, args = append(rest, fs.Arg(0)), fs.Args()[1:]
+	}
+	l, err := parseLaunch(rest)
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "hoist: %v\n", err)
 		return cli.ExitUsage
 	}
+	hub, code, handed := becomeInstance(common.DataDir, l, env.Stdout, env.Stderr)
+	if handed {
+		return code
+	}
+	restart := new(atomic.Bool)
+	code = openWindow(ctx, common, l, hub, restart)
+	hub.close()
+	if restart.Load() {
+		if err := restartHoist(restartArgs(common)); err != nil {
+			fmt.Fprintf(env.Stderr, "hoist: %v\n", err)
+			return cli.ExitFailed
+		}
+	}
+	return code
+}
+
+// openWindow runs the window until the customer quits.
+func openWindow(ctx context.Context, common cli.CommonFlags, l launch, hub *instanceHub, restart *atomic.Bool) int {
 	limitMemory()
 	fa := NewFyneApp()
 	b, err := openBase(common.Config, common.DataDir, nil)
+	var nc notConnectedError
+	if errors.As(err, &nc) {
+		return firstConnect(ctx, fa, common, l, hub, restart)
+	}
 	if err != nil {
 		return ShowStartupError(fa, err)
 	}
-	st := GUISettings(fa, b.cfg.Upload)
+	defer b.closeLog()
+	uploads, err := windowUploads(ctx, fa, b)
+	if err != nil {
+		ShowStartupError(fa, withDetails(err, true))
+		return cli.ExitNotSetUp
+	}
+	g := windowGUI(b, uploads, nil, hub, l, restart)
+	if p, start, ok := firstPerson(b); ok {
+		if err := uploads.open(p, start); err != nil {
+			return showJournalProblem(fa, err, func() error { return uploads.open(p, start) }, g)
+		}
+	}
+	return RunGUI(fa, g)
+}
+
+// windowUploads builds the uploads the window shows (those of whoever is
+// signed in), with the customer's settings under the policy's locks. Without
+// sign-in or static keys it first checks that the AWS SDK finds
+// credentials at all.
+func windowUploads(ctx context.Context, fa fyne.App, b *base) (*personUploads, error) {
+	st := policyOf(b.setup).Apply(GUISettings(fa, b.cfg.Upload))
 	b.cfg.Upload.ParallelFiles, b.cfg.Upload.ParallelParts = st.ParallelFiles, st.ParallelParts
 	hooks := engineHooks{}
 	if b.signin != nil {
@@ -38,31 +98,23 @@ func runWindow(ctx context.Context, env *cli.Env, args []string) int {
 		hooks.onCredentialsNeeded = func(error) { b.log.Warn("sign-in expired; uploads held") }
 	} else if !b.cfg.S3.HasStaticKeys() {
 		if err := checkDefaultCredentials(ctx, b); err != nil {
-			b.closeLog()
-			ShowStartupError(fa, withDetails(err, true))
-			return cli.ExitNotSetUp
+			return nil, err
 		}
 	}
-	uploads := newPersonUploads(ctx, b, hooks)
-	g := GUI{Uploads: uploads, Organisation: b.cfg.Organisation, Upload: b.cfg.Upload, Logger: b.log}
-	if b.signin != nil {
-		g.Account = SignInAccount{Client: b.signin, Uploads: uploads, Browser: b.browser, DataDir: b.dataDir, Logger: b.log}
+	return newPersonUploads(ctx, b, hooks), nil
+}
+
+// firstPerson says whose uploads to open before the window shows: without
+// sign-in the only journal, started at once; with it, the person signed in
+// last (a problem with their journal shows before the window), whose
+// uploads start once the silent sign-in succeeds. ok is false when nobody
+// is to be opened yet.
+func firstPerson(b *base) (p *person, start, ok bool) {
+	if b.signin == nil {
+		return nil, true, true
 	}
-	// Without sign-in the uploads start at once; with it, the person signed
-	// in last has their journal opened now (a problem with it shows before
-	// the window) and their uploads start once the silent sign-in succeeds.
-	var p *person
-	if b.signin != nil {
-		p = loadCurrentPerson(b.dataDir)
-	}
-	if start := b.signin == nil; start || p != nil {
-		if err := uploads.open(p, start); err != nil {
-			defer b.closeLog()
-			return showJournalProblem(fa, err, func() error { return uploads.open(p, start) }, g)
-		}
-	}
-	defer b.closeLog()
-	return RunGUI(fa, g)
+	p = loadCurrentPerson(b.dataDir)
+	return p, false, p != nil
 }
 
 // showJournalProblem shows why the uploads could not be opened. A damaged
@@ -107,6 +159,66 @@ type windowJournalError struct{ jp *journalProblem }
 
 func (e windowJournalError) Error() string {
 	return fmt.Sprintf("Hoist's list of your uploads (%s) is damaged, so Hoist can't use it. (%v)", e.jp.Path, e.jp.Err)
+}
+
+// windowGUI is what RunGUI needs for b and its uploads; win, if set, is
+// reused.
+func windowGUI(b *base, uploads *personUploads, win fyne.Window, hub *instanceHub, l launch, restart *atomic.Bool) GUI {
+	var account ui.Account
+	if b.signin != nil {
+		account = SignInAccount{Client: b.signin, Uploads: uploads, Browser: b.browser, DataDir: b.dataDir, Logger: b.log}
+	}
+	var w *ui.MainWindow
+	ob := Onboarding{Domain: b.setup.Domain, Policy: policyOf(b.setup), Window: win, Logo: brandingLogo(b.setup)}
+	if b.setup.Origin == config.OriginConnected {
+		ob.Connector = connector{setup: b.setup, fetcher: &org.Fetcher{Logger: b.log}, log: b.log}
+	}
+	ob.Started = func(mw *ui.MainWindow) {
+		w = mw
+		hub.set(mainHandler(mw))
+		mw.Open(l.open)
+		if l.join != "" {
+			mw.ConnectTo(l.join)
+		}
+	}
+	ob.OnOrganisationChanged = func(o ui.Organisation) {
+		b.log.Info("connected to another organisation; restarting", "name", o.Name, "domain", o.Domain)
+		restart.Store(true)
+		w.Close()
+	}
+	return GUI{
+		Uploads:      uploads,
+		Account:      account,
+		Organisation: b.cfg.Organisation,
+		Upload:       b.cfg.Upload,
+		Logger:       b.log,
+		Onboarding:   ob,
+	}
+}
+
+// firstConnect is the window of a Hoist with no organisation yet.
+func firstConnect(ctx context.Context, fa fyne.App, common cli.CommonFlags, l launch, hub *instanceHub, restart *atomic.Bool) int {
+	setup, _ := findSetup(common.Config)
+	dataDir, err := config.DataDir(common.DataDir)
+	if err != nil {
+		return ShowStartupError(fa, err)
+	}
+	log, closeLog := openLog(dataDir)
+	defer closeLog()
+	log.Info("starting without an organisation: asking the customer to connect", "version", Version, "pid", os.Getpid())
+	return runFirstConnect(ctx, fa, common, setup, l, hub, restart, log)
+}
+
+// restartArgs are the flags to start Hoist again with.
+func restartArgs(common cli.CommonFlags) []string {
+	var args []string
+	if common.Config != "" {
+		args = append(args, "--config", common.Config)
+	}
+	if common.DataDir != "" {
+		args = append(args, "--data-dir", common.DataDir)
+	}
+	return args
 }
 
 // windowMemoryLimit is the Go heap's soft limit in window mode. The queue's

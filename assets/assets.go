@@ -3,10 +3,11 @@ package assets
 
 import _ "embed"
 
-// DefaultConfig is the built-in configuration (default.toml): it points at
-// the local dev stack and documents every setting, so it doubles as the
-// reference for the config format. Package hoist/app/config parses it;
-// treat the slice as read-only.
+// DefaultConfig is the reference configuration (default.toml): it points at
+// the local dev stack and documents every setting. Hoist never uses it by
+// itself (a customer's Hoist must not fall back to the dev stack); package
+// hoist/app/config parses it for tests and documentation. Treat the slice
+// as read-only.
 //
 //go:embed default.toml
 var DefaultConfig []byte

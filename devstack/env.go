@@ -32,7 +32,9 @@ type DevSignIn struct {
 //     HOIST_CONFIG (absolute path of dir/hoist.toml), HOIST_S3_ENDPOINT,
 //     HOIST_S3_BUCKET, MINIO_ROOT_USER, MINIO_ROOT_PASSWORD,
 //     HOIST_DEV_ACCESS_KEY and HOIST_DEV_SECRET_KEY (for inspecting the
-//     bucket with other tools), and with signin also HOIST_OIDC_ISSUER,
+//     bucket with other tools), and with signin also HOIST_CONNECT_ADDRESS
+//     (what to type in Hoist's connect screen: the provider, which serves
+//     dir/hoist.json as the organisation descriptor), HOIST_OIDC_ISSUER,
 //     HOIST_DEMO_USER and HOIST_DEMO_PASSWORD. It deliberately exports no
 //     AWS_* variable, so the AWS CLI and SDKs in that shell keep their usual
 //     configuration.
@@ -68,7 +70,14 @@ func WriteDevEnv(dir string, m *MinIO, bucket string, signin *DevSignIn) error {
 	}
 	if signin != nil {
 		cfg.KeyPrefix = UploadKeyPrefix + "{sub}/"
+		desc := DevDescriptor{Name: cfg.Organisation, S3Endpoint: m.Endpoint, Region: Region, Bucket: bucket,
+			KeyPrefix: cfg.KeyPrefix, Issuer: signin.Issuer, ClientID: signin.ClientID,
+			RoleARN: signin.RoleARN, STSEndpoint: signin.STSEndpoint}
+		if err := WriteDescriptor(filepath.Join(dir, DescriptorFileName), desc); err != nil {
+			return fmt.Errorf("write dev env: %w", err)
+		}
 		env = append(env,
+			envVar{"HOIST_CONNECT_ADDRESS", signin.Issuer},
 			envVar{"HOIST_OIDC_ISSUER", signin.Issuer},
 			envVar{"HOIST_DEMO_USER", signin.DemoUser},
 			envVar{"HOIST_DEMO_PASSWORD", signin.DemoPassword})
@@ -128,6 +137,11 @@ type envVar struct{ name, value string }
 func renderEnv(vars []envVar) string {
 	var b strings.Builder
 	b.WriteString("# Hoist dev stack, written by `make devstack`. Use: source .devstack/env\n")
+	for _, v := range vars {
+		if v.name == "HOIST_CONNECT_ADDRESS" {
+			fmt.Fprintf(&b, "# A fresh Hoist (no --config) asks which organisation to connect to: type %s\n", v.value)
+		}
+	}
 	for _, v := range vars {
 		fmt.Fprintf(&b, "export %s=%s\n", v.name, shellQuote(v.value))
 	}

@@ -117,6 +117,11 @@ type OIDCOptions struct {
 	// Detach starts the provider in its own session so that it outlives the
 	// caller (`make devstack`); stop it later with StopProcessGroup.
 	Detach bool
+	// DescriptorFile, when set, is served as the organisation descriptor at
+	// /.well-known/hoist.json (read at every request, with an ETag; 404
+	// while it does not exist), so that typing the provider's address in
+	// Hoist's connect screen connects to the dev stack.
+	DescriptorFile string
 	// DataDir, when set, holds the signing keys (oidc-jwks.json, created on
 	// first start) so that a restarted provider signs with the same key.
 	// "" means a fresh key in memory. Sessions and tokens are never
@@ -313,6 +318,9 @@ func oidcEnv(opts OIDCOptions, port int, environ []string) ([]string, error) {
 	}
 	if opts.TestHooks {
 		env = append(env, "OIDC_TEST_HOOKS=1")
+	}
+	if opts.DescriptorFile != "" {
+		env = append(env, "OIDC_HOIST_DESCRIPTOR="+opts.DescriptorFile)
 	}
 	if opts.DataDir != "" {
 		if err := os.MkdirAll(opts.DataDir, 0o700); err != nil {

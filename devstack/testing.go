@@ -183,6 +183,20 @@ type SignInStack struct {
 	RoleARN string
 	// STSEndpoint is where AssumeRoleWithWebIdentity goes: MinIO's endpoint.
 	STSEndpoint string
+	// DescriptorFile is the organisation descriptor the provider serves at
+	// DescriptorURL; it starts as Descriptor().JSON(). Change it with
+	// WriteDescriptor.
+	DescriptorFile, DescriptorURL string
+}
+
+// Descriptor is the stack's organisation descriptor as written at start:
+// organisation "Acme Research", key prefix uploads/{sub}/.
+func (s *SignInStack) Descriptor() DevDescriptor {
+	return DevDescriptor{
+		Name: "Acme Research", S3Endpoint: s.MinIO.Endpoint, Region: Region, Bucket: s.Bucket,
+		KeyPrefix: UploadKeyPrefix + "{sub}/", Issuer: s.OIDC.Issuer, ClientID: s.OIDC.ClientID,
+		RoleARN: s.RoleARN, STSEndpoint: s.STSEndpoint,
+	}
 }
 
 // StartSignInStackForTest starts, for one test, a provider as
@@ -191,6 +205,9 @@ type SignInStack struct {
 // (UploadPolicyName). Both stop in t.Cleanup; any failure is fatal.
 func StartSignInStackForTest(t testing.TB, opts OIDCOptions) *SignInStack {
 	t.Helper()
+	if opts.DescriptorFile == "" {
+		opts.DescriptorFile = filepath.Join(t.TempDir(), DescriptorFileName)
+	}
 	o := StartOIDCForTest(t, opts)
 	m := StartMinIOForTestWith(t, MinIOOptions{Env: OpenIDEnv(o, UploadPolicyName)})
 	ctx, cancel := context.WithTimeout(context.Background(), startTimeout)
@@ -198,5 +215,10 @@ func StartSignInStackForTest(t testing.TB, opts OIDCOptions) *SignInStack {
 	if err := m.CreatePolicy(ctx, UploadPolicyName, UploadPolicy); err != nil {
 		t.Fatalf("%v", err)
 	}
-	return &SignInStack{OIDC: o, MinIO: m, Bucket: DefaultBucket, RoleARN: RoleARN(o.ClientID, ""), STSEndpoint: m.Endpoint}
+	s := &SignInStack{OIDC: o, MinIO: m, Bucket: DefaultBucket, RoleARN: RoleARN(o.ClientID, ""), STSEndpoint: m.Endpoint,
+		DescriptorFile: opts.DescriptorFile, DescriptorURL: o.Issuer + "/.well-known/hoist.json"}
+	if err := WriteDescriptor(s.DescriptorFile, s.Descriptor()); err != nil {
+		t.Fatalf("%v", err)
+	}
+	return s
 }

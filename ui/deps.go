@@ -117,4 +117,47 @@ type Deps struct {
 	// start from then on; when false the Settings dialog says the new
 	// values apply after Hoist restarts.
 	LiveSettings bool
+	// Domain is the address the organisation's settings came from
+	// ("acme.example"), shown beside its name in Settings and About; "" when
+	// a config file set Hoist up.
+	Domain string
+	// Connector, when set, lets the customer connect to a different
+	// organisation from Settings and About (unless Policy.Organisation).
+	Connector Connector
+	// OnOrganisationChanged is called on the UI goroutine after the
+	// customer connected to another organisation (already saved); the
+	// composition root restarts Hoist with it.
+	OnOrganisationChanged func(Organisation)
+	// Policy are the settings the organisation fixed.
+	Policy Policy
+	// Window, if set, is the window to use (the connect screen's, on first
+	// run) instead of a new one.
+	Window fyne.Window
+}
+
+// Policy are settings fixed by the organisation (a managed policy file):
+// the window shows them as "Set by your organisation" and does not let the
+// customer change them. Zero values are not locked.
+type Policy struct {
+	// ParallelFiles and ParallelParts, when above 0, are locked to that
+	// value.
+	ParallelFiles, ParallelParts int
+	// Notifications, when not nil, is locked to its value.
+	Notifications *bool
+	// Organisation is fixed: no "Connect to a different organisation".
+	Organisation bool
+}
+
+// Apply puts the locked values into s.
+func (p Policy) Apply(s Settings) Settings {
+	if p.ParallelFiles > 0 {
+		s.ParallelFiles = p.ParallelFiles
+	}
+	if p.ParallelParts > 0 {
+		s.ParallelParts = p.ParallelParts
+	}
+	if p.Notifications != nil {
+		s.Notifications = *p.Notifications
+	}
+	return s
 }

@@ -84,10 +84,18 @@ func (w *MainWindow) showAbout() {
 	name := widget.NewLabelWithStyle("Hoist", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	name.SizeName = theme.SizeNameHeadingText
 	top := container.NewBorder(nil, nil, icon, nil, container.NewVBox(name, widget.NewLabel("Version "+w.version())))
+	var d dialog.Dialog
 	body := container.NewVBox(top,
 		wrapped("Hoist sends large files to "+w.d.Organisation+"'s storage. Uploads survive lost connections, sleep and restarts, and carry on where they stopped."),
+		widget.NewSeparator(),
+		widget.NewLabel("Organisation"),
+		w.organisationRow(func() {
+			d.Hide()
+			w.ConnectTo("")
+		}),
 	)
-	dialog.NewCustom("About Hoist", "Close", container.New(&fixedWidth{width: 420}, body), w.win).Show()
+	d = dialog.NewCustom("About Hoist", "Close", container.New(&fixedWidth{width: 420}, body), w.win)
+	d.Show()
 }
 
 func (w *MainWindow) version() string {

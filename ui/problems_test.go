@@ -14,12 +14,6 @@ import (
 	"hoist/uploader"
 )
 
-// detailedError is an Account error with a technical cause behind Details.
-type detailedError struct{ msg, details string }
-
-func (e detailedError) Error() string   { return e.msg }
-func (e detailedError) Details() string { return e.details }
-
 func TestSignInFailureOffersDetails(t *testing.T) {
 	acct := &fakeAccount{err: detailedError{"Sign-in didn't work.", `oidc: expected audience "hoist" got ["other"]`}}
 	a := test.NewTempApp(t)

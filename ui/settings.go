@@ -90,6 +90,8 @@ type settingsForm struct {
 	files, parts *widget.Select
 	notify       *widget.Check
 	when         *widget.Label
+
+	filesLocked, partsLocked, notifyLocked bool
 }
 
 // newSettingsForm shows s; live says new parallelism applies without a
@@ -115,12 +117,34 @@ func newSettingsForm(s Settings, live bool) *settingsForm {
 	return f
 }
 
+// lockedHint is what a setting fixed by a managed policy says.
+const lockedHint = "Set by your organisation."
+
+// lock disables the settings p fixes (their values are already p's).
+func (f *settingsForm) lock(p Policy) {
+	f.filesLocked, f.partsLocked, f.notifyLocked = p.ParallelFiles > 0, p.ParallelParts > 0, p.Notifications != nil
+	for _, l := range []struct {
+		on bool
+		w  fyne.Disableable
+	}{{f.filesLocked, f.files}, {f.partsLocked, f.parts}, {f.notifyLocked, f.notify}} {
+		if l.on {
+			l.w.Disable()
+		}
+	}
+}
+
 // items returns the form rows.
 func (f *settingsForm) items() []*widget.FormItem {
+	h := func(locked bool, text string) string {
+		if locked {
+			return lockedHint
+		}
+		return text
+	}
 	return []*widget.FormItem{
-		{Text: "Files at once", Widget: f.files, HintText: "How many files upload at the same time."},
-		{Text: "Pieces per file", Widget: f.parts, HintText: "How many pieces of one large file upload at the same time."},
-		{Text: "Notifications", Widget: f.notify},
+		{Text: "Files at once", Widget: f.files, HintText: h(f.filesLocked, "How many files upload at the same time.")},
+		{Text: "Pieces per file", Widget: f.parts, HintText: h(f.partsLocked, "How many pieces of one large file upload at the same time.")},
+		{Text: "Notifications", Widget: f.notify, HintText: h(f.notifyLocked, "")},
 		{Widget: f.when},
 	}
 }
@@ -135,7 +159,13 @@ func (f *settingsForm) value() Settings {
 // showSettings opens the Settings dialog; Save persists and applies.
 func (w *MainWindow) showSettings() {
 	form := newSettingsForm(w.settings, w.d.LiveSettings)
-	d := dialog.NewForm("Settings", "Save", "Cancel", form.items(), func(ok bool) {
+	form.lock(w.d.Policy)
+	var d dialog.Dialog
+	org := &widget.FormItem{Text: "Organisation", Widget: w.organisationRow(func() {
+		d.Hide()
+		w.ConnectTo("")
+	})}
+	d = dialog.NewForm("Settings", "Save", "Cancel", append([]*widget.FormItem{org}, form.items()...), func(ok bool) {
 		if ok {
 			w.applySettings(form.value())
 		}
@@ -145,9 +175,23 @@ func (w *MainWindow) showSettings() {
 	d.Show()
 }
 
-// applySettings saves s and tells the composition root.
+// applySettings saves s and tells the composition root. Locked settings
+// keep the customer's own saved choice (it counts again if the policy goes)
+// and take the policy's value.
 func (w *MainWindow) applySettings(s Settings) {
+	own := LoadSettings(w.d.App.Preferences(), w.d.Defaults)
+	p := w.d.Policy
+	if p.ParallelFiles > 0 {
+		s.ParallelFiles = own.ParallelFiles
+	}
+	if p.ParallelParts > 0 {
+		s.ParallelParts = own.ParallelParts
+	}
+	if p.Notifications != nil {
+		s.Notifications = own.Notifications
+	}
 	s.Save(w.d.App.Preferences())
+	s = p.Apply(s)
 	w.settings = s
 	if w.d.OnSettings != nil {
 		w.d.OnSettings(s)

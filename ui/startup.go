@@ -51,7 +51,7 @@ func newStartupErrorWindow(a fyne.App, version string, err error, fix *StartupFi
 	})
 	quit := widget.NewButton("Quit", win.Close)
 	quit.Importance = widget.HighImportance
-	next := wrapped("Try opening Hoist again. If this keeps happening, copy this message and send it to your organisation's support.")
+	next := wrapped(startupAdvice(err))
 	buttons := container.NewHBox(layout.NewSpacer(), copyBtn, quit)
 	body := container.NewVBox(heading("Hoist couldn't start"), msg)
 	if fix != nil {

@@ -40,6 +40,8 @@ type MainWindow struct {
 
 	signIn  *signInScreen
 	uploads *uploadsScreen
+	connect *ConnectScreen // connecting to another organisation, while shown
+	opened  []string       // files handed over before the sign-in
 
 	identity   Identity
 	signedIn   bool
@@ -79,8 +81,13 @@ func newMainWindow(d Deps, run func(func())) *MainWindow {
 		w.command = func(f func()) { cmds.do(func() { f(); w.refreshSoon() }) }
 		w.addJob = func(f func()) { adds.do(func() { f(); w.refreshSoon() }) }
 	}
-	w.settings = LoadSettings(d.App.Preferences(), d.Defaults)
-	w.win = d.App.NewWindow(w.title())
+	w.settings = d.Policy.Apply(LoadSettings(d.App.Preferences(), d.Defaults))
+	if d.Window != nil {
+		w.win = d.Window
+		w.win.SetTitle(w.title())
+	} else {
+		w.win = d.App.NewWindow(w.title())
+	}
 	if icon := d.App.Icon(); icon != nil {
 		w.win.SetIcon(icon)
 	}
@@ -152,6 +159,7 @@ func (w *MainWindow) start() {
 func (w *MainWindow) signedInAs(id Identity) {
 	w.identity, w.signedIn = id, true
 	w.showUploads()
+	w.addOpened()
 	if ids := w.resumeIDs; len(ids) > 0 {
 		w.resumeIDs = nil
 		if id.ID == w.resumeFor { // someone else's uploads stay paused in their list

@@ -166,11 +166,17 @@ func parse(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
-// fail prints an error for people and returns ExitFailed.
+// fail prints an error for people and returns ExitFailed, or the exit
+// code the error asks for with an ExitCode() int method (Hoist not yet
+// connected to an organisation: ExitUsage).
 func fail(env *Env, err error) int {
 	fmt.Fprintf(env.Stderr, "hoist: %v\n", err)
 	if errors.Is(err, ErrNotSetUp) {
 		return ExitNotSetUp
+	}
+	var ec interface{ ExitCode() int }
+	if errors.As(err, &ec) {
+		return ec.ExitCode()
 	}
 	return ExitFailed
 }

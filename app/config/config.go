@@ -17,6 +17,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -43,6 +44,9 @@ type Config struct {
 	// Signin configures browser sign-in; it is off when Signin.Issuer is
 	// empty.
 	Signin Signin `toml:"signin"`
+	// Security holds the settings that weaken Hoist's defaults; see
+	// transport.go.
+	Security Security `toml:"security"`
 }
 
 // Organisation is the [organisation] table.
@@ -180,8 +184,8 @@ func (s Secret) String() string {
 // GoString is like String, for %#v.
 func (s Secret) GoString() string { return fmt.Sprintf("%q", s.String()) }
 
-// BuiltinSource is the path [Resolve] returns, and the source name used in
-// errors, for the embedded default config.
+// BuiltinSource is the source name used in errors for the reference
+// config returned by [Default].
 const BuiltinSource = "(built-in default)"
 
 // Default values of settings a config file may leave out.
@@ -226,10 +230,33 @@ func Parse(data []byte, source string) (*Config, error) {
 // parse is Parse with relative paths in the file resolved against baseDir
 // (when not empty).
 func parse(data []byte, source, baseDir string) (*Config, error) {
+	return parseWith(data, source, baseDir, parseOptions{})
+}
+
+// parseOptions change what parseWith accepts and how it names lines.
+type parseOptions struct {
+	// extraKnown are keys the caller decodes itself (a policy file's
+	// [locked] table): they are not reported as unknown.
+	extraKnown map[string]bool
+	// lines, if set, gives the line of each dotted key instead of a scan of
+	// data (a descriptor is JSON, converted to TOML before parsing).
+	lines map[string]int
+}
+
+// parseWith is parse with options.
+func parseWith(data []byte, source, baseDir string, o parseOptions) (*Config, error) {
+	lines := o.lines
+	if lines == nil {
+		lines = keyLines(data)
+	}
 	cfg := defaults()
 	md, err := toml.NewDecoder(bytes.NewReader(data)).Decode(cfg)
 	if err != nil {
-		return nil, newParseError(source, err)
+		pe := newParseError(source, err)
+		if o.lines != nil {
+			pe.Line = lines[pe.Key]
+		}
+		return nil, pe
 	}
 	if !md.IsDefined("upload", "multipart_threshold") {
 		cfg.Upload.MultipartThreshold = cfg.Upload.PartSize
@@ -237,8 +264,11 @@ func parse(data []byte, source, baseDir string) (*Config, error) {
 	if baseDir != "" && cfg.Organisation.Logo != "" && !filepath.IsAbs(cfg.Organisation.Logo) {
 		cfg.Organisation.Logo = filepath.Join(baseDir, cfg.Organisation.Logo)
 	}
-	problems := unknownKeys(md)
+	problems := unknownKeys(md, o.extraKnown)
 	problems = append(problems, cfg.problems()...)
+	for _, p := range problems {
+		p.Line = lineOf(lines, p.Field)
+	}
 	if len(problems) > 0 {
 		return nil, &ValidationError{Source: source, Problems: problems}
 	}
@@ -249,8 +279,9 @@ func parse(data []byte, source, baseDir string) (*Config, error) {
 // keys the decoder left undecoded, and keys it matched only by ignoring
 // case (BurntSushi/toml falls back to a case-insensitive match; Hoist's
 // settings are case-sensitive). An unknown table is reported once, not once
-// per key inside it.
-func unknownKeys(md toml.MetaData) []*FieldError {
+// per key inside it. Keys in extra are the caller's and never unknown. A
+// close known name is suggested ("did you mean parallel_files?").
+func unknownKeys(md toml.MetaData, extra map[string]bool) []*FieldError {
 	undecoded := make(map[string]bool)
 	for _, k := range md.Undecoded() {
 		undecoded[k.String()] = true
@@ -261,7 +292,7 @@ func unknownKeys(md toml.MetaData) []*FieldError {
 next:
 	for _, k := range md.Keys() {
 		name := k.String()
-		if known[name] && !undecoded[name] {
+		if known[name] && !undecoded[name] || extra[name] {
 			continue
 		}
 		for _, r := range reported {
@@ -274,11 +305,21 @@ next:
 		if md.Type(k...) == "Hash" {
 			msg = "unknown table"
 		}
+		caseOnly := false
 		for exact := range known {
 			if strings.EqualFold(exact, name) {
 				msg += " (names are case-sensitive: did you mean " + exact + "?)"
+				caseOnly = true
 				break
 			}
+		}
+		cands := known
+		if len(extra) > 0 {
+			cands = maps.Clone(known)
+			maps.Copy(cands, extra)
+		}
+		if s := suggest(name, cands); s != "" && !caseOnly {
+			msg += ": did you mean " + s + "?"
 		}
 		out = append(out, &FieldError{Field: name, Message: msg})
 	}
@@ -319,9 +360,11 @@ func Load(path string) (*Config, error) {
 	return parse(data, path, filepath.Dir(path))
 }
 
-// Default returns a fresh copy of the embedded default config
-// (assets/default.toml), which points at the local dev stack. It panics if
-// the embedded file is invalid, which the package tests rule out.
+// Default returns a fresh copy of the reference config
+// (assets/default.toml), which points at the local dev stack. Hoist never
+// falls back to it ([Resolve] and [Find] do not): it is for tests and
+// tools. It panics if the embedded file is invalid, which the package tests
+// rule out.
 func Default() *Config {
 	cfg, err := Parse(assets.DefaultConfig, BuiltinSource)
 	if err != nil {
@@ -390,10 +433,35 @@ type FieldError struct {
 	// Message says what is wrong, ending with the offending value when
 	// there is one: `must be between 1 and 64 (got 0)`.
 	Message string
+	// Line is the 1-based line of the setting in its file (or of its table
+	// when the setting is missing); 0 when unknown.
+	Line int
 }
 
-// Error returns "field: message".
-func (e *FieldError) Error() string { return e.Field + ": " + e.Message }
+// Error returns "field: message", followed by " (line N)" when the line
+// is known.
+func (e *FieldError) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("%s: %s (line %d)", e.Field, e.Message, e.Line)
+	}
+	return e.Field + ": " + e.Message
+}
+
+// lineOf is the line of a dotted key, else of its nearest table that has
+// one; 0 when none is known.
+func lineOf(lines map[string]int, key string) int {
+	for k := key; k != ""; {
+		if n, ok := lines[k]; ok {
+			return n
+		}
+		i := strings.LastIndex(k, ".")
+		if i < 0 {
+			break
+		}
+		k = k[:i]
+	}
+	return 0
+}
 
 // ValidationError lists every problem found in a config, in file order for
 // unknown settings and then in field order.

@@ -233,7 +233,7 @@ stall_timeout = "0s"
 		t.Errorf("want a header and %d lines, got:\n%v", len(want), err)
 	}
 	var fe *FieldError
-	if !errors.As(err, &fe) || fe.Field != "s3.bukcet" || fe.Error() != "s3.bukcet: unknown setting" {
+	if !errors.As(err, &fe) || fe.Field != "s3.bukcet" || fe.Error() != "s3.bukcet: unknown setting: did you mean bucket? (line 3)" {
 		t.Errorf("errors.As FieldError = %v", fe)
 	}
 }
@@ -489,6 +489,7 @@ func TestResolveOrder(t *testing.T) {
 	t.Setenv("HOME", dir)
 	t.Setenv("AppData", userDir) // Windows
 	t.Setenv(EnvConfig, "")
+	t.Setenv(EnvPolicy, "none")
 
 	check := func(flag, wantPath, wantBucket string) {
 		t.Helper()
@@ -504,7 +505,10 @@ func TestResolveOrder(t *testing.T) {
 	if got, err := os.UserConfigDir(); err != nil || got != userDir {
 		t.Skipf("os.UserConfigDir = %q, %v: cannot redirect it on this OS", got, err)
 	}
-	check("", BuiltinSource, "hoist")
+	// No configuration: never the dev stack's reference config.
+	if _, cfg, err := Resolve(""); !errors.Is(err, ErrNotConnected) || cfg != nil {
+		t.Errorf("Resolve with nothing = %v, %v; want ErrNotConnected", cfg, err)
+	}
 	write(t, userFile, "[s3]\nregion = \"r\"\nbucket = \"from-user\"\n")
 	check("", userFile, "from-user")
 	t.Setenv(EnvConfig, envFile)

@@ -3,7 +3,6 @@ package config
 import (
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -17,43 +16,19 @@ const (
 	EnvDataDir = "HOIST_DATA_DIR"
 )
 
-// Resolve finds and loads the config, trying in order:
-//
-//  1. flagPath, if not empty;
-//  2. $HOIST_CONFIG, if set and not empty;
-//  3. <os.UserConfigDir()>/hoist/hoist.toml, if it exists;
-//  4. the embedded default, reported as path [BuiltinSource].
-//
-// It returns the path it used (also on error, so the caller can name it)
-// and the loaded config. A path given by flag or environment that does not
-// exist is an error (wrapping fs.ErrNotExist); so is any load or validation
-// error. Resolve never falls back to the default after finding a file.
+// Resolve finds and loads the config as [Find] does with default options,
+// and returns the path or URL it used (also on error, when known). With no
+// configuration at all it returns an error wrapping [ErrNotConnected]: it
+// never falls back to the dev stack's settings.
 func Resolve(flagPath string) (path string, cfg *Config, err error) {
-	switch {
-	case flagPath != "":
-		path = flagPath
-	case os.Getenv(EnvConfig) != "":
-		path = os.Getenv(EnvConfig)
-	default:
-		if dir, derr := os.UserConfigDir(); derr == nil {
-			p := filepath.Join(dir, "hoist", "hoist.toml")
-			_, serr := os.Stat(p)
-			switch {
-			case serr == nil:
-				path = p
-			case !errors.Is(serr, fs.ErrNotExist):
-				return p, nil, fmt.Errorf("find config: %w", serr)
-			}
-		}
+	s, err := Find(FindOptions{ConfigPath: flagPath})
+	if s == nil {
+		return flagPath, nil, err
 	}
-	if path == "" {
-		return BuiltinSource, Default(), nil
+	if err == nil && s.Config == nil {
+		err = fmt.Errorf("the organisation's descriptor %s has not been fetched yet: %w", s.Pending, ErrNotConnected)
 	}
-	cfg, err = Load(path)
-	if err != nil {
-		return path, nil, err
-	}
-	return path, cfg, nil
+	return s.Source, s.Config, err
 }
 
 // DataDir returns the absolute path of the folder for Hoist's journal and

@@ -134,7 +134,7 @@ func (c *Config) problems() []*FieldError {
 	if p := c.Signin.RedirectPort; p != 0 && (p < 1024 || p > 65535) {
 		add("signin.redirect_port", "must be 0 (any free port) or between 1024 and 65535 (got %d)", p)
 	}
-	return out
+	return append(out, c.transportProblems()...)
 }
 
 // pngMagic is the signature every PNG file starts with.

@@ -17,6 +17,8 @@
 //   OIDC_KEYS_FILE             private JWKS to load, or to create when missing;
 //                              default: a fresh key pair in memory
 //   OIDC_TEST_HOOKS            "1" enables POST /__test/revoke-all
+//   OIDC_HOIST_DESCRIPTOR      file served as Hoist's organisation descriptor at
+//                              /.well-known/hoist.json (read per request; 404 while missing)
 //
 // Prints "ready <issuer>" on stdout once it listens. Stops on SIGTERM/SIGINT.
 
@@ -55,6 +57,7 @@ function settings(env, argv) {
     extraClaims: env.OIDC_EXTRA_CLAIMS ? JSON.parse(env.OIDC_EXTRA_CLAIMS) : {},
     keysFile: env.OIDC_KEYS_FILE || '',
     testHooks: env.OIDC_TEST_HOOKS === '1',
+    descriptorFile: env.OIDC_HOIST_DESCRIPTOR || '',
   };
 }
 
@@ -386,6 +389,34 @@ function testHook(s, store, req, res, pathname) {
   return false;
 }
 
+// hoistDescriptor serves the dev stack's organisation descriptor with an
+// ETag, so Hoist's connect screen and its background re-fetch work here.
+function hoistDescriptor(s, req, res) {
+  let body;
+  try {
+    body = s.descriptorFile ? fs.readFileSync(s.descriptorFile, 'utf8') : undefined;
+  } catch (err) {
+    body = undefined;
+  }
+  if (body === undefined) {
+    send(res, 404, 'text/plain; charset=utf-8', 'no Hoist descriptor here\n');
+    return;
+  }
+  const etag = `"${crypto.createHash('sha256').update(body).digest('hex').slice(0, 16)}"`;
+  if (req.headers['if-none-match'] === etag) {
+    res.writeHead(304, { ETag: etag });
+    res.end();
+    return;
+  }
+  res.writeHead(200, {
+    'Content-Type': 'application/json',
+    ETag: etag,
+    'Cache-Control': 'no-cache',
+    'Content-Length': Buffer.byteLength(body),
+  });
+  res.end(body);
+}
+
 function main() {
   const s = settings(process.env, process.argv);
   const store = new Store();
@@ -397,6 +428,10 @@ function main() {
   const server = http.createServer((req, res) => {
     const { pathname } = new URL(req.url, s.issuer);
     if (pathname.startsWith('/__test/') && testHook(s, store, req, res, pathname)) return;
+    if (pathname === '/.well-known/hoist.json') {
+      hoistDescriptor(s, req, res);
+      return;
+    }
     const m = pathname.match(/^\/interaction\/([\w-]+)(?:\/(login|abort))?$/);
     if (!m) {
       handle(req, res);

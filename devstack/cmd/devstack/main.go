@@ -13,6 +13,8 @@
 //	minio-data/             objects, kept across up/down
 //	minio.log               server output (appended)
 //	env, hoist.toml         written by up, for `source .devstack/env`
+//	hoist.json              the organisation descriptor the provider serves at
+//	                        /.well-known/hoist.json (type the issuer in Hoist)
 //
 // The provider keeps sessions and tokens in memory: restarting it signs
 // everybody out. MinIO is restarted when the provider's address changed.
@@ -124,8 +126,8 @@ func (s *stack) up(ctx context.Context) error {
 	if err := devstack.WriteDevEnv(s.dir, s.minio, devstack.DefaultBucket, signin); err != nil {
 		return fmt.Errorf("up: %w", err)
 	}
-	fmt.Fprintf(s.out, "  endpoint  %s\n  bucket    %s\n  issuer    %s\n  sign in   %s / %s\n  config    %s\n  env       %s\n\nrun: source %s\n",
-		s.minio.Endpoint, devstack.DefaultBucket, s.oidc.Issuer, devstack.DemoUser, devstack.DemoPassword,
+	fmt.Fprintf(s.out, "  endpoint  %s\n  bucket    %s\n  issuer    %s\n  connect   %s   (type this in a fresh Hoist's connect screen)\n  sign in   %s / %s\n  config    %s\n  env       %s\n\nrun: source %s\n",
+		s.minio.Endpoint, devstack.DefaultBucket, s.oidc.Issuer, s.oidc.Issuer, devstack.DemoUser, devstack.DemoPassword,
 		filepath.Join(s.dir, devstack.ConfigFileName), filepath.Join(s.dir, devstack.EnvFileName),
 		s.rel(filepath.Join(s.dir, devstack.EnvFileName)))
 	return nil

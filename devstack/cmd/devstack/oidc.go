@@ -52,22 +52,34 @@ func isProviderFor(pid int, keys string) bool {
 	if len(args) < 2 || filepath.Base(args[0]) != "node" || filepath.Base(args[1]) != "server.js" {
 		return false
 	}
+	return hasEnv(pid, "OIDC_KEYS_FILE="+keys)
+}
+
+// hasEnv reports whether pid's environment holds the variable kv
+// ("NAME=value").
+func hasEnv(pid int, kv string) bool {
 	env, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/environ")
-	return err == nil && bytes.Contains(append([]byte{0}, env...), []byte("\x00OIDC_KEYS_FILE="+keys+"\x00"))
+	return err == nil && bytes.Contains(append([]byte{0}, env...), []byte("\x00"+kv+"\x00"))
 }
 
 func (c oidcComponent) up(ctx context.Context, s *stack) error {
 	p := c.paths(s)
 	if pid, port, ok := c.running(s); ok {
 		issuer := "http://127.0.0.1:" + strconv.Itoa(port)
-		if port > 0 && waitReady(ctx, issuer, 15*time.Second) {
+		if !hasEnv(pid, "OIDC_HOIST_DESCRIPTOR="+filepath.Join(s.dir, devstack.DescriptorFileName)) {
+			fmt.Fprintf(s.out, "oidc provider (pid %d) serves no organisation descriptor; restarting it\n", pid)
+			if err := devstack.StopProcessGroup(pid, stopGrace); err != nil {
+				return err
+			}
+		} else if port > 0 && waitReady(ctx, issuer, 15*time.Second) {
 			s.oidc = &devstack.OIDC{Issuer: issuer, Port: port, ClientID: devstack.DefaultClientID, PID: pid}
 			fmt.Fprintf(s.out, "oidc provider already running (pid %d)\n", pid)
 			return nil
-		}
-		fmt.Fprintf(s.out, "oidc provider (pid %d) is not answering; restarting it\n", pid)
-		if err := devstack.StopProcessGroup(pid, stopGrace); err != nil {
-			return err
+		} else {
+			fmt.Fprintf(s.out, "oidc provider (pid %d) is not answering; restarting it\n", pid)
+			if err := devstack.StopProcessGroup(pid, stopGrace); err != nil {
+				return err
+			}
 		}
 	}
 	port := 0
@@ -80,7 +92,8 @@ func (c oidcComponent) up(ctx context.Context, s *stack) error {
 	}
 	defer lf.Close() // the provider has its own copy of the descriptor
 	fmt.Fprintf(lf, "\n==== devstack up %s ====\n", time.Now().Format(time.RFC3339))
-	o, err := devstack.StartOIDC(ctx, devstack.OIDCOptions{Port: port, DataDir: s.dir, Log: lf, Detach: true})
+	o, err := devstack.StartOIDC(ctx, devstack.OIDCOptions{Port: port, DataDir: s.dir, Log: lf, Detach: true,
+		DescriptorFile: filepath.Join(s.dir, devstack.DescriptorFileName)})
 	if err != nil {
 		return err
 	}
