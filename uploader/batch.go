@@ -135,6 +135,9 @@ type batchState struct {
 	// fails and next pace the retries of the receipt write.
 	fails int
 	next  time.Time
+	// refused is set when the last write failed for a reason retrying
+	// soon will not fix (access denied, say).
+	refused bool
 }
 
 // BatchOptions describe a new batch.
@@ -455,11 +458,13 @@ func (e *Engine) writeReceipts() time.Duration {
 			bs.fails++
 			bs.next = time.Now().Add(e.retry.backoff(bs.fails))
 			bs.rec.WriteError = err.Error()
+			k := KindOf(err)
+			bs.refused = !k.retryable() && k != KindPrecondition
 			if key != rec.ReceiptKey {
 				bs.rec.ReceiptKey = key
 			}
 		} else {
-			bs.rec.Written, bs.rec.WriteError, bs.fails = time.Now().UTC(), "", 0
+			bs.rec.Written, bs.rec.WriteError, bs.fails, bs.refused = time.Now().UTC(), "", 0, false
 		}
 		rec = bs.rec
 		e.mu.Unlock()
@@ -594,11 +599,16 @@ func allFinal(jobs []*job) bool {
 	return true
 }
 
-// WaitReceipts blocks until no receipt waits to be written, or ctx ends.
+// WaitReceipts blocks until no receipt waits to be written, or ctx ends,
+// or the store refused a pending receipt for a reason retrying will not
+// soon fix (it stays pending and is retried later).
 func (e *Engine) WaitReceipts(ctx context.Context) error {
 	tick := time.NewTicker(50 * time.Millisecond)
 	defer tick.Stop()
 	for e.PendingReceipts() > 0 {
+		if err := e.receiptRefused(); err != nil {
+			return err
+		}
 		select {
 		case <-ctx.Done():
 			return fmt.Errorf("wait for receipts: %w", ctx.Err())
@@ -665,4 +675,16 @@ func (e *Engine) batchIDs() []string {
 		ids = append(ids, id)
 	}
 	return ids
+}
+
+// receiptRefused returns the error of a pending receipt the store refused.
+func (e *Engine) receiptRefused() error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, bs := range e.batches {
+		if bs.refused && bs.rec.Pending() {
+			return fmt.Errorf("store receipt of batch %s: %s", bs.rec.ID, bs.rec.WriteError)
+		}
+	}
+	return nil
 }

@@ -219,3 +219,25 @@ func TestReceiptWriteRetried(t *testing.T) {
 		t.Errorf("the newer receipt: %+v", newest.Summary)
 	}
 }
+
+// A receipt the store refuses for good does not keep WaitReceipts waiting.
+func TestWaitReceiptsStopsOnRefusal(t *testing.T) {
+	r := receiptRig(t)
+	r.store.Hook = func(_ context.Context, op, key string, _ int32) error {
+		if op == "put" && strings.Contains(key, uploader.ReceiptDir) {
+			return &uploader.StoreError{Kind: uploader.KindAccessDenied, Code: "AccessDenied", Err: errors.New("denied")}
+		}
+		return nil
+	}
+	r.send(custRoot, r.file("x.txt", 5))
+	r.wait()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	err := r.engine.WaitReceipts(ctx)
+	if err == nil || !strings.Contains(err.Error(), "denied") || ctx.Err() != nil {
+		t.Fatalf("WaitReceipts: %v (ctx %v)", err, ctx.Err())
+	}
+	if r.engine.PendingReceipts() != 1 {
+		t.Error("the refused receipt is no longer pending")
+	}
+}
