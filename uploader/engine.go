@@ -58,6 +58,11 @@ type Options struct {
 	// MaxFailures is how many consecutive failures of one request end a job
 	// (default 12). Network outages do not count.
 	MaxFailures int
+	// PauseGrace is how long a Pause lets the parts already on their way
+	// finish before it stops them (default 3 s; negative: stop at once).
+	// No new part starts once a Pause was asked for, so what is kept is as
+	// much as possible of what was shown as sent.
+	PauseGrace time.Duration
 	// OnCredentialsNeeded, if set, is called (on an engine goroutine; it must
 	// not block) when credentials fail for good. The engine then holds every
 	// upload, paused, until Release is called. If nil, such jobs fail.
@@ -67,6 +72,9 @@ type Options struct {
 	OnEvent func(Event)
 	// Logger receives diagnostics (default: discard).
 	Logger *slog.Logger
+	// Receipts, if set, makes the engine store each batch's receipt in the
+	// store (see Batch). Without it receipts are only kept locally.
+	Receipts *ReceiptOptions
 }
 
 // EventKind says what happened to a job.
@@ -112,6 +120,9 @@ type Engine struct {
 
 	discards  map[string]DiscardedUpload // by upload ID, guarded by mu
 	abortWake chan struct{}
+
+	batches     map[string]*batchState // by ID, guarded by mu
+	receiptWake chan struct{}
 }
 
 // wish is a request made while a job's run is stopping; it decides how the
@@ -127,9 +138,28 @@ const (
 
 // job is the engine's live view of one JobRecord.
 type job struct {
-	id     uint64
-	rec    JobRecord // guarded by Engine.mu
-	done   atomic.Int64
+	id  uint64
+	rec JobRecord // guarded by Engine.mu
+	// done is the bytes sent: confirmed plus those in flight.
+	done atomic.Int64
+	// confirmed is the bytes the store acknowledged (finished parts, or
+	// the whole object), including parts found after a restart.
+	confirmed atomic.Int64
+	// pausing is closed when a Pause asks the current run to stop: no new
+	// part starts (set by startLocked, guarded by Engine.mu).
+	pausing chan struct{}
+	// nudge cuts a wait before a retry short (Engine.TryNow).
+	nudge chan struct{}
+	// retryAt is when the next try starts (unix nanos; 0: not waiting);
+	// lastErr is the last failure, for support.
+	retryAt atomic.Int64
+	lastErr atomic.Pointer[string]
+	// cancelledAt is Done when a Cancel was asked for: a cancelled job
+	// keeps counting that much in the totals.
+	cancelledAt atomic.Int64
+	// eta is the smoothed time left, guarded by Engine.mu (negative:
+	// unknown).
+	eta    time.Duration
 	cancel context.CancelCauseFunc // set while running, guarded by Engine.mu
 	// wish is what the user asked for last while the run was stopping,
 	// guarded by Engine.mu.
@@ -141,6 +171,18 @@ type job struct {
 }
 
 func (j *job) setNote(s string) { j.note.Store(&s) }
+
+func (j *job) setLastErr(err error) {
+	s := err.Error()
+	j.lastErr.Store(&s)
+}
+
+func (j *job) getLastErr() string {
+	if p := j.lastErr.Load(); p != nil {
+		return *p
+	}
+	return ""
+}
 
 func (j *job) getNote() string {
 	if p := j.note.Load(); p != nil {
@@ -172,12 +214,18 @@ func New(opts Options) (*Engine, error) {
 		changed:   make(chan struct{}),
 		discards:  map[string]DiscardedUpload{},
 		abortWake: make(chan struct{}, 1),
+
+		batches:     map[string]*batchState{},
+		receiptWake: make(chan struct{}, 1),
 	}
 	e.ctx, e.stop = context.WithCancelCause(context.Background())
 	if err := e.restore(); err != nil {
 		return nil, err
 	}
 	if err := e.loadDiscards(); err != nil {
+		return nil, fmt.Errorf("read journal: %w", err)
+	}
+	if err := e.restoreBatches(); err != nil {
 		return nil, fmt.Errorf("read journal: %w", err)
 	}
 	return e, nil
@@ -211,6 +259,9 @@ func setDefaults(o *Options) {
 	if o.MaxFailures <= 0 {
 		o.MaxFailures = 12
 	}
+	if o.PauseGrace == 0 {
+		o.PauseGrace = 3 * time.Second
+	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -238,6 +289,7 @@ func (e *Engine) restore() error {
 		}
 		for _, p := range parts {
 			j.done.Add(p.Size)
+			j.confirmed.Add(p.Size)
 		}
 	}
 	return nil
@@ -245,7 +297,7 @@ func (e *Engine) restore() error {
 
 // addLocked registers a record as a live job (queueing it if queued).
 func (e *Engine) addLocked(rec JobRecord) *job {
-	j := &job{id: rec.ID, rec: rec}
+	j := &job{id: rec.ID, rec: rec, nudge: make(chan struct{}, 1), eta: -1}
 	e.jobs[rec.ID] = j
 	e.order = append(e.order, j)
 	if rec.State == StateQueued {
@@ -254,15 +306,21 @@ func (e *Engine) addLocked(rec JobRecord) *job {
 	return j
 }
 
-// Start runs the scheduler, the progress sampler and the aborter of
-// discarded uploads until Close.
+// Start runs the scheduler, the progress sampler, the aborter of
+// discarded uploads and the receipt writer until Close. Batches restored
+// from the journal whose files all ended get their receipt now.
 func (e *Engine) Start() {
-	e.wg.Add(3)
+	e.wg.Add(4)
 	go e.schedule()
 	go e.sample()
 	go e.abortLoop()
+	go e.receiptLoop()
 	e.poke()
 	e.pokeAborter()
+	for _, id := range e.batchIDs() {
+		e.checkBatch(id)
+	}
+	e.pokeReceipts()
 }
 
 // Close stops all transfers without cancelling them: unfinished jobs stay
@@ -326,6 +384,8 @@ func (e *Engine) popQueuedLocked() *job {
 func (e *Engine) startLocked(j *job) {
 	ctx, cancel := context.WithCancelCause(e.ctx)
 	j.cancel, j.wish = cancel, wishNone
+	j.pausing = make(chan struct{})
+	j.eta = -1
 	j.restartMeterLocked()
 	if e.active == 0 {
 		e.restartTotalLocked() // idle time before does not count
@@ -363,13 +423,13 @@ func (e *Engine) finish(j *job, err error) {
 		e.release(j, nil)
 		return
 	case err == nil:
-		e.end(j, StateDone, "", nil)
+		e.end(j, StateDone, "", "", nil)
 	case errors.Is(err, errPaused):
 		e.release(j, func(r *JobRecord) { r.State = StatePaused; r.Paused = true })
 		e.persist(j)
 	case errors.Is(err, errResumed):
 		e.release(j, func(r *JobRecord) {
-			r.State, r.Paused = StateQueued, false
+			r.State, r.Paused, r.WaitingSignIn = StateQueued, false, false
 			e.queue = append([]*job{j}, e.queue...)
 		})
 		e.persist(j)
@@ -389,14 +449,14 @@ func (e *Engine) finish(j *job, err error) {
 		e.queue = append([]*job{j}, e.queue...)
 		e.mu.Unlock()
 	case errors.As(err, &f) && f.skip:
-		e.end(j, StateSkipped, f.Reason, nil)
+		e.end(j, StateSkipped, CodeOf(f), f.Reason, nil)
 	default:
 		if errors.Is(err, errChanged) {
 			e.discardUpload(j) // its parts hold bytes that are no longer the file's
 		}
 		err = explain(err, e.bucket)
 		errors.As(err, &f)
-		e.end(j, StateFailed, f.Reason, f.Err)
+		e.end(j, StateFailed, CodeOf(err), f.Reason, f.Err)
 	}
 	e.event(JobEnded, j)
 	e.poke()
@@ -439,10 +499,12 @@ func (e *Engine) release(j *job, change func(*JobRecord)) {
 	e.notifyLocked()
 }
 
-// end gives a job a final state and records it.
-func (e *Engine) end(j *job, state State, reason string, cause error) {
+// end gives a job a final state, with the reason code and plain reason
+// of a failure or skip, and records it.
+func (e *Engine) end(j *job, state State, code, reason string, cause error) {
 	e.release(j, func(r *JobRecord) {
 		r.State = state
+		r.Code = code
 		if state != StateDone {
 			r.Reason = reason // a done job keeps its note (renamed, restarted)
 		}
@@ -453,6 +515,7 @@ func (e *Engine) end(j *job, state State, reason string, cause error) {
 		r.Finished = time.Now()
 		if state == StateDone {
 			j.done.Store(r.Size)
+			j.confirmed.Store(r.Size)
 		}
 	})
 	if state == StateDone || state == StateSkipped {
@@ -505,6 +568,9 @@ func (e *Engine) update(j *job, change func(*JobRecord)) JobRecord {
 }
 
 func (e *Engine) event(kind EventKind, j *job) {
+	if kind == JobEnded {
+		defer e.batchJobEnded(j)
+	}
 	if e.opts.OnEvent == nil {
 		return
 	}
@@ -539,6 +605,7 @@ func (e *Engine) Release() {
 	e.mu.Unlock()
 	e.poke()
 	e.pokeAborter()
+	e.pokeReceipts()
 }
 
 // SetParallelism changes how many files upload at once and how many parts
