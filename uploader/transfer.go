@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -251,6 +252,7 @@ func (e *Engine) multipart(ctx context.Context, j *job, rec JobRecord) error {
 	}
 	e.mu.Lock()
 	j.done.Store(sent)
+	j.confirmed.Store(sent)
 	j.restartMeterLocked()
 	e.mu.Unlock()
 	if err := e.sendParts(ctx, j, f, rec, done); err != nil {
@@ -401,8 +403,12 @@ func (e *Engine) sendParts(ctx context.Context, j *job, f *os.File, rec JobRecor
 	close(todo)
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
+	e.mu.Lock()
+	pausing := j.pausing
+	e.mu.Unlock()
 	var mu sync.Mutex
 	var wg sync.WaitGroup
+	var stopped atomic.Bool
 	for range min(e.parallelParts(), len(todo)) {
 		wg.Add(1)
 		go func() {
@@ -410,6 +416,12 @@ func (e *Engine) sendParts(ctx context.Context, j *job, f *os.File, rec JobRecor
 			for n := range todo {
 				if ctx.Err() != nil {
 					return
+				}
+				select {
+				case <-pausing: // a Pause: finish what is on its way, start nothing new
+					stopped.Store(true)
+					return
+				default:
 				}
 				p, err := e.sendPart(ctx, j, f, rec, n)
 				if err != nil {
@@ -425,6 +437,9 @@ func (e *Engine) sendParts(ctx context.Context, j *job, f *os.File, rec JobRecor
 	wg.Wait()
 	if ctx.Err() != nil {
 		return context.Cause(ctx)
+	}
+	if stopped.Load() {
+		return errPaused
 	}
 	return nil
 }
@@ -477,6 +492,7 @@ func (e *Engine) sendPart(ctx context.Context, j *job, f *os.File, rec JobRecord
 	if err := e.journal.PutPart(rec.ID, p); err != nil {
 		return p, fmt.Errorf("record part %d: %w", n, err)
 	}
+	j.confirmed.Add(length)
 	return p, nil
 }
 
