@@ -44,6 +44,8 @@ type Config struct {
 	// Signin configures browser sign-in; it is off when Signin.Issuer is
 	// empty.
 	Signin Signin `toml:"signin"`
+	// Support says who is support staff and where customers' folders are.
+	Support Support `toml:"support"`
 	// Security holds the settings that weaken Hoist's defaults; see
 	// transport.go.
 	Security Security `toml:"security"`
@@ -156,6 +158,30 @@ type Signin struct {
 	RedirectPort int `toml:"redirect_port"`
 }
 
+// Support is the optional [support] table. Staff are people whose ID
+// token's GroupClaim lists one of StaffGroups; Hoist then shows them the
+// Support view and, when RoleARN is set, assumes that role for them instead
+// of [signin] role_arn.
+type Support struct {
+	// GroupClaim is the ID token claim listing the person's groups.
+	GroupClaim string `toml:"group_claim"`
+	// StaffGroups are the groups whose members are support staff.
+	StaffGroups []string `toml:"staff_groups"`
+	// RoleARN is the staff role; "" means the sign-in role (whose policy
+	// then tells staff from customers, e.g. by jwt:groups).
+	RoleARN string `toml:"role_arn"`
+	// CustomersPrefix is where customers' folders are: each folder
+	// directly under it is one customer. "" means the key prefix up to its
+	// first placeholder.
+	CustomersPrefix string `toml:"customers_prefix"`
+	// RequestPoll is how often a customer's Hoist looks for re-send
+	// requests while it runs.
+	RequestPoll Duration `toml:"request_poll"`
+}
+
+// DefaultRequestPoll is how often Hoist looks for re-send requests.
+const DefaultRequestPoll = Duration(3 * time.Minute)
+
 // Enabled reports whether sign-in is configured.
 func (s Signin) Enabled() bool { return s.Issuer != "" }
 
@@ -237,6 +263,7 @@ func defaults() *Config {
 			RetryMaxWait:  DefaultRetryMaxWait,
 			KeepAwake:     true,
 		},
+		Support: Support{GroupClaim: "groups", RequestPoll: DefaultRequestPoll},
 	}
 }
 

@@ -39,6 +39,7 @@ func TestParseMinimalTakesDefaults(t *testing.T) {
 			StallTimeout:       Duration(60 * time.Second),
 			RetryMaxWait:       Duration(30 * time.Second),
 		},
+		Support: Support{GroupClaim: "groups", RequestPoll: DefaultRequestPoll},
 	}
 	if fmt.Sprintf("%#v", *cfg) != fmt.Sprintf("%#v", want) {
 		t.Errorf("got  %+v\nwant %+v", *cfg, want)

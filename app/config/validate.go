@@ -142,6 +142,17 @@ func (c *Config) problems() []*FieldError {
 	if p := c.Signin.RedirectPort; p != 0 && (p < 1024 || p > 65535) {
 		add("signin.redirect_port", "must be 0 (any free port) or between 1024 and 65535 (got %d)", p)
 	}
+
+	// [support]
+	if c.Support.RequestPoll < Duration(10*time.Second) || c.Support.RequestPoll > Duration(24*time.Hour) {
+		add("support.request_poll", "must be between 10s and 24h %s", got(c.Support.RequestPoll))
+	}
+	if p := c.Support.CustomersPrefix; p != "" && !strings.HasSuffix(p, "/") {
+		add("support.customers_prefix", `must end in "/" %s`, got(p))
+	}
+	if len(c.Support.StaffGroups) > 0 && strings.TrimSpace(c.Support.GroupClaim) == "" {
+		add("support.group_claim", `must name a claim when support.staff_groups is set (got "")`)
+	}
 	return append(out, c.transportProblems()...)
 }
 

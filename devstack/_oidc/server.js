@@ -11,7 +11,7 @@
 //   OIDC_REFRESH_TOKEN_TTL     refresh token lifetime from sign-in, seconds; default 14 days
 //   OIDC_SESSION_TTL           browser session lifetime, seconds; default 1 day
 //   OIDC_ROTATE_REFRESH_TOKENS "0" to keep one refresh token per sign-in; default rotate
-//   OIDC_USERS                 JSON [{"sub","username","password","email","name"}];
+//   OIDC_USERS                 JSON [{"sub","username","password","email","name","groups"}];
 //                              default the demo users below
 //   OIDC_EXTRA_CLAIMS          JSON object added to every user's ID token claims
 //   OIDC_KEYS_FILE             private JWKS to load, or to create when missing;
@@ -33,6 +33,7 @@ import Provider from 'oidc-provider';
 const DEMO_USERS = [
   { sub: 'cd7d51af-c162-4aca-bf1d-03b91aa01dba', username: 'alice', password: 'alice-password', email: 'alice@example.com', name: 'Alice Example' },
   { sub: '15eb11a8-edab-4edc-b907-bb216b6ba7e9', username: 'bob', password: 'bob-password', email: 'bob@example.com', name: 'Bob Example' },
+  { sub: '1f393cd6-acdc-4081-b293-38f9fccda262', username: 'sam', password: 'sam-password', email: 'sam@acme.example', name: 'Sam Support', groups: ['hoist-staff'] },
 ];
 
 const DAY = 24 * 60 * 60;
@@ -197,6 +198,7 @@ function accounts(users, extraClaims) {
             email_verified: Boolean(u.email),
             preferred_username: u.username,
             name: u.name,
+            ...(u.groups?.length ? { groups: u.groups } : {}),
           };
         },
       };
@@ -218,7 +220,7 @@ function providerConfig(s, store, users) {
       id_token_signed_response_alg: 'RS256',
     }],
     claims: {
-      openid: ['sub', ...Object.keys(s.extraClaims)],
+      openid: ['sub', 'groups', ...Object.keys(s.extraClaims)],
       email: ['email', 'email_verified'],
       profile: ['name', 'preferred_username'],
     },
