@@ -73,7 +73,6 @@ func openBase(configPath, dataDirFlag string, browser signin.BrowserOpener) (*ba
 		return nil, err
 	}
 	cfgPath, cfg := setup.Source, setup.Config
-	applyLocks(cfg, setup.Policy)
 	dataDir, err := config.DataDir(dataDirFlag)
 	if err != nil {
 		return nil, err

@@ -85,8 +85,8 @@ func findSetup(configPath string) (*config.Setup, error) {
 }
 
 // applyLocks puts the parallelism a managed policy locks into cfg, so that
-// the CLI follows the policy as the window does (the window then lays the
-// customer's own choice, and the locks again, over it).
+// the CLI follows the policy as the window does. Not for the window: its
+// Settings keep cfg's numbers as the defaults under the customer's choice.
 func applyLocks(cfg *config.Config, p *config.Policy) {
 	if cfg == nil || p == nil {
 		return

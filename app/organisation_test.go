@@ -90,7 +90,7 @@ func TestCLIFollowsLockedParallelism(t *testing.T) {
 			}
 		}
 		t.Setenv(config.EnvPolicy, policy)
-		b, err := openBase(cfg, filepath.Join(dir, "data"), nil)
+		b, err := openCLIBase(cfg, filepath.Join(dir, "data"))
 		if err != nil {
 			t.Fatal(err)
 		}
