@@ -65,6 +65,10 @@ type Options struct {
 	// OnEvent, if set, is called on an engine goroutine each time a job
 	// starts or ends. It must return quickly; it runs in the job's path.
 	OnEvent func(Event)
+	// OwnFolders are Hoist's own data and settings folders (and files):
+	// nothing in them is ever sent, even when a dropped folder holds them;
+	// each is reported as not sent instead.
+	OwnFolders []string
 	// Logger receives diagnostics (default: discard).
 	Logger *slog.Logger
 }
@@ -112,6 +116,8 @@ type Engine struct {
 
 	discards  map[string]DiscardedUpload // by upload ID, guarded by mu
 	abortWake chan struct{}
+
+	ownFolders []string // Options.OwnFolders, absolute, links resolved
 }
 
 // wish is a request made while a job's run is stopping; it decides how the
@@ -167,11 +173,12 @@ func New(opts Options) (*Engine, error) {
 			base: opts.RetryBaseWait, cap: opts.RetryMaxWait,
 			maxFailures: opts.MaxFailures, maxAuthFailures: 3, stall: opts.StallTimeout,
 		},
-		wake:      make(chan struct{}, 1),
-		jobs:      map[uint64]*job{},
-		changed:   make(chan struct{}),
-		discards:  map[string]DiscardedUpload{},
-		abortWake: make(chan struct{}, 1),
+		wake:       make(chan struct{}, 1),
+		jobs:       map[uint64]*job{},
+		changed:    make(chan struct{}),
+		discards:   map[string]DiscardedUpload{},
+		abortWake:  make(chan struct{}, 1),
+		ownFolders: resolveFolders(opts.OwnFolders),
 	}
 	e.ctx, e.stop = context.WithCancelCause(context.Background())
 	if err := e.restore(); err != nil {
