@@ -339,9 +339,19 @@ func newRecord(f found, prefix string) (*JobRecord, *Problem) {
 	return rec, nil
 }
 
-// Pause pauses jobs: a running job stops its parts (what arrived is kept)
-// and a queued one waits. Paused jobs stay paused across restarts.
-func (e *Engine) Pause(ids ...uint64) {
+// Pause pauses jobs: a running job starts no new part, lets the parts on
+// their way finish for up to Options.PauseGrace, then stops the rest (what
+// arrived is kept); a queued one waits. Paused jobs stay paused across
+// restarts.
+func (e *Engine) Pause(ids ...uint64) { e.pause(false, ids) }
+
+// PauseForSignIn pauses jobs as Pause does and marks them as waiting for
+// their owner's next sign-in (JobRecord.WaitingSignIn), in the journal, so
+// the promise "they continue when you sign in again" survives a restart.
+// Jobs already paused by the user stay as they are.
+func (e *Engine) PauseForSignIn(ids ...uint64) { e.pause(true, ids) }
+
+func (e *Engine) pause(forSignIn bool, ids []uint64) {
 	e.mu.Lock()
 	var persist []*job
 	for _, id := range ids {
@@ -352,15 +362,74 @@ func (e *Engine) Pause(ids ...uint64) {
 			if j.wish != wishCancel {
 				j.wish = wishPause
 			}
-			j.cancel(errPaused)
+			if forSignIn {
+				j.rec.WaitingSignIn = true
+			}
+			e.softStopLocked(j)
 		case j.rec.State == StateQueued:
-			j.rec.State, j.rec.Paused = StatePaused, true
+			j.rec.State, j.rec.Paused, j.rec.WaitingSignIn = StatePaused, true, forSignIn
 			persist = append(persist, j)
 		}
 	}
 	e.notifyLocked()
 	e.mu.Unlock()
 	e.persistAll(persist)
+}
+
+// softStopLocked asks a running job to pause: no new part starts, and the
+// run is cancelled after the grace period (at once without one). Called
+// with e.mu held.
+func (e *Engine) softStopLocked(j *job) {
+	select {
+	case <-j.pausing:
+		return // already stopping
+	default:
+	}
+	close(j.pausing)
+	cancel := j.cancel
+	if e.opts.PauseGrace <= 0 {
+		cancel(errPaused)
+		return
+	}
+	time.AfterFunc(e.opts.PauseGrace, func() { cancel(errPaused) })
+}
+
+// TryNow ends the wait before the next try of the jobs' failed requests:
+// they try again at once.
+func (e *Engine) TryNow(ids ...uint64) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, id := range ids {
+		if j := e.jobs[id]; j != nil {
+			select {
+			case j.nudge <- struct{}{}:
+			default:
+			}
+		}
+	}
+}
+
+// ClearFinished takes the finished jobs (done, skipped, failed, cancelled)
+// out of this session's list; they stay in history. It returns how many
+// were taken out.
+func (e *Engine) ClearFinished() int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	kept := e.order[:0]
+	n := 0
+	for _, j := range e.order {
+		if j.rec.State.Final() && j.cancel == nil {
+			delete(e.jobs, j.id)
+			n++
+			continue
+		}
+		kept = append(kept, j)
+	}
+	clear(e.order[len(kept):])
+	e.order = kept
+	e.restartTotalLocked()
+	e.notifyLocked()
+	return n
 }
 
 // persistAll records many jobs at once: concurrent writes share the
@@ -382,9 +451,10 @@ func (e *Engine) Resume(ids ...uint64) {
 		case j.cancel != nil:
 			if j.wish == wishPause {
 				j.wish = wishResume
+				j.rec.WaitingSignIn = false
 			}
 		case j.rec.State == StatePaused:
-			j.rec.State, j.rec.Paused = StateQueued, false
+			j.rec.State, j.rec.Paused, j.rec.WaitingSignIn = StateQueued, false, false
 			e.queue = append(e.queue, j)
 			persist = append(persist, j)
 		}
@@ -407,8 +477,10 @@ func (e *Engine) Cancel(ids ...uint64) {
 		case j == nil || j.rec.State.Final():
 		case j.cancel != nil:
 			j.wish = wishCancel // wins over a Pause still stopping
+			j.cancelledAt.Store(j.done.Load())
 			j.cancel(errCancelled)
 		default:
+			j.cancelledAt.Store(j.done.Load())
 			idle = append(idle, e.cancelLocked(j))
 		}
 	}
@@ -520,6 +592,7 @@ func (e *Engine) retryOne(id uint64) error {
 		return fmt.Errorf("it is %s, not failed", was)
 	}
 	j.done.Store(0)
+	j.cancelledAt.Store(0)
 	// Journaled before it can start: parts are only recorded for a job the
 	// journal holds as unfinished.
 	if err := e.save(j); err != nil {
@@ -580,6 +653,7 @@ func (e *Engine) Snapshot() Snapshot {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	s := Snapshot{Jobs: make([]JobSnapshot, len(e.order)), Held: e.held}
+	var longest time.Duration = -1
 	for i, j := range e.order {
 		js := e.snapLocked(j)
 		s.Jobs[i] = js
@@ -587,6 +661,7 @@ func (e *Engine) Snapshot() Snapshot {
 		t.Files++
 		t.Bytes += js.Size
 		t.BytesDone += js.Done
+		t.BytesConfirmed += js.Confirmed
 		switch js.State {
 		case StateDone, StateSkipped:
 			t.FilesDone++
@@ -594,26 +669,42 @@ func (e *Engine) Snapshot() Snapshot {
 			t.FilesFailed++
 		case StateRunning, StateVerifying:
 			t.FilesActive++
+			longest = max(longest, js.ETA)
 		case StateCancelled:
+			// What it had sent stays counted, as sent; the rest leaves the
+			// total, so the others' progress does not run backwards.
+			kept := min(max(js.Done, j.cancelledAt.Load()), js.Size)
 			t.Files--
-			t.Bytes -= js.Size
-			t.BytesDone -= js.Done
+			t.Bytes -= js.Size - kept
+			t.BytesDone += kept - js.Done
 		}
 	}
 	s.Totals.Speed = e.total.speed()
 	s.Totals.ETA = eta(s.Totals.Bytes-s.Totals.BytesDone, s.Totals.Speed)
+	if s.Totals.ETA >= 0 && longest > s.Totals.ETA {
+		s.Totals.ETA = longest
+	}
 	return s
 }
 
 // snapLocked copies one job's state.
 func (e *Engine) snapLocked(j *job) JobSnapshot {
 	s := JobSnapshot{JobRecord: j.rec, Done: min(max(j.done.Load(), 0), j.rec.Size), ETA: -1, Note: j.getNote()}
+	s.Confirmed = min(max(j.confirmed.Load(), 0), j.rec.Size)
 	if s.State == StateDone || s.State == StateSkipped {
-		s.Done = s.Size
+		s.Done, s.Confirmed = s.Size, s.Size
 	}
+	s.Done = max(s.Done, s.Confirmed)
 	if s.State == StateRunning || s.State == StateVerifying {
 		s.Speed = j.meter.speed()
-		s.ETA = eta(s.Size-s.Done, s.Speed)
+		s.ETA = j.eta
+		s.LastError = j.getLastErr()
+		if at := j.retryAt.Load(); at != 0 {
+			s.RetryAt = time.Unix(0, at)
+		}
+		if j.cancel != nil && j.wish == wishPause {
+			s.Pausing = true
+		}
 	}
 	if e.held && !s.State.Final() && s.State != StatePaused {
 		s.Note = "Sign in again to continue"
@@ -638,6 +729,7 @@ func (e *Engine) sample() {
 				total += d
 				if j.cancel != nil {
 					j.meter.add(now, d)
+					j.eta = smoothETA(j.eta, eta(j.rec.Size-min(max(d, 0), j.rec.Size), j.meter.speed()))
 				}
 			}
 			e.total.add(now, total)
@@ -669,4 +761,20 @@ func (e *Engine) Wait(ctx context.Context) error {
 		case <-ch:
 		}
 	}
+}
+
+// smoothETA blends a new estimate of the time left into the previous one,
+// so that the figure shown does not jump with every burst of the network.
+// A new estimate far from the old one (a stall, a new run) is taken at
+// once when there was none.
+func smoothETA(prev, next time.Duration) time.Duration {
+	if next < 0 {
+		return -1
+	}
+	if prev < 0 {
+		return next
+	}
+	// The old estimate has aged by one sample (250 ms) since.
+	aged := max(prev-250*time.Millisecond, 0)
+	return time.Duration(0.85*float64(aged) + 0.15*float64(next))
 }

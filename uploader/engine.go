@@ -58,6 +58,11 @@ type Options struct {
 	// MaxFailures is how many consecutive failures of one request end a job
 	// (default 12). Network outages do not count.
 	MaxFailures int
+	// PauseGrace is how long a Pause lets the parts already on their way
+	// finish before it stops them (default 3 s; negative: stop at once).
+	// No new part starts once a Pause was asked for, so what is kept is as
+	// much as possible of what was shown as sent.
+	PauseGrace time.Duration
 	// OnCredentialsNeeded, if set, is called (on an engine goroutine; it must
 	// not block) when credentials fail for good. The engine then holds every
 	// upload, paused, until Release is called. If nil, such jobs fail.
@@ -133,9 +138,28 @@ const (
 
 // job is the engine's live view of one JobRecord.
 type job struct {
-	id     uint64
-	rec    JobRecord // guarded by Engine.mu
-	done   atomic.Int64
+	id  uint64
+	rec JobRecord // guarded by Engine.mu
+	// done is the bytes sent: confirmed plus those in flight.
+	done atomic.Int64
+	// confirmed is the bytes the store acknowledged (finished parts, or
+	// the whole object), including parts found after a restart.
+	confirmed atomic.Int64
+	// pausing is closed when a Pause asks the current run to stop: no new
+	// part starts (set by startLocked, guarded by Engine.mu).
+	pausing chan struct{}
+	// nudge cuts a wait before a retry short (Engine.TryNow).
+	nudge chan struct{}
+	// retryAt is when the next try starts (unix nanos; 0: not waiting);
+	// lastErr is the last failure, for support.
+	retryAt atomic.Int64
+	lastErr atomic.Pointer[string]
+	// cancelledAt is Done when a Cancel was asked for: a cancelled job
+	// keeps counting that much in the totals.
+	cancelledAt atomic.Int64
+	// eta is the smoothed time left, guarded by Engine.mu (negative:
+	// unknown).
+	eta    time.Duration
 	cancel context.CancelCauseFunc // set while running, guarded by Engine.mu
 	// wish is what the user asked for last while the run was stopping,
 	// guarded by Engine.mu.
@@ -147,6 +171,18 @@ type job struct {
 }
 
 func (j *job) setNote(s string) { j.note.Store(&s) }
+
+func (j *job) setLastErr(err error) {
+	s := err.Error()
+	j.lastErr.Store(&s)
+}
+
+func (j *job) getLastErr() string {
+	if p := j.lastErr.Load(); p != nil {
+		return *p
+	}
+	return ""
+}
 
 func (j *job) getNote() string {
 	if p := j.note.Load(); p != nil {
@@ -218,6 +254,9 @@ func setDefaults(o *Options) {
 	if o.MaxFailures <= 0 {
 		o.MaxFailures = 12
 	}
+	if o.PauseGrace == 0 {
+		o.PauseGrace = 3 * time.Second
+	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -245,6 +284,7 @@ func (e *Engine) restore() error {
 		}
 		for _, p := range parts {
 			j.done.Add(p.Size)
+			j.confirmed.Add(p.Size)
 		}
 	}
 	return nil
@@ -252,7 +292,7 @@ func (e *Engine) restore() error {
 
 // addLocked registers a record as a live job (queueing it if queued).
 func (e *Engine) addLocked(rec JobRecord) *job {
-	j := &job{id: rec.ID, rec: rec}
+	j := &job{id: rec.ID, rec: rec, nudge: make(chan struct{}, 1), eta: -1}
 	e.jobs[rec.ID] = j
 	e.order = append(e.order, j)
 	if rec.State == StateQueued {
@@ -333,6 +373,8 @@ func (e *Engine) popQueuedLocked() *job {
 func (e *Engine) startLocked(j *job) {
 	ctx, cancel := context.WithCancelCause(e.ctx)
 	j.cancel, j.wish = cancel, wishNone
+	j.pausing = make(chan struct{})
+	j.eta = -1
 	j.restartMeterLocked()
 	if e.active == 0 {
 		e.restartTotalLocked() // idle time before does not count
@@ -376,7 +418,7 @@ func (e *Engine) finish(j *job, err error) {
 		e.persist(j)
 	case errors.Is(err, errResumed):
 		e.release(j, func(r *JobRecord) {
-			r.State, r.Paused = StateQueued, false
+			r.State, r.Paused, r.WaitingSignIn = StateQueued, false, false
 			e.queue = append([]*job{j}, e.queue...)
 		})
 		e.persist(j)
@@ -460,6 +502,7 @@ func (e *Engine) end(j *job, state State, reason string, cause error) {
 		r.Finished = time.Now()
 		if state == StateDone {
 			j.done.Store(r.Size)
+			j.confirmed.Store(r.Size)
 		}
 	})
 	if state == StateDone || state == StateSkipped {

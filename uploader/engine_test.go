@@ -41,6 +41,7 @@ func newRig(t *testing.T, tune func(*uploader.Options)) *rig {
 		PartSize: testPart, MultipartThreshold: testPart, Checksums: true,
 		ParallelFiles: 2, ParallelParts: 3,
 		StallTimeout: 2 * time.Second, RetryBaseWait: time.Millisecond, RetryMaxWait: 20 * time.Millisecond,
+		PauseGrace: 200 * time.Millisecond,
 	}
 	if tune != nil {
 		tune(&r.opts)

@@ -12,8 +12,21 @@ import (
 // keep it; it never changes.
 type JobSnapshot struct {
 	JobRecord
-	// Done is how many bytes have been sent (never more than Size).
+	// Done is how many bytes have been sent (never more than Size): those
+	// the store confirmed and those still in flight.
 	Done int64
+	// Confirmed is how many of them the store acknowledged (finished parts,
+	// also those found after a restart): what a pause or a crash keeps.
+	// Confirmed <= Done.
+	Confirmed int64
+	// Pausing is set while a Pause lets the parts on their way finish.
+	Pausing bool
+	// RetryAt is when the next try of a failed request starts (zero when
+	// not waiting to retry); see Engine.TryNow.
+	RetryAt time.Time
+	// LastError is the last error a request of this run met, for support
+	// ("" when none).
+	LastError string
 	// Speed is bytes per second, averaged over the last few seconds.
 	Speed float64
 	// ETA is the expected time left; negative when unknown.
@@ -29,12 +42,23 @@ func (s JobSnapshot) Name() string { return baseName(s.Rel) }
 // Fraction is Done/Size in [0, 1]; an empty file counts as done when done.
 func (s JobSnapshot) Fraction() float64 { return fraction(s.Done, s.Size, s.State == StateDone) }
 
-// Totals sums the jobs of this session.
+// ConfirmedFraction is Confirmed/Size in [0, 1].
+func (s JobSnapshot) ConfirmedFraction() float64 {
+	return fraction(s.Confirmed, s.Size, s.State == StateDone)
+}
+
+// Totals sums the jobs of this session. A cancelled job counts only with
+// what it had sent (as if it were a file of that size, done), so that
+// cancelling one file never makes the overall progress run backwards.
 type Totals struct {
 	Files, FilesDone, FilesFailed, FilesActive int
 	Bytes, BytesDone                           int64
-	Speed                                      float64
-	ETA                                        time.Duration
+	// BytesConfirmed is the part of BytesDone the store acknowledged.
+	BytesConfirmed int64
+	Speed          float64
+	// ETA is the expected time left, never less than that of the running
+	// file with the most time left; negative when unknown.
+	ETA time.Duration
 }
 
 // Fraction is BytesDone/Bytes in [0, 1].
@@ -225,6 +249,12 @@ func newAttempt(j *job) *attempt {
 func (a *attempt) moved(n int64) {
 	a.job.done.Add(n)
 	a.last.Store(time.Now().UnixNano())
+	if n > 0 {
+		// Bytes move again: a note about trouble is out of date.
+		if p := a.job.note.Load(); p != nil && *p != "" {
+			a.job.note.Store(nil)
+		}
+	}
 }
 
 // track wraps a part's body. Call it once per attempt with a fresh reader.

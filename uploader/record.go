@@ -64,6 +64,10 @@ type JobRecord struct {
 	Attempts int `json:"attempts,omitempty"`
 	// Paused marks a job the user paused; it stays paused across restarts.
 	Paused bool `json:"paused,omitempty"`
+	// WaitingSignIn marks a paused job that continues when its owner signs
+	// in again (paused by a sign-out). It survives restarts; Resume clears
+	// it.
+	WaitingSignIn bool `json:"waiting_signin,omitempty"`
 }
 
 // PartRecord is a part known to have arrived on the server.

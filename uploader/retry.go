@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"os"
+	"syscall"
 	"time"
 )
 
@@ -78,7 +79,12 @@ func offlineNote(err error) string {
 	if errors.As(err, &dns) && dns.IsNotFound {
 		return fmt.Sprintf("Can't find the server %q. Check your internet connection; if it works, tell your organisation's support. Hoist keeps trying.", dns.Name)
 	}
-	return "Waiting for the network…"
+	if errors.Is(err, syscall.ECONNREFUSED) {
+		// Something answered, and refused: the network works, the storage
+		// service does not.
+		return "Your organisation's storage isn't answering"
+	}
+	return "Waiting for the network"
 }
 
 // retryPolicy decides how often and how long to retry a failed request.
@@ -115,6 +121,7 @@ func (e *Engine) do(ctx context.Context, j *job, fn func(ctx context.Context, a 
 		err := e.try(ctx, a, fn)
 		if err == nil {
 			j.setNote("")
+			j.retryAt.Store(0)
 			return nil
 		}
 		if ctx.Err() != nil {
@@ -125,6 +132,7 @@ func (e *Engine) do(ctx context.Context, j *job, fn func(ctx context.Context, a 
 		if errors.As(err, &f) || !kind.retryable() {
 			return err
 		}
+		j.setLastErr(err)
 		switch kind {
 		case KindOffline:
 			j.setNote(offlineNote(err))
@@ -139,19 +147,37 @@ func (e *Engine) do(ctx context.Context, j *job, fn func(ctx context.Context, a 
 			if failures >= e.retry.maxFailures {
 				return err
 			}
-			j.setNote("Connection trouble, retrying…")
+			j.setNote(troubleNote(err))
 		}
 		e.log.Debug("retrying", "job", j.id, "error", err, "failures", failures)
 		wait := e.retry.backoff(failures + authFailures)
 		if kind == KindOffline {
 			wait = e.retry.backoff(8)
 		}
+		j.retryAt.Store(time.Now().Add(wait).UnixNano())
 		select {
 		case <-ctx.Done():
+			j.retryAt.Store(0)
 			return context.Cause(ctx)
 		case <-time.After(wait):
+		case <-j.nudge:
 		}
+		j.retryAt.Store(0)
 	}
+}
+
+// troubleNote says which side fails when requests keep failing: a
+// storage that answers with errors or stops sending is the organisation's
+// storage, not the customer's network.
+func troubleNote(err error) string {
+	var se *StoreError
+	if errors.As(err, &se) && se.Code != "" {
+		return "Your organisation's storage isn't answering properly"
+	}
+	if errors.Is(err, errStalled) {
+		return "The connection stalled"
+	}
+	return "Connection trouble"
 }
 
 // try runs one attempt under the stall detector.

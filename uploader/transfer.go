@@ -8,6 +8,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -245,6 +246,7 @@ func (e *Engine) multipart(ctx context.Context, j *job, rec JobRecord) error {
 	}
 	e.mu.Lock()
 	j.done.Store(sent)
+	j.confirmed.Store(sent)
 	j.restartMeterLocked()
 	e.mu.Unlock()
 	if err := e.sendParts(ctx, j, f, rec, done); err != nil {
@@ -460,8 +462,12 @@ func (e *Engine) sendParts(ctx context.Context, j *job, f *os.File, rec JobRecor
 	close(todo)
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
+	e.mu.Lock()
+	pausing := j.pausing
+	e.mu.Unlock()
 	var mu sync.Mutex
 	var wg sync.WaitGroup
+	var stopped atomic.Bool
 	for range min(e.parallelParts(), len(todo)) {
 		wg.Add(1)
 		go func() {
@@ -469,6 +475,12 @@ func (e *Engine) sendParts(ctx context.Context, j *job, f *os.File, rec JobRecor
 			for n := range todo {
 				if ctx.Err() != nil {
 					return
+				}
+				select {
+				case <-pausing: // a Pause: finish what is on its way, start nothing new
+					stopped.Store(true)
+					return
+				default:
 				}
 				p, err := e.sendPart(ctx, j, f, rec, n)
 				if err != nil {
@@ -484,6 +496,9 @@ func (e *Engine) sendParts(ctx context.Context, j *job, f *os.File, rec JobRecor
 	wg.Wait()
 	if ctx.Err() != nil {
 		return context.Cause(ctx)
+	}
+	if stopped.Load() {
+		return errPaused
 	}
 	return nil
 }
@@ -529,6 +544,7 @@ func (e *Engine) sendPart(ctx context.Context, j *job, f *os.File, rec JobRecord
 	if err := e.journal.PutPart(rec.ID, p); err != nil {
 		return p, fmt.Errorf("record part %d: %w", n, err)
 	}
+	j.confirmed.Add(length)
 	return p, nil
 }
 
