@@ -196,6 +196,7 @@ func openCoreFor(ctx context.Context, b *base, hooks engineHooks, p *person, rea
 	opts := engineOptions(b.cfg)
 	opts.Store, opts.Journal, opts.Logger = store, j, b.log
 	opts.OwnFolders = b.ownFolders()
+	opts.Receipts = receiptOptions(b, p, tmpl)
 	opts.OnEvent, opts.OnCredentialsNeeded = logFailures(b.log, hooks.onEvent), hooks.onCredentialsNeeded
 	engine, err := uploader.New(opts)
 	if err != nil {
@@ -246,6 +247,9 @@ func newStore(ctx context.Context, cfg *config.Config, creds aws.CredentialsProv
 		Bucket:    cfg.S3.Bucket,
 		PathStyle: cfg.S3.PathStyle,
 		Checksums: cfg.S3.Checksum != config.ChecksumNone,
+		// Multipart objects report their full-object CRC32C unless the
+		// store lacks that type.
+		CompositeChecksums: cfg.S3.Checksum == config.ChecksumCRC32CComposite,
 		// Room for every request in flight, also after the window's
 		// Settings raise the parallelism (idle connections are only kept
 		// when they were needed).
@@ -287,4 +291,23 @@ func logFailures(log *slog.Logger, next func(uploader.Event)) func(uploader.Even
 			next(ev)
 		}
 	}
+}
+
+// receiptOptions says where p's batch receipts go (their own folder, see
+// uploader.PrefixTemplate.Owner) and what they say about the sender.
+func receiptOptions(b *base, p *person, tmpl uploader.PrefixTemplate) *uploader.ReceiptOptions {
+	device, _ := os.Hostname()
+	o := &uploader.ReceiptOptions{Device: device, App: "hoist " + Version}
+	claims := map[string]string{}
+	if p != nil {
+		o.Sender = uploader.Sender{Subject: p.Subject, Email: p.Email, Name: p.Name}
+		claims["sub"], claims["email"] = p.Subject, p.Email
+		if b.signin != nil {
+			if id := b.signin.Identity(); id != nil && personOf(id).same(p) {
+				claims = id.Claims
+			}
+		}
+	}
+	o.Root = tmpl.Owner(claims)
+	return o
 }

@@ -42,7 +42,16 @@ type Added struct {
 // or uploading is not queued twice: its upload continues (see
 // Added.Continued). Unreadable files become failed jobs with the reason,
 // so nothing is silently lost.
+//
+// The files make one batch (see OpenBatch to make a batch of several calls).
 func (e *Engine) Enqueue(ctx context.Context, prefix string, roots ...string) (Added, error) {
+	b := e.OpenBatch(BatchOptions{})
+	defer b.Close()
+	return b.Add(ctx, prefix, roots...)
+}
+
+// enqueue queues files as part of batch bs.
+func (e *Engine) enqueue(ctx context.Context, bs *batchState, prefix string, roots ...string) (Added, error) {
 	var added Added
 	var recs []*JobRecord
 	seen := e.unfinishedSources()
@@ -68,12 +77,20 @@ func (e *Engine) Enqueue(ctx context.Context, prefix string, roots ...string) (A
 				added.Problems = append(added.Problems, *problem)
 				continue
 			}
+			rec.Batch = bs.rec.ID
 			recs = append(recs, rec)
 		}
 	}
 	e.Resume(added.Continued...)
 	if len(recs) == 0 {
 		return added, nil
+	}
+	e.mu.Lock()
+	first := len(bs.jobs) == 0 && e.batches[bs.rec.ID] == bs
+	batch := bs.rec
+	e.mu.Unlock()
+	if first {
+		e.saveBatch(batch) // before its jobs: a restart then finds the batch
 	}
 	if err := e.journal.AddJobs(recs); err != nil {
 		return added, fmt.Errorf("record new jobs: %w", err)
@@ -82,6 +99,7 @@ func (e *Engine) Enqueue(ctx context.Context, prefix string, roots ...string) (A
 	e.mu.Lock()
 	for _, rec := range recs {
 		j := e.addLocked(*rec)
+		bs.jobs = append(bs.jobs, j)
 		added.IDs = append(added.IDs, rec.ID)
 		if rec.State == StateFailed {
 			failed = append(failed, j)
@@ -334,7 +352,7 @@ func newRecord(f found, prefix string) (*JobRecord, *Problem) {
 	}
 	if f.err != nil {
 		failed := explain(f.err, "").(*Failure)
-		rec.State, rec.Reason, rec.Detail, rec.Finished = StateFailed, failed.Reason, f.err.Error(), rec.Created
+		rec.State, rec.Code, rec.Reason, rec.Detail, rec.Finished = StateFailed, CodeOf(failed), failed.Reason, f.err.Error(), rec.Created
 	}
 	return rec, nil
 }
@@ -503,7 +521,7 @@ type cancelled struct {
 func (e *Engine) cancelLocked(j *job) cancelled {
 	c := cancelled{j: j}
 	c.upload, c.hasUpload = e.takeUploadLocked(j)
-	j.rec.State, j.rec.Reason, j.rec.Detail, j.rec.Finished = StateCancelled, "Cancelled.", "", time.Now()
+	j.rec.State, j.rec.Code, j.rec.Reason, j.rec.Detail, j.rec.Finished = StateCancelled, CodeCancelled, "Cancelled.", "", time.Now()
 	e.notifyLocked()
 	return c
 }
@@ -586,7 +604,7 @@ func (e *Engine) retryOne(id uint64) error {
 		if was != StateFailed && was != StateCancelled && was != StateSkipped {
 			return
 		}
-		r.State, r.Reason, r.Detail, r.Finished, r.Paused = StateQueued, "", "", time.Time{}, false
+		r.State, r.Code, r.Reason, r.Detail, r.Finished, r.Paused = StateQueued, "", "", "", time.Time{}, false
 	})
 	if rec.State != StateQueued || was == StateQueued {
 		return fmt.Errorf("it is %s, not failed", was)
@@ -607,6 +625,7 @@ func (e *Engine) retryOne(id uint64) error {
 	if j.rec.State == StateQueued && j.cancel == nil { // not paused or cancelled meanwhile
 		e.queue = append(e.queue, j)
 	}
+	e.attachLocked(j) // a new receipt of its batch follows when it ends
 	e.mu.Unlock()
 	return nil
 }

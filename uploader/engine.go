@@ -76,6 +76,9 @@ type Options struct {
 	OwnFolders []string
 	// Logger receives diagnostics (default: discard).
 	Logger *slog.Logger
+	// Receipts, if set, makes the engine store each batch's receipt in the
+	// store (see Batch). Without it receipts are only kept locally.
+	Receipts *ReceiptOptions
 }
 
 // EventKind says what happened to a job.
@@ -123,6 +126,9 @@ type Engine struct {
 	abortWake chan struct{}
 
 	ownFolders []string // Options.OwnFolders, absolute, links resolved
+
+	batches     map[string]*batchState // by ID, guarded by mu
+	receiptWake chan struct{}
 }
 
 // wish is a request made while a job's run is stopping; it decides how the
@@ -215,12 +221,18 @@ func New(opts Options) (*Engine, error) {
 		discards:   map[string]DiscardedUpload{},
 		abortWake:  make(chan struct{}, 1),
 		ownFolders: resolveFolders(opts.OwnFolders),
+
+		batches:     map[string]*batchState{},
+		receiptWake: make(chan struct{}, 1),
 	}
 	e.ctx, e.stop = context.WithCancelCause(context.Background())
 	if err := e.restore(); err != nil {
 		return nil, err
 	}
 	if err := e.loadDiscards(); err != nil {
+		return nil, fmt.Errorf("read journal: %w", err)
+	}
+	if err := e.restoreBatches(); err != nil {
 		return nil, fmt.Errorf("read journal: %w", err)
 	}
 	return e, nil
@@ -301,15 +313,21 @@ func (e *Engine) addLocked(rec JobRecord) *job {
 	return j
 }
 
-// Start runs the scheduler, the progress sampler and the aborter of
-// discarded uploads until Close.
+// Start runs the scheduler, the progress sampler, the aborter of
+// discarded uploads and the receipt writer until Close. Batches restored
+// from the journal whose files all ended get their receipt now.
 func (e *Engine) Start() {
-	e.wg.Add(3)
+	e.wg.Add(4)
 	go e.schedule()
 	go e.sample()
 	go e.abortLoop()
+	go e.receiptLoop()
 	e.poke()
 	e.pokeAborter()
+	for _, id := range e.batchIDs() {
+		e.checkBatch(id)
+	}
+	e.pokeReceipts()
 }
 
 // Close stops all transfers without cancelling them: unfinished jobs stay
@@ -412,7 +430,7 @@ func (e *Engine) finish(j *job, err error) {
 		e.release(j, nil)
 		return
 	case err == nil:
-		e.end(j, StateDone, "", nil)
+		e.end(j, StateDone, "", "", nil)
 	case errors.Is(err, errPaused):
 		e.release(j, func(r *JobRecord) { r.State = StatePaused; r.Paused = true })
 		e.persist(j)
@@ -438,14 +456,14 @@ func (e *Engine) finish(j *job, err error) {
 		e.queue = append([]*job{j}, e.queue...)
 		e.mu.Unlock()
 	case errors.As(err, &f) && f.skip:
-		e.end(j, StateSkipped, f.Reason, nil)
+		e.end(j, StateSkipped, CodeOf(f), f.Reason, nil)
 	default:
 		if errors.Is(err, errChanged) {
 			e.discardUpload(j) // its parts hold bytes that are no longer the file's
 		}
 		err = explain(err, e.bucket)
 		errors.As(err, &f)
-		e.end(j, StateFailed, f.Reason, f.Err)
+		e.end(j, StateFailed, CodeOf(err), f.Reason, f.Err)
 	}
 	e.event(JobEnded, j)
 	e.poke()
@@ -488,10 +506,12 @@ func (e *Engine) release(j *job, change func(*JobRecord)) {
 	e.notifyLocked()
 }
 
-// end gives a job a final state and records it.
-func (e *Engine) end(j *job, state State, reason string, cause error) {
+// end gives a job a final state, with the reason code and plain reason
+// of a failure or skip, and records it.
+func (e *Engine) end(j *job, state State, code, reason string, cause error) {
 	e.release(j, func(r *JobRecord) {
 		r.State = state
+		r.Code = code
 		if state != StateDone {
 			r.Reason = reason // a done job keeps its note (renamed, restarted)
 		}
@@ -555,6 +575,9 @@ func (e *Engine) update(j *job, change func(*JobRecord)) JobRecord {
 }
 
 func (e *Engine) event(kind EventKind, j *job) {
+	if kind == JobEnded {
+		defer e.batchJobEnded(j)
+	}
 	if e.opts.OnEvent == nil {
 		return
 	}
@@ -589,6 +612,7 @@ func (e *Engine) Release() {
 	e.mu.Unlock()
 	e.poke()
 	e.pokeAborter()
+	e.pokeReceipts()
 }
 
 // SetParallelism changes how many files upload at once and how many parts

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"path"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -186,4 +187,39 @@ func (t PrefixTemplate) Expand(now time.Time, values map[string]string) string {
 		}
 		return v
 	})
+}
+
+// Owner returns the expanded prefix of the folder that belongs to one
+// sender: the template up to and including its first folder that holds a
+// placeholder other than a date ("uploads/{sub}/{date}/" gives
+// "uploads/<sub>/"), else up to its first folder with a date ("uploads/"
+// for "uploads/{date}/"). Receipts and re-send requests live under it.
+func (t PrefixTemplate) Owner(values map[string]string) string {
+	segs := strings.Split(t.text, "/")
+	var keep []string
+	for i, seg := range segs {
+		if i == len(segs)-1 && seg == "" {
+			break
+		}
+		names := placeholderRE.FindAllStringSubmatch(seg, -1)
+		other, dated := false, false
+		for _, m := range names {
+			if slices.Contains(dateVars, m[1]) {
+				dated = true
+			} else {
+				other = true
+			}
+		}
+		if dated && !other {
+			break
+		}
+		keep = append(keep, seg)
+		if other {
+			break
+		}
+	}
+	if len(keep) == 0 {
+		return ""
+	}
+	return PrefixTemplate{text: strings.Join(keep, "/") + "/"}.Expand(time.Time{}, values)
 }

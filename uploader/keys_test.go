@@ -115,6 +115,27 @@ func TestCompositeChecksum(t *testing.T) {
 	}
 }
 
+func TestPrefixOwner(t *testing.T) {
+	vals := map[string]string{"sub": "u-1", "email": "a@b.example"}
+	for tmpl, want := range map[string]string{
+		"uploads/{sub}/":             "uploads/u-1/",
+		"uploads/{sub}/{date}/":      "uploads/u-1/",
+		"in/{date}/{email}/":         "in/",
+		"uploads/{date}/":            "uploads/",
+		"":                           "",
+		"{sub}":                      "u-1/",
+		"a/b/":                       "a/b/",
+		"c/{preferred_username}-x/y": "c/unknown-x/",
+	} {
+		p, err := ParsePrefixTemplate(tmpl, "sub", "email", "preferred_username")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := p.Owner(vals); got != want {
+			t.Errorf("Owner(%q) = %q, want %q", tmpl, got, want)
+		}
+	}
+}
 // A name that is empty once trimmed (" ", ". ") must not vanish from the
 // key: the file would land on its folder's own key and hide the folder.
 func TestKeyEmptyNamesGetAStandIn(t *testing.T) {

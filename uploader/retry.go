@@ -26,6 +26,8 @@ var (
 type Failure struct {
 	Reason string
 	Err    error
+	// Code is the reason code (see CodeOf); "" derives it from Err.
+	Code string
 	// skip marks a job that ended without uploading on purpose (collision
 	// policy "skip").
 	skip bool

@@ -13,6 +13,7 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	"time"
 
 	"hoist/uploader"
 )
@@ -297,6 +298,9 @@ func parseIDs(args []string) ([]uint64, error) {
 	return ids, nil
 }
 
+// receiptWait is how long a command waits for the receipts of what it sent.
+const receiptWait = 20 * time.Second
+
 // drive starts the engine, shows progress until every job has ended (or
 // the user interrupts) and prints a summary of the jobs ids (all of the
 // session's when nil). The exit code is ExitOK only when each of them is
@@ -324,6 +328,14 @@ func drive(ctx context.Context, env *Env, s *Session, p *printer, ids []uint64) 
 	}
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "Stopped: %s\n", Printable(context.Cause(wctx).Error()))
+	} else {
+		// The batch's receipt follows its last file; one not stored in
+		// time is stored at the next start.
+		rctx, rcancel := context.WithTimeout(ctx, receiptWait)
+		if s.Engine.WaitReceipts(rctx) != nil {
+			fmt.Fprintln(env.Stderr, "The receipt of this batch could not be stored yet; Hoist stores it the next time it runs.")
+		}
+		rcancel()
 	}
 	return summarize(env.Stdout, only(snap, ids), p.notSent)
 }

@@ -150,8 +150,13 @@ type Checksum string
 
 // Checksum algorithms.
 const (
-	// ChecksumCRC32C sends a CRC32C checksum with every part (the default).
+	// ChecksumCRC32C sends a CRC32C checksum with every part and creates
+	// multipart uploads with S3's FULL_OBJECT checksum type, so every object
+	// reports the CRC32C of its bytes (the default).
 	ChecksumCRC32C Checksum = "crc32c"
+	// ChecksumCRC32CComposite is ChecksumCRC32C with the COMPOSITE type for
+	// multipart uploads, for stores without FULL_OBJECT.
+	ChecksumCRC32CComposite Checksum = "crc32c-composite"
 	// ChecksumNone sends no checksum, for stores that reject them.
 	ChecksumNone Checksum = "none"
 )

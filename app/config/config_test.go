@@ -141,7 +141,7 @@ func TestInvalidConfigs(t *testing.T) {
 		{"prefix unbalanced", "[upload]\nkey_prefix = \"x/{date/\"", "upload.key_prefix", "unmatched"},
 		{"prefix identity without signin", "[upload]\nkey_prefix = \"x/{email}/\"", "upload.key_prefix", "{email} needs sign-in"},
 		{"prefix too long", "[upload]\nkey_prefix = \"" + strings.Repeat("a", 1025) + "\"", "upload.key_prefix", "at most 1024 bytes"},
-		{"checksum", "!\n[s3]\nregion=\"r\"\nbucket=\"hoist\"\nchecksum = \"md5\"", "s3.checksum", `must be "crc32c" or "none" (got "md5")`},
+		{"checksum", "!\n[s3]\nregion=\"r\"\nbucket=\"hoist\"\nchecksum = \"md5\"", "s3.checksum", `must be "crc32c", "crc32c-composite" or "none" (got "md5")`},
 		{"no region", "!\n[s3]\nbucket = \"hoist\"", "s3.region", `must be set (got "")`},
 		{"region space", "!\n[s3]\nbucket = \"hoist\"\nregion=\"us east\"", "s3.region", "spaces"},
 		{"no bucket", "!\n[s3]\nregion = \"r\"", "s3.bucket", `must be set (got "")`},

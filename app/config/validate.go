@@ -87,9 +87,9 @@ func (c *Config) problems() []*FieldError {
 		add("s3.bucket", "%v %s", err, got(c.S3.Bucket))
 	}
 	switch c.S3.Checksum {
-	case ChecksumCRC32C, ChecksumNone:
+	case ChecksumCRC32C, ChecksumCRC32CComposite, ChecksumNone:
 	default:
-		add("s3.checksum", `must be "crc32c" or "none" %s`, got(string(c.S3.Checksum)))
+		add("s3.checksum", `must be "crc32c", "crc32c-composite" or "none" %s`, got(string(c.S3.Checksum)))
 	}
 	switch {
 	case c.S3.AccessKeyID != "" && c.S3.SecretAccessKey == "":
