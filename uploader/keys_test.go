@@ -136,6 +136,7 @@ func TestPrefixOwner(t *testing.T) {
 		}
 	}
 }
+
 // A name that is empty once trimmed (" ", ". ") must not vanish from the
 // key: the file would land on its folder's own key and hide the folder.
 func TestKeyEmptyNamesGetAStandIn(t *testing.T) {

@@ -21,7 +21,8 @@ import (
 	"hoist/internal/faultproxy"
 )
 
-// keysUnder lists the object keys under prefix.
+// keysUnder lists the object keys under prefix, less the batch receipts
+// Hoist keeps beside them (.hoist/).
 func keysUnder(t *testing.T, prefix string) []string {
 	t.Helper()
 	out, err := minio.S3Client().ListObjectsV2(context.Background(), &s3.ListObjectsV2Input{Bucket: aws.String(bucket), Prefix: aws.String(prefix + "/")})
@@ -30,7 +31,9 @@ func keysUnder(t *testing.T, prefix string) []string {
 	}
 	var keys []string
 	for _, o := range out.Contents {
-		keys = append(keys, strings.TrimPrefix(aws.ToString(o.Key), prefix+"/"))
+		if k := strings.TrimPrefix(aws.ToString(o.Key), prefix+"/"); !strings.HasPrefix(k, ".hoist/") {
+			keys = append(keys, k)
+		}
 	}
 	return keys
 }
