@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -30,7 +31,7 @@ var Version = "0.1.0"
 // Main runs Hoist with the process arguments (args[0] is the program name)
 // and returns the exit code. Without a command it opens the window.
 func Main(args []string) int {
-	env := &cli.Env{Open: Open, Stdout: os.Stdout, Stderr: os.Stderr, Extra: append(append(accountCommands(), joinCommands()...), supportCommands()...)}
+	env := &cli.Env{Open: Open, Stdout: os.Stdout, Stderr: os.Stderr, Extra: slices.Concat(accountCommands(), joinCommands(), orgCommands(), supportCommands())}
 	if len(args) < 2 || strings.HasPrefix(args[1], "-") && args[1] != "-h" && args[1] != "--help" && args[1] != "--version" {
 		return runWindow(context.Background(), env, args[1:])
 	}
@@ -236,7 +237,7 @@ func newStore(ctx context.Context, cfg *config.Config, creds aws.CredentialsProv
 		// Room for every request in flight, also after the window's
 		// Settings raise the parallelism (idle connections are only kept
 		// when they were needed).
-		MaxConns:    max(cfg.Upload.ParallelFiles*cfg.Upload.ParallelParts+4, 64),
+		MaxConns:    max(cfg.Upload.ParallelFiles*cfg.Upload.ParallelParts, uploader.MaxConnections) + 8,
 		Credentials: creds,
 		// Credentials given here come from STS and expire.
 		TemporaryCredentials: creds != nil,
@@ -250,10 +251,16 @@ func newStore(ctx context.Context, cfg *config.Config, creds aws.CredentialsProv
 // engineOptions maps the [upload] settings to engine options.
 func engineOptions(cfg *config.Config) uploader.Options {
 	u := cfg.Upload
+	rate, sched := u.SpeedLimit()
 	return uploader.Options{
-		Bucket:             cfg.S3.Bucket,
+		Bucket: cfg.S3.Bucket,
+		// The number of requests in flight adapts to the link; the
+		// settings, when set, are upper bounds.
+		Adaptive:           true,
 		ParallelFiles:      u.ParallelFiles,
 		ParallelParts:      u.ParallelParts,
+		MaxRate:            rate,
+		RateSchedule:       sched,
 		PartSize:           int64(u.PartSize),
 		MultipartThreshold: max(int64(u.MultipartThreshold), 1),
 		Checksums:          cfg.S3.Checksum != config.ChecksumNone,

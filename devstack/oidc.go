@@ -136,6 +136,17 @@ type OIDCOptions struct {
 	// while it does not exist), so that typing the provider's address in
 	// Hoist's connect screen connects to the dev stack.
 	DescriptorFile string
+	// ClientSecret, when set, makes the client confidential: it must
+	// authenticate at the token endpoint with this secret
+	// (client_secret_basic), as a web app's client would. Hoist's client
+	// must be public; this is for `hoist org check` tests of a
+	// misconfigured provider.
+	ClientSecret string
+	// PKCEMethods, when not nil, replaces code_challenge_methods_supported
+	// in the discovery document (oidc-provider itself always offers S256
+	// and only S256), to imitate a provider that does not offer PKCE S256.
+	// An empty, non-nil slice leaves the member out.
+	PKCEMethods []string
 	// DataDir, when set, holds the signing keys (oidc-jwks.json, created on
 	// first start) so that a restarted provider signs with the same key.
 	// "" means a fresh key in memory. Sessions and tokens are never
@@ -336,6 +347,12 @@ func oidcEnv(opts OIDCOptions, port int, environ []string) ([]string, error) {
 	}
 	if opts.DescriptorFile != "" {
 		env = append(env, "OIDC_HOIST_DESCRIPTOR="+opts.DescriptorFile)
+	}
+	if opts.ClientSecret != "" {
+		env = append(env, "OIDC_CLIENT_SECRET="+opts.ClientSecret)
+	}
+	if opts.PKCEMethods != nil {
+		env = append(env, "OIDC_PKCE_METHODS="+strings.Join(opts.PKCEMethods, " "), "OIDC_PKCE_METHODS_SET=1")
 	}
 	if opts.DataDir != "" {
 		if err := os.MkdirAll(opts.DataDir, 0o700); err != nil {

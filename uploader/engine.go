@@ -35,16 +35,22 @@ type Options struct {
 	Journal Journal
 	// Bucket is only used in messages.
 	Bucket string
-	// ParallelFiles is how many files upload at once (default 4). See also
+	// ParallelFiles is how many files upload at once (default 4; with
+	// Adaptive, an upper bound, default MaxConnections). See also
 	// Engine.SetParallelism.
 	ParallelFiles int
-	// ParallelParts is how many parts of one file upload at once (default 4).
+	// ParallelParts is how many parts of one file upload at once (default 4;
+	// with Adaptive, an upper bound, default MaxConnections).
 	ParallelParts int
-	// PartSize is the smallest part size; it grows for very large files
-	// (default 16 MiB).
+	// Adaptive lets a Controller choose how many requests (parts and small
+	// files) are in flight from the goodput, latency and throttling it
+	// measures, within ParallelFiles × ParallelParts and MaxConnections.
+	Adaptive bool
+	// PartSize is the smallest part size; it grows for very large files.
+	// 0 chooses it per file from the file's size and the measured link.
 	PartSize int64
 	// MultipartThreshold: files of at least this size use multipart upload
-	// (default PartSize).
+	// (default PartSize, or 16 MiB when PartSize is chosen per file).
 	MultipartThreshold int64
 	// Checksums computes CRC32C checksums for the store to verify.
 	Checksums bool
@@ -58,6 +64,11 @@ type Options struct {
 	// MaxFailures is how many consecutive failures of one request end a job
 	// (default 12). Network outages do not count.
 	MaxFailures int
+	// MaxRate limits the upload speed of all transfers together (0: no
+	// limit), while RateSchedule says when (the zero Schedule: always).
+	// See also Engine.SetSpeedLimit.
+	MaxRate      Rate
+	RateSchedule Schedule
 	// PauseGrace is how long a Pause lets the parts already on their way
 	// finish before it stops them (default 3 s; negative: stop at once).
 	// No new part starts once a Pause was asked for, so what is kept is as
@@ -101,6 +112,10 @@ type Engine struct {
 	bucket  string
 	retry   retryPolicy
 	log     *slog.Logger
+	limiter *Limiter
+	gate    *gate       // requests in flight; nil unless Options.Adaptive
+	ctl     *Controller // chooses the gate's size; guarded by mu
+	stats   linkStats
 
 	ctx  context.Context
 	stop context.CancelCauseFunc
@@ -214,9 +229,15 @@ func New(opts Options) (*Engine, error) {
 		changed:   make(chan struct{}),
 		discards:  map[string]DiscardedUpload{},
 		abortWake: make(chan struct{}, 1),
+		limiter:   NewLimiter(nil),
 
 		batches:     map[string]*batchState{},
 		receiptWake: make(chan struct{}, 1),
+	}
+	e.limiter.Set(opts.MaxRate, opts.RateSchedule)
+	if opts.Adaptive {
+		e.ctl = NewController(1, opts.ParallelFiles*opts.ParallelParts)
+		e.gate = newGate(e.ctl.Limit())
 	}
 	e.ctx, e.stop = context.WithCancelCause(context.Background())
 	if err := e.restore(); err != nil {
@@ -232,17 +253,24 @@ func New(opts Options) (*Engine, error) {
 }
 
 func setDefaults(o *Options) {
+	unset := 4
+	if o.Adaptive {
+		unset = MaxConnections
+	}
 	if o.ParallelFiles <= 0 {
-		o.ParallelFiles = 4
+		o.ParallelFiles = unset
 	}
 	if o.ParallelParts <= 0 {
-		o.ParallelParts = 4
+		o.ParallelParts = unset
 	}
-	if o.PartSize <= 0 {
-		o.PartSize = 16 * MiB
+	if o.PartSize < 0 {
+		o.PartSize = 0
 	}
 	if o.MultipartThreshold <= 0 {
 		o.MultipartThreshold = o.PartSize
+		if o.PartSize == 0 {
+			o.MultipartThreshold = 16 * MiB
+		}
 	}
 	if o.Collision == "" {
 		o.Collision = Rename
@@ -310,6 +338,10 @@ func (e *Engine) addLocked(rec JobRecord) *job {
 // discarded uploads and the receipt writer until Close. Batches restored
 // from the journal whose files all ended get their receipt now.
 func (e *Engine) Start() {
+	if e.gate != nil {
+		e.wg.Add(1)
+		go e.adapt()
+	}
 	e.wg.Add(4)
 	go e.schedule()
 	go e.sample()
@@ -356,7 +388,12 @@ func (e *Engine) schedule() {
 		case <-e.wake:
 		}
 		e.mu.Lock()
-		for e.active < e.opts.ParallelFiles && !e.held {
+		files := e.opts.ParallelFiles
+		if e.gate != nil {
+			// As many files as requests may go: small files are one each.
+			files = min(files, e.gate.size())
+		}
+		for e.active < files && !e.held {
 			j := e.popQueuedLocked()
 			if j == nil {
 				break
@@ -621,9 +658,44 @@ func (e *Engine) SetParallelism(files, parts int) {
 	if parts > 0 {
 		e.opts.ParallelParts = parts
 	}
+	var limit int
+	if e.ctl != nil {
+		e.ctl.SetBounds(1, e.opts.ParallelFiles*e.opts.ParallelParts)
+		limit = e.ctl.Limit()
+	}
 	e.mu.Unlock()
+	if e.gate != nil {
+		e.gate.setLimit(limit)
+	}
 	e.poke()
 }
+
+// admit waits until the engine lets attempt a's data request into
+// flight; the returned func lets it go. Waiting does not count as a stall.
+// Without Options.Adaptive it never waits.
+func (e *Engine) admit(ctx context.Context, a *attempt) (func(), error) {
+	if e.gate == nil {
+		return func() {}, nil
+	}
+	a.limited.Add(1)
+	err := e.gate.acquire(ctx)
+	a.last.Store(time.Now().UnixNano())
+	a.limited.Add(-1)
+	if err != nil {
+		return nil, err
+	}
+	return e.gate.release, nil
+}
+
+// SetSpeedLimit changes the upload speed limit shared by all transfers,
+// while they run: rate 0 removes it; sched says when it applies (the zero
+// Schedule: always). Waiting for the limit never counts as a stall.
+func (e *Engine) SetSpeedLimit(rate Rate, sched Schedule) {
+	e.limiter.Set(rate, sched)
+}
+
+// SpeedLimit returns the current speed limit and its schedule.
+func (e *Engine) SpeedLimit() (Rate, Schedule) { return e.limiter.Limit() }
 
 // parallelParts is how many parts of a file starting now go at once.
 func (e *Engine) parallelParts() int {

@@ -135,8 +135,15 @@ func (e *Engine) putOnce(ctx context.Context, j *job, f *os.File, rec JobRecord,
 		if err := unchanged(rec); err != nil {
 			return err
 		}
-		var err error
+		done, err := e.admit(ctx, a)
+		if err != nil {
+			return err
+		}
 		info, err = e.store.Put(ctx, key, a.track(io.NewSectionReader(f, 0, rec.Size)), rec.Size, sum, conditional)
+		done()
+		if err == nil {
+			a.answered()
+		}
 		if KindOf(err) == KindBadDigest {
 			if cerr := unchanged(rec); cerr != nil {
 				return cerr
@@ -230,6 +237,9 @@ func (e *Engine) freeKey(ctx context.Context, j *job, key string) (string, error
 // multipart sends a large file in parts, resuming an upload in progress.
 func (e *Engine) multipart(ctx context.Context, j *job, rec JobRecord) error {
 	partSize, err := PartSize(rec.Size, e.opts.PartSize)
+	if e.opts.PartSize == 0 {
+		partSize, err = e.autoPartSize(rec.Size)
+	}
 	if err != nil {
 		return failCode(CodeTooLarge, "This file is larger than the 5 TiB the storage accepts.", err)
 	}
@@ -469,8 +479,15 @@ func (e *Engine) sendPart(ctx context.Context, j *job, f *os.File, rec JobRecord
 				return explain(err, e.bucket)
 			}
 		}
-		var err error
+		done, err := e.admit(ctx, a)
+		if err != nil {
+			return err
+		}
 		etag, err = e.store.UploadPart(ctx, rec.Key, rec.UploadID, n, a.track(io.NewSectionReader(f, off, length)), length, sum)
+		done()
+		if err == nil {
+			a.answered()
+		}
 		if KindOf(err) == KindBadDigest {
 			sum = "" // read it again: the bytes may have changed under us
 			if cerr := unchanged(rec); cerr != nil {

@@ -191,11 +191,44 @@ func open(ctx context.Context, env *Env, common CommonFlags, p *printer) (*Sessi
 	return s, nil
 }
 
+// rateFlag registers --max-rate on an uploading command's flags; apply
+// sets the limit it names on the session's engine (no flag: the
+// configuration's upload.max_rate stays).
+func rateFlag(fs *flag.FlagSet) (apply func(env *Env, s *Session) bool) {
+	v := fs.String("max-rate", "", "limit the upload `speed`, all files together: e.g. 20Mbit (megabits a second; also kbit, Gbit), 2.5MB/s or 500KiB/s (bytes a second), or off")
+	return func(env *Env, s *Session) bool {
+		if *v == "" {
+			return true
+		}
+		r, err := uploader.ParseRate(*v)
+		if err != nil {
+			fmt.Fprintf(env.Stderr, "%s: --max-rate: %v\n", fs.Name(), err)
+			return false
+		}
+		s.Engine.SetSpeedLimit(r, uploader.Schedule{})
+		return true
+	}
+}
+
+// checkRate reports a bad --max-rate before anything is opened.
+func checkRate(env *Env, fs *flag.FlagSet) bool {
+	f := fs.Lookup("max-rate")
+	if f == nil || f.Value.String() == "" {
+		return true
+	}
+	if _, err := uploader.ParseRate(f.Value.String()); err != nil {
+		fmt.Fprintf(env.Stderr, "%s: --max-rate: %v\n", fs.Name(), err)
+		return false
+	}
+	return true
+}
+
 func cmdSend(ctx context.Context, env *Env, args []string) int {
 	var common CommonFlags
 	fs := NewFlagSet(env, "send", &common)
+	limit := rateFlag(fs)
 	paths, err := parse(fs, args)
-	if err != nil {
+	if err != nil || !checkRate(env, fs) {
 		return ExitUsage
 	}
 	if len(paths) == 0 {
@@ -208,6 +241,7 @@ func cmdSend(ctx context.Context, env *Env, args []string) int {
 		return fail(env, err)
 	}
 	defer s.Close()
+	limit(env, s)
 	prefix, err := s.Prefix()
 	if err != nil {
 		return fail(env, err)
@@ -229,7 +263,8 @@ func cmdSend(ctx context.Context, env *Env, args []string) int {
 func cmdResume(ctx context.Context, env *Env, args []string) int {
 	var common CommonFlags
 	fs := NewFlagSet(env, "resume", &common)
-	if rest, err := parse(fs, args); err != nil || len(rest) > 0 {
+	limit := rateFlag(fs)
+	if rest, err := parse(fs, args); err != nil || len(rest) > 0 || !checkRate(env, fs) {
 		return ExitUsage
 	}
 	p := newPrinter(env.Stderr)
@@ -238,6 +273,7 @@ func cmdResume(ctx context.Context, env *Env, args []string) int {
 		return fail(env, err)
 	}
 	defer s.Close()
+	limit(env, s)
 	s.Engine.ResumeAll()
 	if len(s.Engine.Snapshot().Jobs) == 0 {
 		fmt.Fprintln(env.Stdout, "Nothing to resume: no unfinished uploads.")
@@ -250,8 +286,9 @@ func cmdRetry(ctx context.Context, env *Env, args []string) int {
 	var common CommonFlags
 	fs := NewFlagSet(env, "retry", &common)
 	failed := fs.Bool("failed", false, "retry every failed upload")
+	limit := rateFlag(fs)
 	rest, err := parse(fs, args)
-	if err != nil {
+	if err != nil || !checkRate(env, fs) {
 		return ExitUsage
 	}
 	ids, err := parseIDs(rest)
@@ -265,6 +302,7 @@ func cmdRetry(ctx context.Context, env *Env, args []string) int {
 		return fail(env, err)
 	}
 	defer s.Close()
+	limit(env, s)
 	if *failed {
 		ids, err = s.Engine.RetryFailed()
 		if err == nil && len(ids) == 0 {

@@ -99,16 +99,30 @@ type Upload struct {
 	// the engine's job.
 	KeyPrefix string `toml:"key_prefix"`
 	// PartSize is the smallest multipart part size; the engine raises it for
-	// files that would need more than 10,000 parts. 5MiB..5GiB, default 16MiB.
+	// files that would need more than 10,000 parts. 5MiB..5GiB, or 0
+	// (the default): chosen per file from its size and the measured link.
 	PartSize Size `toml:"part_size"`
 	// MultipartThreshold: files of at least this size use multipart upload,
-	// smaller ones a single request. 0..5GiB; default PartSize.
+	// smaller ones a single request. 0..5GiB; default PartSize, or 16MiB
+	// when PartSize is automatic.
 	MultipartThreshold Size `toml:"multipart_threshold"`
-	// ParallelFiles is how many files upload at once. 1..64, default 4.
+	// ParallelFiles is the most files that upload at once. 1..64, or 0 (the
+	// default): as many as the link takes (adaptive).
 	ParallelFiles int `toml:"parallel_files"`
-	// ParallelParts is how many parts of one file upload at once. 1..64,
-	// default 4.
+	// ParallelParts is the most parts of one file that upload at once.
+	// 1..64, or 0 (the default): as many as the link takes (adaptive).
 	ParallelParts int `toml:"parallel_parts"`
+	// MaxRate limits the upload speed of all transfers together, such as
+	// "20Mbit" or "2.5MB/s" (see [uploader.ParseRate]); "" or "off" (the
+	// default): no limit.
+	MaxRate string `toml:"max_rate"`
+	// MaxRateSchedule says when MaxRate applies, such as
+	// "Mon-Fri 09:00-17:00" (see [uploader.ParseSchedule]); "" (the
+	// default): always.
+	MaxRateSchedule string `toml:"max_rate_schedule"`
+	// KeepAwake keeps the computer from going to sleep by itself while
+	// uploads run (the screen may still turn off). Default true.
+	KeepAwake bool `toml:"keep_awake"`
 	// OnCollision says what happens when the destination key already
 	// exists. Default [CollisionRename].
 	OnCollision Collision `toml:"on_collision"`
@@ -223,11 +237,14 @@ const BuiltinSource = "(built-in default)"
 const (
 	DefaultOrganisationName = "Hoist"
 	DefaultKeyPrefix        = "uploads/{date}/"
-	DefaultPartSize         = 16 * MiB
-	DefaultParallelFiles    = 4
-	DefaultParallelParts    = 4
-	DefaultStallTimeout     = Duration(60 * time.Second)
-	DefaultRetryMaxWait     = Duration(30 * time.Second)
+	DefaultPartSize         = 0 // automatic
+	DefaultParallelFiles    = 0 // automatic
+	DefaultParallelParts    = 0 // automatic
+	// DefaultAutoThreshold is the multipart threshold when the part size
+	// is automatic.
+	DefaultAutoThreshold = 16 * MiB
+	DefaultStallTimeout  = Duration(60 * time.Second)
+	DefaultRetryMaxWait  = Duration(30 * time.Second)
 )
 
 // defaults returns a Config holding the default of every setting that has
@@ -244,6 +261,7 @@ func defaults() *Config {
 			OnCollision:   CollisionRename,
 			StallTimeout:  DefaultStallTimeout,
 			RetryMaxWait:  DefaultRetryMaxWait,
+			KeepAwake:     true,
 		},
 		Support: Support{GroupClaim: "groups", RequestPoll: DefaultRequestPoll},
 	}
@@ -292,6 +310,9 @@ func parseWith(data []byte, source, baseDir string, o parseOptions) (*Config, er
 	}
 	if !md.IsDefined("upload", "multipart_threshold") {
 		cfg.Upload.MultipartThreshold = cfg.Upload.PartSize
+		if cfg.Upload.PartSize == 0 {
+			cfg.Upload.MultipartThreshold = DefaultAutoThreshold
+		}
 	}
 	if baseDir != "" && cfg.Organisation.Logo != "" && !filepath.IsAbs(cfg.Organisation.Logo) {
 		cfg.Organisation.Logo = filepath.Join(baseDir, cfg.Organisation.Logo)

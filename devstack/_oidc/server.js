@@ -17,6 +17,11 @@
 //   OIDC_KEYS_FILE             private JWKS to load, or to create when missing;
 //                              default: a fresh key pair in memory
 //   OIDC_TEST_HOOKS            "1" enables POST /__test/revoke-all
+//   OIDC_CLIENT_SECRET         makes the client confidential (client_secret_basic);
+//                              default public (token_endpoint_auth_method none)
+//   OIDC_PKCE_METHODS_SET      "1": replace code_challenge_methods_supported in the
+//                              discovery document with OIDC_PKCE_METHODS (space-separated,
+//                              empty: left out); imitates a provider without PKCE S256
 //   OIDC_HOIST_DESCRIPTOR      file served as Hoist's organisation descriptor at
 //                              /.well-known/hoist.json (read per request; 404 while missing)
 //
@@ -59,6 +64,10 @@ function settings(env, argv) {
     keysFile: env.OIDC_KEYS_FILE || '',
     testHooks: env.OIDC_TEST_HOOKS === '1',
     descriptorFile: env.OIDC_HOIST_DESCRIPTOR || '',
+    clientSecret: env.OIDC_CLIENT_SECRET || '',
+    pkceMethods: env.OIDC_PKCE_METHODS_SET === '1'
+      ? (env.OIDC_PKCE_METHODS || '').split(/\s+/).filter(Boolean)
+      : undefined,
   };
 }
 
@@ -212,7 +221,9 @@ function providerConfig(s, store, users) {
     clients: [{
       client_id: s.clientId,
       application_type: 'native',
-      token_endpoint_auth_method: 'none',
+      ...(s.clientSecret
+        ? { client_secret: s.clientSecret, token_endpoint_auth_method: 'client_secret_basic' }
+        : { token_endpoint_auth_method: 'none' }),
       redirect_uris: s.redirectUris,
       post_logout_redirect_uris: s.redirectUris,
       grant_types: ['authorization_code', 'refresh_token'],
@@ -425,6 +436,16 @@ function main() {
   const users = accounts(s.users, s.extraClaims);
   const provider = new Provider(s.issuer, providerConfig(s, store, users));
   provider.on('server_error', (ctx, err) => console.error('server_error', err));
+  if (s.pkceMethods) {
+    // A test knob: a discovery document that does not offer PKCE S256.
+    provider.use(async (ctx, next) => {
+      await next();
+      if (ctx.path === '/.well-known/openid-configuration' && ctx.body && typeof ctx.body === 'object') {
+        delete ctx.body.code_challenge_methods_supported;
+        if (s.pkceMethods.length) ctx.body.code_challenge_methods_supported = s.pkceMethods;
+      }
+    });
+  }
   const handle = provider.callback();
 
   const server = http.createServer((req, res) => {
