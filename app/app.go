@@ -104,6 +104,22 @@ func openBase(configPath, dataDirFlag string, browser signin.BrowserOpener) (*ba
 	return b, nil
 }
 
+// ownFolders are the folders and files holding Hoist's own data and
+// settings: the data folder (sign-in, journals, log), the user config
+// folder, and the config file in use. The engine never sends them.
+func (b *base) ownFolders() []string {
+	own := []string{b.dataDir}
+	if dir, err := config.UserDir(); err == nil {
+		own = append(own, dir)
+	}
+	if b.cfgPath != "" && !strings.Contains(b.cfgPath, "://") {
+		if fi, err := os.Stat(b.cfgPath); err == nil && fi.Mode().IsRegular() {
+			own = append(own, b.cfgPath)
+		}
+	}
+	return own
+}
+
 // usesSignIn reports whether credentials come from signing in. Static keys
 // in the config win (local development).
 func usesSignIn(cfg *config.Config) bool {
@@ -180,6 +196,7 @@ func openCoreFor(ctx context.Context, b *base, hooks engineHooks, p *person, rea
 	}
 	opts := engineOptions(b.cfg)
 	opts.Store, opts.Journal, opts.Logger = store, j, b.log
+	opts.OwnFolders = b.ownFolders()
 	opts.Receipts = receiptOptions(b, p, tmpl)
 	opts.OnEvent, opts.OnCredentialsNeeded = logFailures(b.log, hooks.onEvent), hooks.onCredentialsNeeded
 	engine, err := uploader.New(opts)
