@@ -49,7 +49,9 @@ func TestWindowConnectorBadDescriptorsSaveNothing(t *testing.T) {
 	})
 	plain := httptest.NewServer(mux)
 	defer plain.Close()
-	mux.HandleFunc("/to-http.json", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, plain.URL+"/good.json", http.StatusFound) })
+	mux.HandleFunc("/to-http.json", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, plain.URL+"/good.json", http.StatusFound)
+	})
 	srv := httptest.NewTLSServer(mux)
 	defer srv.Close()
 	roots := x509.NewCertPool()
