@@ -279,11 +279,14 @@ func TestOrgCheckOnTheDevStack(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer devstack.WriteDescriptor(stack.DescriptorFile, stack.Descriptor())
-		r := c.run(true, stack.DescriptorURL)
+		r := c.run(true, stack.DescriptorURL, "--verbose")
 		if r.code != 1 {
 			t.Errorf("exit code %d, want 1", r.code)
 		}
 		r.want(t, checkSignIn, "PASS")
+		if !strings.Contains(r.out, "details: failed to refresh cached credentials, InvalidParameterValue") || strings.Contains(r.out, "eyJ") {
+			t.Errorf("--verbose: no details of STS's refusal, or a token:\n%s", r.out)
+		}
 		r.want(t, checkRole, "FAIL", "refused", "InvalidParameterValue", "Fix: check signin.role_arn (arn:minio:iam:::role/not-the-hoist-role)")
 		for _, n := range []string{checkConfined, checkMultipart, checkCondition, checkCRC32C, checkLifecycle} {
 			r.want(t, n, "COULD NOT CHECK", "no storage credentials")
@@ -350,7 +353,7 @@ sts_endpoint = "http://127.0.0.1:1"
 	r.want(t, checkDiscovery, "PASS")
 	r.want(t, checkPublic, "FAIL", "wants a secret", `token_endpoint_auth_method "none"`)
 	r.want(t, checkPKCE, "FAIL", "[plain]", "S256")
-	r.want(t, checkSignIn, "FAIL", "Fix: register hoist as a public (native) client without a secret")
+	r.want(t, checkSignIn, "FAIL", "refused the token request: invalid_client", "Fix: register hoist as a public (native) client without a secret")
 	if !regexp.MustCompile(`(?m)^COULD NOT CHECK +Role can be assumed \(STS\): not tried: nobody signed in\.$`).MatchString(r.out) {
 		t.Errorf("the role was tried without a sign-in:\n%s", r.out)
 	}
