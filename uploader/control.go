@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"time"
 )
 
@@ -25,41 +26,71 @@ type Added struct {
 	// IDs of the jobs queued (including jobs that failed at once because the
 	// file cannot be read: they are in history, with the reason).
 	IDs []uint64
+	// Continued are jobs already unfinished for a file given again (queued,
+	// paused or uploading, perhaps from before a restart): that upload goes
+	// on (a paused one is resumed) instead of a second copy being queued.
+	Continued []uint64
 	// Problems are paths that were not queued at all.
 	Problems []Problem
 }
 
-// Enqueue queues the files among roots, each file or folder as dropped.
+// Enqueue queues the files among roots, each file or folder as dropped
+// (links and special files follow the rules of collector: what is not sent
+// is in Added.Problems with the reason).
 // A folder's files keep their structure under the folder's own name. Keys
-// are prefix + the sanitised relative path. A file already queued or
-// uploading is reported as a problem rather than queued twice. Unreadable
-// files become failed jobs with the reason, so nothing is silently lost.
+// are prefix + the sanitised relative path. A file already queued, paused
+// or uploading is not queued twice: its upload continues (see
+// Added.Continued). Unreadable files become failed jobs with the reason,
+// so nothing is silently lost.
+//
+// The files make one batch (see OpenBatch to make a batch of several calls).
 func (e *Engine) Enqueue(ctx context.Context, prefix string, roots ...string) (Added, error) {
+	b := e.OpenBatch(BatchOptions{})
+	defer b.Close()
+	return b.Add(ctx, prefix, roots...)
+}
+
+// enqueue queues files as part of batch bs.
+func (e *Engine) enqueue(ctx context.Context, bs *batchState, prefix string, roots ...string) (Added, error) {
 	var added Added
 	var recs []*JobRecord
 	seen := e.unfinishedSources()
+	continued := map[uint64]bool{}
 	for _, root := range roots {
-		files, problems := collect(ctx, root)
-		added.Problems = append(added.Problems, problems...)
-		for _, f := range files {
+		c := collector{ctx: ctx, ownFolders: e.ownFolders}
+		c.collect(root)
+		added.Problems = append(added.Problems, c.problems...)
+		for _, f := range c.files {
 			if err := ctx.Err(); err != nil {
 				return added, err
 			}
-			if seen[f.path] {
-				added.Problems = append(added.Problems, Problem{f.path, "already in the queue"})
+			if id, ok := seen[f.path]; ok {
+				if id != 0 && !continued[id] {
+					continued[id] = true
+					added.Continued = append(added.Continued, id)
+				}
 				continue
 			}
-			seen[f.path] = true
+			seen[f.path] = 0 // queued now, in this call
 			rec, problem := newRecord(f, prefix)
 			if problem != nil {
 				added.Problems = append(added.Problems, *problem)
 				continue
 			}
+			rec.Batch = bs.rec.ID
 			recs = append(recs, rec)
 		}
 	}
+	e.Resume(added.Continued...)
 	if len(recs) == 0 {
 		return added, nil
+	}
+	e.mu.Lock()
+	first := len(bs.jobs) == 0 && e.batches[bs.rec.ID] == bs
+	batch := bs.rec
+	e.mu.Unlock()
+	if first {
+		e.saveBatch(batch) // before its jobs: a restart then finds the batch
 	}
 	if err := e.journal.AddJobs(recs); err != nil {
 		return added, fmt.Errorf("record new jobs: %w", err)
@@ -68,6 +99,7 @@ func (e *Engine) Enqueue(ctx context.Context, prefix string, roots ...string) (A
 	e.mu.Lock()
 	for _, rec := range recs {
 		j := e.addLocked(*rec)
+		bs.jobs = append(bs.jobs, j)
 		added.IDs = append(added.IDs, rec.ID)
 		if rec.State == StateFailed {
 			failed = append(failed, j)
@@ -82,14 +114,14 @@ func (e *Engine) Enqueue(ctx context.Context, prefix string, roots ...string) (A
 	return added, nil
 }
 
-// unfinishedSources returns the set of source paths of unfinished jobs.
-func (e *Engine) unfinishedSources() map[string]bool {
+// unfinishedSources maps the source paths of unfinished jobs to their IDs.
+func (e *Engine) unfinishedSources() map[string]uint64 {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	seen := make(map[string]bool, len(e.order))
+	seen := make(map[string]uint64, len(e.order))
 	for _, j := range e.order {
 		if !j.rec.State.Final() {
-			seen[j.rec.Source] = true
+			seen[j.rec.Source] = j.id
 		}
 	}
 	return seen
@@ -103,52 +135,190 @@ type found struct {
 	err  error // set when the file cannot be read
 }
 
+// Reasons given for entries that are not sent.
+const (
+	reasonOwnFolder  = "this is Hoist's own data or settings (your sign-in, its list of uploads, its log): it is never sent"
+	reasonLinkFolder = "a link to a folder: links to folders are not followed (they can loop); drop the folder itself to send it"
+	reasonLinkOut    = "a link to a file outside the folder being sent: only links within it are followed; drop the file itself to send it"
+	reasonLinkBroken = "a link to something that no longer exists"
+)
+
+// kindReason explains why an entry of this type is not sent.
+func kindReason(m fs.FileMode) string {
+	switch {
+	case m&fs.ModeNamedPipe != 0:
+		return "a named pipe (FIFO), not a file: only files and folders can be sent"
+	case m&fs.ModeSocket != 0:
+		return "a socket, not a file: only files and folders can be sent"
+	case m&fs.ModeDevice != 0:
+		return "a device, not a file: only files and folders can be sent"
+	}
+	return "not a regular file (only files and folders can be sent)"
+}
+
+// collector lists what a dropped root holds, by Hoist's rules for links
+// and special files:
+//
+//   - a dropped root that is a link is followed (to a file or a folder);
+//   - inside a folder, a link to a regular file within the dropped tree is
+//     followed and sent under the link's own name;
+//   - links to folders inside the tree are never followed (they can loop),
+//     nor are links to files outside it;
+//   - named pipes, sockets and devices are not sent;
+//   - Hoist's own folders (ownFolders) and anything under them are never
+//     sent.
+//
+// Every entry not sent becomes a Problem with the reason.
+type collector struct {
+	ctx        context.Context
+	ownFolders []string // absolute, links resolved
+	files      []found
+	problems   []Problem
+}
+
+func (c *collector) problem(path, reason string) {
+	c.problems = append(c.problems, Problem{path, reason})
+}
+
+// own reports whether the resolved path p is, or is inside, one of Hoist's
+// own folders.
+func (c *collector) own(p string) bool {
+	for _, dir := range c.ownFolders {
+		if within(p, dir) {
+			return true
+		}
+	}
+	return false
+}
+
+// within reports whether path p is dir or inside it (both clean, absolute).
+func within(p, dir string) bool {
+	if p == dir {
+		return true
+	}
+	rel, err := filepath.Rel(dir, p)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && !filepath.IsAbs(rel)
+}
+
+// resolveFolders makes folders absolute with their links resolved (as far
+// as they exist), for comparing with resolved paths.
+func resolveFolders(dirs []string) []string {
+	var out []string
+	for _, d := range dirs {
+		if d == "" {
+			continue
+		}
+		abs, err := filepath.Abs(d)
+		if err != nil {
+			continue
+		}
+		out = append(out, abs)
+		if real, err := filepath.EvalSymlinks(abs); err == nil && real != abs {
+			out = append(out, real)
+		}
+	}
+	return out
+}
+
 // collect lists the regular files of root (a file or a folder).
-func collect(ctx context.Context, root string) ([]found, []Problem) {
+func (c *collector) collect(root string) {
 	abs, err := filepath.Abs(root)
 	if err != nil {
-		return nil, []Problem{{root, "not a usable path"}}
+		c.problem(root, "not a usable path")
+		return
 	}
-	info, err := os.Stat(abs)
+	if _, err := os.Lstat(abs); err != nil {
+		c.problem(root, statReason(err))
+		return
+	}
+	real, err := filepath.EvalSymlinks(abs) // a dropped link is followed
 	if err != nil {
-		return nil, []Problem{{root, statReason(err)}}
+		c.problem(root, reasonLinkBroken)
+		return
+	}
+	info, err := os.Stat(real)
+	if err != nil {
+		c.problem(root, statReason(err))
+		return
+	}
+	if c.own(real) {
+		c.problem(root, reasonOwnFolder)
+		return
 	}
 	if !info.IsDir() {
 		if !info.Mode().IsRegular() {
-			return nil, []Problem{{root, "not a regular file (only files and folders can be sent)"}}
+			c.problem(root, kindReason(info.Mode()))
+			return
 		}
-		return []found{{path: abs, rel: filepath.Base(abs), info: info, err: readable(abs)}}, nil
+		c.files = append(c.files, found{path: abs, rel: filepath.Base(abs), info: info, err: readable(abs)})
+		return
 	}
-	base := filepath.Dir(abs)
-	var files []found
-	var problems []Problem
-	walkErr := filepath.WalkDir(abs, func(p string, d fs.DirEntry, err error) error {
-		if ctxErr := ctx.Err(); ctxErr != nil {
+	before := len(c.files) + len(c.problems)
+	name := filepath.Base(abs) // the name as dropped, even for a link
+	walkErr := filepath.WalkDir(real, func(p string, d fs.DirEntry, err error) error {
+		if ctxErr := c.ctx.Err(); ctxErr != nil {
 			return ctxErr
 		}
 		if err != nil {
-			problems = append(problems, Problem{p, statReason(err)})
+			c.problem(p, statReason(err))
 			return nil
 		}
-		if d.IsDir() || !d.Type().IsRegular() {
-			return nil
+		relInside, _ := filepath.Rel(real, p)
+		rel := filepath.ToSlash(filepath.Join(name, relInside))
+		switch t := d.Type(); {
+		case d.IsDir():
+			if p != real && c.own(p) {
+				c.problem(p, reasonOwnFolder)
+				return filepath.SkipDir
+			}
+		case t.IsRegular():
+			if c.own(p) {
+				c.problem(p, reasonOwnFolder)
+				return nil
+			}
+			fi, err := d.Info()
+			if err != nil {
+				c.problem(p, statReason(err))
+				return nil
+			}
+			c.files = append(c.files, found{path: p, rel: rel, info: fi, err: readable(p)})
+		case t&fs.ModeSymlink != 0:
+			c.link(p, rel, real)
+		default:
+			c.problem(p, kindReason(t))
 		}
-		fi, err := d.Info()
-		if err != nil {
-			problems = append(problems, Problem{p, statReason(err)})
-			return nil
-		}
-		rel, _ := filepath.Rel(base, p)
-		files = append(files, found{path: p, rel: filepath.ToSlash(rel), info: fi, err: readable(p)})
 		return nil
 	})
 	if walkErr != nil {
-		problems = append(problems, Problem{root, walkErr.Error()})
+		c.problem(root, walkErr.Error())
 	}
-	if len(files) == 0 && len(problems) == 0 {
-		problems = append(problems, Problem{root, "the folder is empty"})
+	if len(c.files)+len(c.problems) == before {
+		c.problem(root, "the folder is empty")
 	}
-	return files, problems
+}
+
+// link applies the rules for a link found inside the dropped folder tree.
+func (c *collector) link(p, rel, tree string) {
+	target, err := filepath.EvalSymlinks(p)
+	if err != nil {
+		c.problem(p, reasonLinkBroken)
+		return
+	}
+	ti, err := os.Stat(target)
+	switch {
+	case err != nil:
+		c.problem(p, statReason(err))
+	case ti.IsDir():
+		c.problem(p, reasonLinkFolder)
+	case c.own(target):
+		c.problem(p, reasonOwnFolder)
+	case !ti.Mode().IsRegular():
+		c.problem(p, kindReason(ti.Mode()))
+	case !within(target, tree):
+		c.problem(p, reasonLinkOut)
+	default:
+		c.files = append(c.files, found{path: p, rel: rel, info: ti, err: readable(p)})
+	}
 }
 
 func readable(path string) error {
@@ -173,25 +343,35 @@ func statReason(err error) string {
 
 // newRecord builds the job record for a found file.
 func newRecord(f found, prefix string) (*JobRecord, *Problem) {
-	key, err := Key(prefix, f.rel)
+	key, note, err := keyFor(prefix, f.rel)
 	if err != nil {
 		return nil, &Problem{f.path, err.Error()}
 	}
 	rec := &JobRecord{
 		Source: f.path, Rel: f.rel, Key: key,
 		Size: f.info.Size(), ModTime: f.info.ModTime(),
-		State: StateQueued, Created: time.Now(),
+		State: StateQueued, Created: time.Now(), Reason: note,
 	}
 	if f.err != nil {
 		failed := explain(f.err, "").(*Failure)
-		rec.State, rec.Reason, rec.Detail, rec.Finished = StateFailed, failed.Reason, f.err.Error(), rec.Created
+		rec.State, rec.Code, rec.Reason, rec.Detail, rec.Finished = StateFailed, CodeOf(failed), failed.Reason, f.err.Error(), rec.Created
 	}
 	return rec, nil
 }
 
-// Pause pauses jobs: a running job stops its parts (what arrived is kept)
-// and a queued one waits. Paused jobs stay paused across restarts.
-func (e *Engine) Pause(ids ...uint64) {
+// Pause pauses jobs: a running job starts no new part, lets the parts on
+// their way finish for up to Options.PauseGrace, then stops the rest (what
+// arrived is kept); a queued one waits. Paused jobs stay paused across
+// restarts.
+func (e *Engine) Pause(ids ...uint64) { e.pause(false, ids) }
+
+// PauseForSignIn pauses jobs as Pause does and marks them as waiting for
+// their owner's next sign-in (JobRecord.WaitingSignIn), in the journal, so
+// the promise "they continue when you sign in again" survives a restart.
+// Jobs already paused by the user stay as they are.
+func (e *Engine) PauseForSignIn(ids ...uint64) { e.pause(true, ids) }
+
+func (e *Engine) pause(forSignIn bool, ids []uint64) {
 	e.mu.Lock()
 	var persist []*job
 	for _, id := range ids {
@@ -202,15 +382,74 @@ func (e *Engine) Pause(ids ...uint64) {
 			if j.wish != wishCancel {
 				j.wish = wishPause
 			}
-			j.cancel(errPaused)
+			if forSignIn {
+				j.rec.WaitingSignIn = true
+			}
+			e.softStopLocked(j)
 		case j.rec.State == StateQueued:
-			j.rec.State, j.rec.Paused = StatePaused, true
+			j.rec.State, j.rec.Paused, j.rec.WaitingSignIn = StatePaused, true, forSignIn
 			persist = append(persist, j)
 		}
 	}
 	e.notifyLocked()
 	e.mu.Unlock()
 	e.persistAll(persist)
+}
+
+// softStopLocked asks a running job to pause: no new part starts, and the
+// run is cancelled after the grace period (at once without one). Called
+// with e.mu held.
+func (e *Engine) softStopLocked(j *job) {
+	select {
+	case <-j.pausing:
+		return // already stopping
+	default:
+	}
+	close(j.pausing)
+	cancel := j.cancel
+	if e.opts.PauseGrace <= 0 {
+		cancel(errPaused)
+		return
+	}
+	time.AfterFunc(e.opts.PauseGrace, func() { cancel(errPaused) })
+}
+
+// TryNow ends the wait before the next try of the jobs' failed requests:
+// they try again at once.
+func (e *Engine) TryNow(ids ...uint64) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, id := range ids {
+		if j := e.jobs[id]; j != nil {
+			select {
+			case j.nudge <- struct{}{}:
+			default:
+			}
+		}
+	}
+}
+
+// ClearFinished takes the finished jobs (done, skipped, failed, cancelled)
+// out of this session's list; they stay in history. It returns how many
+// were taken out.
+func (e *Engine) ClearFinished() int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	kept := e.order[:0]
+	n := 0
+	for _, j := range e.order {
+		if j.rec.State.Final() && j.cancel == nil {
+			delete(e.jobs, j.id)
+			n++
+			continue
+		}
+		kept = append(kept, j)
+	}
+	clear(e.order[len(kept):])
+	e.order = kept
+	e.restartTotalLocked()
+	e.notifyLocked()
+	return n
 }
 
 // persistAll records many jobs at once: concurrent writes share the
@@ -232,9 +471,10 @@ func (e *Engine) Resume(ids ...uint64) {
 		case j.cancel != nil:
 			if j.wish == wishPause {
 				j.wish = wishResume
+				j.rec.WaitingSignIn = false
 			}
 		case j.rec.State == StatePaused:
-			j.rec.State, j.rec.Paused = StateQueued, false
+			j.rec.State, j.rec.Paused, j.rec.WaitingSignIn = StateQueued, false, false
 			e.queue = append(e.queue, j)
 			persist = append(persist, j)
 		}
@@ -257,8 +497,10 @@ func (e *Engine) Cancel(ids ...uint64) {
 		case j == nil || j.rec.State.Final():
 		case j.cancel != nil:
 			j.wish = wishCancel // wins over a Pause still stopping
+			j.cancelledAt.Store(j.done.Load())
 			j.cancel(errCancelled)
 		default:
+			j.cancelledAt.Store(j.done.Load())
 			idle = append(idle, e.cancelLocked(j))
 		}
 	}
@@ -281,7 +523,7 @@ type cancelled struct {
 func (e *Engine) cancelLocked(j *job) cancelled {
 	c := cancelled{j: j}
 	c.upload, c.hasUpload = e.takeUploadLocked(j)
-	j.rec.State, j.rec.Reason, j.rec.Detail, j.rec.Finished = StateCancelled, "Cancelled.", "", time.Now()
+	j.rec.State, j.rec.Code, j.rec.Reason, j.rec.Detail, j.rec.Finished = StateCancelled, CodeCancelled, "Cancelled.", "", time.Now()
 	e.notifyLocked()
 	return c
 }
@@ -364,12 +606,13 @@ func (e *Engine) retryOne(id uint64) error {
 		if was != StateFailed && was != StateCancelled && was != StateSkipped {
 			return
 		}
-		r.State, r.Reason, r.Detail, r.Finished, r.Paused = StateQueued, "", "", time.Time{}, false
+		r.State, r.Code, r.Reason, r.Detail, r.Finished, r.Paused = StateQueued, "", "", "", time.Time{}, false
 	})
 	if rec.State != StateQueued || was == StateQueued {
 		return fmt.Errorf("it is %s, not failed", was)
 	}
 	j.done.Store(0)
+	j.cancelledAt.Store(0)
 	// Journaled before it can start: parts are only recorded for a job the
 	// journal holds as unfinished.
 	if err := e.save(j); err != nil {
@@ -384,6 +627,7 @@ func (e *Engine) retryOne(id uint64) error {
 	if j.rec.State == StateQueued && j.cancel == nil { // not paused or cancelled meanwhile
 		e.queue = append(e.queue, j)
 	}
+	e.attachLocked(j) // a new receipt of its batch follows when it ends
 	e.mu.Unlock()
 	return nil
 }
@@ -430,6 +674,7 @@ func (e *Engine) Snapshot() Snapshot {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	s := Snapshot{Jobs: make([]JobSnapshot, len(e.order)), Held: e.held}
+	var longest time.Duration = -1
 	for i, j := range e.order {
 		js := e.snapLocked(j)
 		s.Jobs[i] = js
@@ -437,6 +682,7 @@ func (e *Engine) Snapshot() Snapshot {
 		t.Files++
 		t.Bytes += js.Size
 		t.BytesDone += js.Done
+		t.BytesConfirmed += js.Confirmed
 		switch js.State {
 		case StateDone, StateSkipped:
 			t.FilesDone++
@@ -444,26 +690,42 @@ func (e *Engine) Snapshot() Snapshot {
 			t.FilesFailed++
 		case StateRunning, StateVerifying:
 			t.FilesActive++
+			longest = max(longest, js.ETA)
 		case StateCancelled:
+			// What it had sent stays counted, as sent; the rest leaves the
+			// total, so the others' progress does not run backwards.
+			kept := min(max(js.Done, j.cancelledAt.Load()), js.Size)
 			t.Files--
-			t.Bytes -= js.Size
-			t.BytesDone -= js.Done
+			t.Bytes -= js.Size - kept
+			t.BytesDone += kept - js.Done
 		}
 	}
 	s.Totals.Speed = e.total.speed()
 	s.Totals.ETA = eta(s.Totals.Bytes-s.Totals.BytesDone, s.Totals.Speed)
+	if s.Totals.ETA >= 0 && longest > s.Totals.ETA {
+		s.Totals.ETA = longest
+	}
 	return s
 }
 
 // snapLocked copies one job's state.
 func (e *Engine) snapLocked(j *job) JobSnapshot {
 	s := JobSnapshot{JobRecord: j.rec, Done: min(max(j.done.Load(), 0), j.rec.Size), ETA: -1, Note: j.getNote()}
+	s.Confirmed = min(max(j.confirmed.Load(), 0), j.rec.Size)
 	if s.State == StateDone || s.State == StateSkipped {
-		s.Done = s.Size
+		s.Done, s.Confirmed = s.Size, s.Size
 	}
+	s.Done = max(s.Done, s.Confirmed)
 	if s.State == StateRunning || s.State == StateVerifying {
 		s.Speed = j.meter.speed()
-		s.ETA = eta(s.Size-s.Done, s.Speed)
+		s.ETA = j.eta
+		s.LastError = j.getLastErr()
+		if at := j.retryAt.Load(); at != 0 {
+			s.RetryAt = time.Unix(0, at)
+		}
+		if j.cancel != nil && j.wish == wishPause {
+			s.Pausing = true
+		}
 	}
 	if e.held && !s.State.Final() && s.State != StatePaused {
 		s.Note = "Sign in again to continue"
@@ -488,6 +750,7 @@ func (e *Engine) sample() {
 				total += d
 				if j.cancel != nil {
 					j.meter.add(now, d)
+					j.eta = smoothETA(j.eta, eta(j.rec.Size-min(max(d, 0), j.rec.Size), j.meter.speed()))
 				}
 			}
 			e.total.add(now, total)
@@ -519,4 +782,20 @@ func (e *Engine) Wait(ctx context.Context) error {
 		case <-ch:
 		}
 	}
+}
+
+// smoothETA blends a new estimate of the time left into the previous one,
+// so that the figure shown does not jump with every burst of the network.
+// A new estimate far from the old one (a stall, a new run) is taken at
+// once when there was none.
+func smoothETA(prev, next time.Duration) time.Duration {
+	if next < 0 {
+		return -1
+	}
+	if prev < 0 {
+		return next
+	}
+	// The old estimate has aged by one sample (250 ms) since.
+	aged := max(prev-250*time.Millisecond, 0)
+	return time.Duration(0.85*float64(aged) + 0.15*float64(next))
 }

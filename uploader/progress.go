@@ -1,6 +1,7 @@
 package uploader
 
 import (
+	"context"
 	"errors"
 	"io"
 	"sync"
@@ -12,8 +13,21 @@ import (
 // keep it; it never changes.
 type JobSnapshot struct {
 	JobRecord
-	// Done is how many bytes have been sent (never more than Size).
+	// Done is how many bytes have been sent (never more than Size): those
+	// the store confirmed and those still in flight.
 	Done int64
+	// Confirmed is how many of them the store acknowledged (finished parts,
+	// also those found after a restart): what a pause or a crash keeps.
+	// Confirmed <= Done.
+	Confirmed int64
+	// Pausing is set while a Pause lets the parts on their way finish.
+	Pausing bool
+	// RetryAt is when the next try of a failed request starts (zero when
+	// not waiting to retry); see Engine.TryNow.
+	RetryAt time.Time
+	// LastError is the last error a request of this run met, for support
+	// ("" when none).
+	LastError string
 	// Speed is bytes per second, averaged over the last few seconds.
 	Speed float64
 	// ETA is the expected time left; negative when unknown.
@@ -29,12 +43,23 @@ func (s JobSnapshot) Name() string { return baseName(s.Rel) }
 // Fraction is Done/Size in [0, 1]; an empty file counts as done when done.
 func (s JobSnapshot) Fraction() float64 { return fraction(s.Done, s.Size, s.State == StateDone) }
 
-// Totals sums the jobs of this session.
+// ConfirmedFraction is Confirmed/Size in [0, 1].
+func (s JobSnapshot) ConfirmedFraction() float64 {
+	return fraction(s.Confirmed, s.Size, s.State == StateDone)
+}
+
+// Totals sums the jobs of this session. A cancelled job counts only with
+// what it had sent (as if it were a file of that size, done), so that
+// cancelling one file never makes the overall progress run backwards.
 type Totals struct {
 	Files, FilesDone, FilesFailed, FilesActive int
 	Bytes, BytesDone                           int64
-	Speed                                      float64
-	ETA                                        time.Duration
+	// BytesConfirmed is the part of BytesDone the store acknowledged.
+	BytesConfirmed int64
+	Speed          float64
+	// ETA is the expected time left, never less than that of the running
+	// file with the most time left; negative when unknown.
+	ETA time.Duration
 }
 
 // Fraction is BytesDone/Bytes in [0, 1].
@@ -166,6 +191,14 @@ type trackedReader struct {
 var errAttemptOver = errors.New("request attempt is over")
 
 func (t *trackedReader) Read(p []byte) (int, error) {
+	if l := t.a.limiter; l != nil && len(p) > 0 {
+		// Wait for the speed limit before taking the lock, so the end of
+		// the attempt never waits for a slot.
+		p = p[:l.chunk(len(p))]
+		if err := t.a.waitLimit(len(p)); err != nil {
+			return 0, err
+		}
+	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.over {
@@ -214,6 +247,29 @@ type attempt struct {
 	job     *job
 	last    atomic.Int64 // unix nanos of the last byte moved
 	readers []*trackedReader
+	// ctx is the attempt's context (set before the request starts).
+	ctx context.Context
+	// limiter is the engine's speed limit (nil: none).
+	limiter *Limiter
+	// stats counts the bytes moved for the engine's controller (nil: none).
+	stats *linkStats
+	// limited counts reads waiting for the speed limit: the stall detector
+	// leaves the attempt alone meanwhile.
+	limited atomic.Int32
+}
+
+// waitLimit waits until the speed limit lets n more bytes go.
+func (a *attempt) waitLimit(n int) error {
+	ctx := a.ctx
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	a.limited.Add(1)
+	defer func() {
+		a.last.Store(time.Now().UnixNano())
+		a.limited.Add(-1)
+	}()
+	return a.limiter.wait(ctx, n)
 }
 
 func newAttempt(j *job) *attempt {
@@ -224,7 +280,16 @@ func newAttempt(j *job) *attempt {
 
 func (a *attempt) moved(n int64) {
 	a.job.done.Add(n)
+	if a.stats != nil {
+		a.stats.wire.Add(n)
+	}
 	a.last.Store(time.Now().UnixNano())
+	if n > 0 {
+		// Bytes move again: a note about trouble is out of date.
+		if p := a.job.note.Load(); p != nil && *p != "" {
+			a.job.note.Store(nil)
+		}
+	}
 }
 
 // track wraps a part's body. Call it once per attempt with a fresh reader.
@@ -245,4 +310,12 @@ func (a *attempt) end(ok bool) error {
 		}
 	}
 	return readErr
+}
+
+// answered records, for the controller, how long the store took to answer
+// after the request's last byte was read.
+func (a *attempt) answered() {
+	if a.stats != nil {
+		a.stats.addLatency(time.Since(time.Unix(0, a.last.Load())))
+	}
 }

@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"os"
+	"syscall"
 	"time"
 )
 
@@ -25,6 +26,8 @@ var (
 type Failure struct {
 	Reason string
 	Err    error
+	// Code is the reason code (see CodeOf); "" derives it from Err.
+	Code string
 	// skip marks a job that ended without uploading on purpose (collision
 	// policy "skip").
 	skip bool
@@ -84,7 +87,12 @@ func offlineNote(err error) string {
 	if errors.As(err, &dns) && dns.IsNotFound {
 		return fmt.Sprintf("Can't find the server %q. Check your internet connection; if it works, tell your organisation's support. Hoist keeps trying.", dns.Name)
 	}
-	return "Waiting for the network…"
+	if errors.Is(err, syscall.ECONNREFUSED) {
+		// Something answered, and refused: the network works, the storage
+		// service does not.
+		return "Your organisation's storage isn't answering"
+	}
+	return "Waiting for the network"
 }
 
 // retryPolicy decides how often and how long to retry a failed request.
@@ -118,19 +126,25 @@ func (e *Engine) do(ctx context.Context, j *job, fn func(ctx context.Context, a 
 	failures, authFailures := 0, 0
 	for {
 		a := newAttempt(j)
+		a.limiter, a.stats = e.limiter, &e.stats
 		err := e.try(ctx, a, fn)
 		if err == nil {
 			j.setNote("")
+			j.retryAt.Store(0)
 			return nil
 		}
 		if ctx.Err() != nil {
 			return context.Cause(ctx)
+		}
+		if isThrottle(err) {
+			e.stats.throttled.Add(1)
 		}
 		kind := KindOf(err)
 		var f *Failure
 		if errors.As(err, &f) || !kind.retryable() {
 			return err
 		}
+		j.setLastErr(err)
 		switch kind {
 		case KindOffline:
 			j.setNote(offlineNote(err))
@@ -145,19 +159,37 @@ func (e *Engine) do(ctx context.Context, j *job, fn func(ctx context.Context, a 
 			if failures >= e.retry.maxFailures {
 				return err
 			}
-			j.setNote("Connection trouble, retrying…")
+			j.setNote(troubleNote(err))
 		}
 		e.log.Debug("retrying", "job", j.id, "error", err, "failures", failures)
 		wait := e.retry.backoff(failures + authFailures)
 		if kind == KindOffline {
 			wait = e.retry.backoff(8)
 		}
+		j.retryAt.Store(time.Now().Add(wait).UnixNano())
 		select {
 		case <-ctx.Done():
+			j.retryAt.Store(0)
 			return context.Cause(ctx)
 		case <-time.After(wait):
+		case <-j.nudge:
 		}
+		j.retryAt.Store(0)
 	}
+}
+
+// troubleNote says which side fails when requests keep failing: a
+// storage that answers with errors or stops sending is the organisation's
+// storage, not the customer's network.
+func troubleNote(err error) string {
+	var se *StoreError
+	if errors.As(err, &se) && se.Code != "" {
+		return "Your organisation's storage isn't answering properly"
+	}
+	if errors.Is(err, errStalled) {
+		return "The connection stalled"
+	}
+	return "Connection trouble"
 }
 
 // try runs one attempt under the stall detector.
@@ -166,6 +198,7 @@ func (e *Engine) try(ctx context.Context, a *attempt, fn func(ctx context.Contex
 	defer cancel(nil)
 	stop := make(chan struct{})
 	defer close(stop)
+	a.ctx = actx
 	go e.watchStall(actx, a, cancel, stop)
 	err := fn(actx, a)
 	readErr := a.end(err == nil)
@@ -193,6 +226,9 @@ func (e *Engine) watchStall(ctx context.Context, a *attempt, cancel context.Canc
 		case <-ctx.Done():
 			return
 		case now := <-tick.C:
+			if a.limited.Load() > 0 {
+				continue // held back by the speed limit: not a stall
+			}
 			if now.Sub(time.Unix(0, a.last.Load())) > e.retry.stall {
 				cancel(errStalled)
 				return
