@@ -108,9 +108,7 @@ staticcheck: staticcheck-bin ## run staticcheck on every package
 	$(STATICCHECK_BIN) ./...
 
 # Prerequisites run left to right (deps first: a fresh machine has no gcc).
-# `package` comes before the tests: ./packaging's tests install and run what
-# it wrote to $(DIST) (HOIST_DIST).
-test: deps minio oidc-deps build package ## format check, vet, staticcheck, then all tests with -race
+test: deps minio oidc-deps build ## format check, vet, staticcheck, then all tests with -race
 	$(MAKE) --no-print-directory fmt-check
 	$(MAKE) --no-print-directory vet
 	$(MAKE) --no-print-directory cross-check
