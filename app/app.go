@@ -31,7 +31,7 @@ var Version = "0.1.0"
 // Main runs Hoist with the process arguments (args[0] is the program name)
 // and returns the exit code. Without a command it opens the window.
 func Main(args []string) int {
-	env := &cli.Env{Open: Open, Stdout: os.Stdout, Stderr: os.Stderr, Extra: slices.Concat(accountCommands(), joinCommands(), orgCommands())}
+	env := &cli.Env{Open: Open, Stdout: os.Stdout, Stderr: os.Stderr, Extra: slices.Concat(accountCommands(), joinCommands(), orgCommands(), supportCommands())}
 	if len(args) < 2 || strings.HasPrefix(args[1], "-") && args[1] != "-h" && args[1] != "--help" && args[1] != "--version" {
 		return runWindow(context.Background(), env, args[1:])
 	}
@@ -102,6 +102,22 @@ func openBase(configPath, dataDirFlag string, browser signin.BrowserOpener) (*ba
 		}
 	}
 	return b, nil
+}
+
+// ownFolders are the folders and files holding Hoist's own data and
+// settings: the data folder (sign-in, journals, log), the user config
+// folder, and the config file in use. The engine never sends them.
+func (b *base) ownFolders() []string {
+	own := []string{b.dataDir}
+	if dir, err := config.UserDir(); err == nil {
+		own = append(own, dir)
+	}
+	if b.cfgPath != "" && !strings.Contains(b.cfgPath, "://") {
+		if fi, err := os.Stat(b.cfgPath); err == nil && fi.Mode().IsRegular() {
+			own = append(own, b.cfgPath)
+		}
+	}
+	return own
 }
 
 // usesSignIn reports whether credentials come from signing in. Static keys
@@ -181,6 +197,7 @@ func openCoreFor(ctx context.Context, b *base, hooks engineHooks, p *person, rea
 	}
 	opts := engineOptions(b.cfg)
 	opts.Store, opts.Journal, opts.Logger = store, j, b.log
+	opts.OwnFolders = b.ownFolders()
 	opts.Receipts = receiptOptions(b, p, tmpl)
 	opts.OnEvent, opts.OnCredentialsNeeded = logFailures(b.log, hooks.onEvent), hooks.onCredentialsNeeded
 	engine, err := uploader.New(opts)

@@ -77,6 +77,57 @@ func sameChecksum(local, remote string) bool {
 	return l == r
 }
 
+// fileSums reads size bytes of r once and returns both the base64 CRC32C
+// of the whole and the composite checksum S3 reports for a multipart
+// object of parts of partSize, so an object already in place can be
+// recognised whichever way it was checksummed.
+func fileSums(ctx context.Context, r io.ReaderAt, size, partSize int64) (full, composite string, err error) {
+	whole := crc32.New(castagnoli)
+	count := PartCount(size, partSize)
+	parts := make([]string, 0, count)
+	bufp := buffers.Get().(*[]byte)
+	defer buffers.Put(bufp)
+	buf := *bufp
+	for n := int32(1); n <= count; n++ {
+		off, length := partRange(n, size, partSize)
+		part := crc32.New(castagnoli)
+		sec := io.NewSectionReader(r, off, length)
+		for {
+			if err := ctx.Err(); err != nil {
+				return "", "", err
+			}
+			k, rerr := sec.Read(buf)
+			whole.Write(buf[:k])
+			part.Write(buf[:k])
+			if rerr == io.EOF {
+				break
+			}
+			if rerr != nil {
+				return "", "", rerr
+			}
+		}
+		parts = append(parts, base64.StdEncoding.EncodeToString(part.Sum(nil)))
+	}
+	composite, err = compositeChecksum(parts)
+	if err != nil {
+		return "", "", err
+	}
+	return base64.StdEncoding.EncodeToString(whole.Sum(nil)), composite, nil
+}
+
+// matchesEither reports whether a checksum the store reported is the
+// composite one or, for a full-object checksum (a single PUT, or a
+// multipart upload of type FULL_OBJECT), the whole file's CRC32C.
+func matchesEither(remote, full, composite string) bool {
+	if remote == "" {
+		return false
+	}
+	if !strings.Contains(remote, "-") && remote == full {
+		return true
+	}
+	return sameChecksum(composite, remote)
+}
+
 // Checksum types, as S3 names them: the type of the checksum a multipart
 // object reports.
 const (

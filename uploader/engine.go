@@ -81,6 +81,10 @@ type Options struct {
 	// OnEvent, if set, is called on an engine goroutine each time a job
 	// starts or ends. It must return quickly; it runs in the job's path.
 	OnEvent func(Event)
+	// OwnFolders are Hoist's own data and settings folders (and files):
+	// nothing in them is ever sent, even when a dropped folder holds them;
+	// each is reported as not sent instead.
+	OwnFolders []string
 	// Logger receives diagnostics (default: discard).
 	Logger *slog.Logger
 	// Receipts, if set, makes the engine store each batch's receipt in the
@@ -137,6 +141,8 @@ type Engine struct {
 
 	discards  map[string]DiscardedUpload // by upload ID, guarded by mu
 	abortWake chan struct{}
+
+	ownFolders []string // Options.OwnFolders, absolute, links resolved
 
 	batches     map[string]*batchState // by ID, guarded by mu
 	receiptWake chan struct{}
@@ -226,12 +232,13 @@ func New(opts Options) (*Engine, error) {
 			base: opts.RetryBaseWait, cap: opts.RetryMaxWait,
 			maxFailures: opts.MaxFailures, maxAuthFailures: 3, stall: opts.StallTimeout,
 		},
-		wake:      make(chan struct{}, 1),
-		jobs:      map[uint64]*job{},
-		changed:   make(chan struct{}),
-		discards:  map[string]DiscardedUpload{},
-		abortWake: make(chan struct{}, 1),
-		limiter:   NewLimiter(nil),
+		wake:       make(chan struct{}, 1),
+		jobs:       map[uint64]*job{},
+		changed:    make(chan struct{}),
+		discards:   map[string]DiscardedUpload{},
+		abortWake:  make(chan struct{}, 1),
+		limiter:    NewLimiter(nil),
+		ownFolders: resolveFolders(opts.OwnFolders),
 
 		batches:     map[string]*batchState{},
 		receiptWake: make(chan struct{}, 1),

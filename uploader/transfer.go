@@ -250,6 +250,9 @@ func (e *Engine) multipart(ctx context.Context, j *job, rec JobRecord) error {
 		}
 	}
 	if rec.UploadID == "" {
+		if there, err := e.inPlace(ctx, j, rec, partSize); err != nil || there {
+			return err
+		}
 		if rec, err = e.begin(ctx, j, rec, partSize); err != nil {
 			return err
 		}
@@ -272,6 +275,69 @@ func (e *Engine) multipart(ctx context.Context, j *job, rec JobRecord) error {
 		return err
 	}
 	return e.complete(ctx, j, rec, done)
+}
+
+// inPlace reports whether the file is already stored, byte for byte, at
+// its key (or, under Rename, at one of its renamed keys): then the job
+// ends as sent without uploading anything, as a single PUT does. An
+// object of the same size is compared by checksum, the file read once to
+// compute both its full CRC32C and its composite one for this part size.
+// Without checksums nothing counts as in place.
+func (e *Engine) inPlace(ctx context.Context, j *job, rec JobRecord, partSize int64) (bool, error) {
+	if !e.opts.Checksums {
+		return false, nil
+	}
+	var full, composite string
+	cand := rec.Key
+	for n := 1; n <= 1000; n++ {
+		info, found, err := e.head(ctx, j, cand)
+		switch {
+		case KindOf(err) == KindAccessDenied:
+			return false, nil // not ours to look at: the upload decides
+		case err != nil:
+			return false, err
+		case !found:
+			return false, nil
+		}
+		if info.Size == rec.Size && info.Checksum != "" {
+			if full == "" {
+				if full, composite, err = e.sumsOf(ctx, rec, partSize); err != nil {
+					return false, err
+				}
+			}
+			if matchesEither(info.Checksum, full, composite) {
+				// Recorded as the file's own CRC32C, whichever type the
+				// store reported: it is what the receipt shows.
+				e.update(j, func(r *JobRecord) {
+					r.Key, r.Checksum, r.Finished = cand, full, time.Now()
+					r.Reason = "An identical file was already in place as " + baseName(cand) + ", so it was not sent again."
+				})
+				j.done.Store(rec.Size)
+				return true, nil
+			}
+		}
+		if e.opts.Collision != Rename {
+			return false, nil
+		}
+		cand = renamed(rec.Key, n)
+	}
+	return false, nil
+}
+
+// sumsOf reads the job's file for fileSums, failing if it changed.
+func (e *Engine) sumsOf(ctx context.Context, rec JobRecord, partSize int64) (full, composite string, err error) {
+	f, err := os.Open(rec.Source)
+	if err != nil {
+		return "", "", explain(err, e.bucket)
+	}
+	defer f.Close()
+	if full, composite, err = fileSums(ctx, f, rec.Size, partSize); err != nil {
+		return "", "", explain(err, e.bucket)
+	}
+	if err := unchanged(rec); err != nil {
+		return "", "", err
+	}
+	return full, composite, nil
 }
 
 // begin picks the key and starts a multipart upload, journaling its ID

@@ -171,7 +171,7 @@ func parse(fs *flag.FlagSet, args []string) ([]string, error) {
 // code the error asks for with an ExitCode() int method (Hoist not yet
 // connected to an organisation: ExitUsage).
 func fail(env *Env, err error) int {
-	fmt.Fprintf(env.Stderr, "hoist: %v\n", err)
+	fmt.Fprintf(env.Stderr, "hoist: %s\n", Printable(err.Error()))
 	if errors.Is(err, ErrNotSetUp) {
 		return ExitNotSetUp
 	}
@@ -253,7 +253,13 @@ func cmdSend(ctx context.Context, env *Env, args []string) int {
 	for _, prob := range added.Problems {
 		p.linef("not sent  %s: %s", prob.Path, prob.Reason)
 	}
-	code := drive(ctx, env, s, p, added.IDs)
+	if len(added.Continued) > 0 {
+		for _, j := range only(s.Engine.Snapshot(), added.Continued).Jobs {
+			p.linef("continuing %s: it was already queued, so that upload goes on", j.Source)
+		}
+	}
+	p.notSent = len(added.Problems)
+	code := drive(ctx, env, s, p, append(added.IDs, added.Continued...))
 	if len(added.Problems) > 0 && code == ExitOK {
 		code = ExitFailed
 	}
@@ -359,7 +365,7 @@ func drive(ctx context.Context, env *Env, s *Session, p *printer, ids []uint64) 
 		return ExitStopped
 	}
 	if err != nil {
-		fmt.Fprintf(env.Stderr, "Stopped: %v\n", context.Cause(wctx))
+		fmt.Fprintf(env.Stderr, "Stopped: %s\n", Printable(context.Cause(wctx).Error()))
 	} else {
 		// The batch's receipt follows its last file; one not stored in
 		// time is stored at the next start.
@@ -369,7 +375,7 @@ func drive(ctx context.Context, env *Env, s *Session, p *printer, ids []uint64) 
 		}
 		rcancel()
 	}
-	return summarize(env.Stdout, only(snap, ids))
+	return summarize(env.Stdout, only(snap, ids), p.notSent)
 }
 
 // only keeps the jobs with the given IDs (all when ids is nil).
@@ -391,8 +397,10 @@ func only(snap uploader.Snapshot, ids []uint64) uploader.Snapshot {
 	return snap
 }
 
-// summarize prints the outcome and returns the exit code.
-func summarize(w io.Writer, snap uploader.Snapshot) int {
+// summarize prints the outcome, counting notSent entries that were
+// reported as not sent (special files, links to folders, Hoist's own
+// folders, …), and returns the exit code.
+func summarize(w io.Writer, snap uploader.Snapshot, notSent int) int {
 	var done, skipped, failed, waiting int
 	var bytes int64
 	for _, j := range snap.Jobs {
@@ -409,7 +417,7 @@ func summarize(w io.Writer, snap uploader.Snapshot) int {
 			waiting++
 		}
 	}
-	fmt.Fprintf(w, "%d of %d files sent (%s).", done, done+skipped+failed+waiting, humanBytes(bytes))
+	fmt.Fprintf(w, "%d of %d files sent (%s).", done, done+skipped+failed+waiting+notSent, humanBytes(bytes))
 	if skipped > 0 {
 		fmt.Fprintf(w, " %d skipped.", skipped)
 	}
@@ -419,8 +427,11 @@ func summarize(w io.Writer, snap uploader.Snapshot) int {
 	if waiting > 0 {
 		fmt.Fprintf(w, " %d paused or waiting: run `hoist resume`.", waiting)
 	}
+	if notSent > 0 {
+		fmt.Fprintf(w, " %d not sent (listed above with the reason).", notSent)
+	}
 	fmt.Fprintln(w)
-	if done == len(snap.Jobs)-countState(snap, uploader.StateCancelled) && skipped+failed+waiting == 0 {
+	if done == len(snap.Jobs)-countState(snap, uploader.StateCancelled) && skipped+failed+waiting+notSent == 0 {
 		return ExitOK
 	}
 	return ExitFailed
