@@ -255,6 +255,23 @@ func TestOrgCheckOnTheDevStack(t *testing.T) {
 		}
 	})
 
+	t.Run("no ListParts", func(t *testing.T) {
+		setPolicy(strings.Replace(devstack.UploadPolicy, `,
+        "s3:ListMultipartUploadParts"`, "", 1))
+		defer setPolicy(devstack.UploadPolicy)
+		r := c.run(true, stack.DescriptorURL)
+		if r.code != 1 {
+			t.Errorf("exit code %d, want 1", r.code)
+		}
+		r.want(t, checkConfined, "PASS")
+		r.want(t, checkMultipart, "FAIL", "listing the parts", "AccessDenied", "Fix: allow s3:ListMultipartUploadParts")
+		// The upload it started was aborted: MinIO lists no upload in the bucket.
+		out, err := stack.MinIO.S3Client().ListMultipartUploads(ctx, &s3.ListMultipartUploadsInput{Bucket: aws.String(devstack.DefaultBucket)})
+		if err != nil || len(out.Uploads) != 0 {
+			t.Errorf("unfinished uploads left: %v %v", out, err)
+		}
+	})
+
 	t.Run("one folder for everyone", func(t *testing.T) {
 		d := stack.Descriptor()
 		d.KeyPrefix = "uploads/shared/"
