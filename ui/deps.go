@@ -130,6 +130,10 @@ type Deps struct {
 	OnOrganisationChanged func(Organisation)
 	// Policy are the settings the organisation fixed.
 	Policy Policy
+	// Support, if set, gives the window receipts, the re-send request
+	// banner, "Copy report for support" and, for staff (SetStaff), the
+	// Support tab.
+	Support Support
 	// Window, if set, is the window to use (the connect screen's, on first
 	// run) instead of a new one.
 	Window fyne.Window

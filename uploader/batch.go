@@ -7,6 +7,8 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"time"
@@ -687,4 +689,22 @@ func (e *Engine) receiptRefused() error {
 		}
 	}
 	return nil
+}
+
+// AddAs queues one file under the relative path rel (slash-separated) as
+// part of the batch, so that it gets the key it had when first sent.
+func (b *Batch) AddAs(ctx context.Context, prefix, path, rel string) (Added, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return Added{Problems: []Problem{{path, "not a usable path"}}}, nil
+	}
+	info, err := os.Stat(abs)
+	if err != nil {
+		return Added{Problems: []Problem{{path, statReason(err)}}}, nil
+	}
+	if !info.Mode().IsRegular() {
+		return Added{Problems: []Problem{{path, "not a regular file (only files and folders can be sent)"}}}, nil
+	}
+	f := found{path: abs, rel: strings.TrimPrefix(rel, "/"), info: info, err: readable(abs)}
+	return b.e.enqueueFound(ctx, b.bs, prefix, []found{f}, Added{})
 }
