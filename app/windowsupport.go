@@ -111,7 +111,11 @@ func (s *windowSupport) run(ctx context.Context, w *ui.MainWindow) {
 		}
 		if who != "" && (who != lastWho || time.Since(lastPoll) >= every) {
 			lastWho, lastPoll = who, time.Now()
-			w.SetStaff(isStaff(s.b.cfg, s.identity()))
+			staff := isStaff(s.b.cfg, s.identity())
+			if staff && s.b.signin != nil {
+				s.b.log.Info("support tab shown: the person signed in is staff")
+			}
+			w.SetStaff(staff)
 			s.poll(ctx, w)
 		}
 		if c != nil {
@@ -336,6 +340,9 @@ func (s *windowSupport) Batches(ctx context.Context, f ui.SupportFilter) ([]ui.S
 	out := make([]ui.SupportBatch, len(bs))
 	for i, b := range bs {
 		out[i] = ui.SupportBatch{Customer: b.Customer, Receipt: b.Receipt}
+	}
+	if err == nil {
+		s.b.log.Info("support batches listed", "batches", len(out), "failed_only", f.FailedOnly)
 	}
 	return out, deskError(err)
 }

@@ -240,6 +240,13 @@ func (s *uploadsScreen) setStaff(on bool) {
 	s.tabs.Append(s.supportTab)
 }
 
+// supportSelected loads the Support tab when it is selected.
+func (s *uploadsScreen) supportSelected(t *container.TabItem) {
+	if t != nil && t == s.supportTab {
+		s.support.load()
+	}
+}
+
 // supportView is the Support tab: the customers' batches, what failed and
 // why, links and verified downloads, re-send requests, and unfinished
 // uploads.
@@ -306,8 +313,7 @@ func newSupportView(w *MainWindow) *supportView {
 	split := container.NewVSplit(v.list, detail)
 	split.Offset = 0.45
 	v.root = container.NewBorder(filters, nil, nil, nil, split)
-	v.load()
-	return v
+	return v // loaded when the tab is selected
 }
 
 // batchLine is one batch in the list.

@@ -51,6 +51,7 @@ func newUploadsScreen(w *MainWindow) *uploadsScreen {
 		if t == s.histTab {
 			s.history.load()
 		}
+		s.supportSelected(t)
 	}
 	top := container.NewVBox(s.header(), s.held, s.requests.root, s.problems.root)
 	s.root = container.NewBorder(top, nil, nil, nil, s.tabs)

@@ -132,8 +132,9 @@ type batchState struct {
 	jobs []*job // this session's jobs of the batch, in order
 	// cursor is the first job in jobs that may be unfinished.
 	cursor int
-	// ended is set once the receipt for the current round was built.
-	ended bool
+	// ended is set once the receipt for the current round is being built
+	// (building) or was built.
+	ended, building bool
 	// fails and next pace the retries of the receipt write.
 	fails int
 	next  time.Time
@@ -302,7 +303,7 @@ func (e *Engine) checkBatch(id string) {
 		e.mu.Unlock()
 		return
 	}
-	bs.ended = true
+	bs.ended, bs.building = true, true
 	live := make(map[uint64]JobRecord, len(bs.jobs))
 	for _, j := range bs.jobs {
 		live[j.id] = j.rec
@@ -323,6 +324,7 @@ func (e *Engine) checkBatch(id string) {
 	}
 	bs.rec.Written, bs.rec.WriteError = time.Time{}, ""
 	bs.fails, bs.next = 0, time.Time{}
+	bs.building = false
 	rec = bs.rec
 	e.mu.Unlock()
 	e.saveBatch(rec)
@@ -585,7 +587,7 @@ func (e *Engine) PendingReceipts() int {
 	defer e.mu.Unlock()
 	n := 0
 	for _, bs := range e.batches {
-		if bs.rec.Pending() || bs.rec.Sealed && !bs.ended && allFinal(bs.jobs) {
+		if bs.rec.Pending() || bs.building || bs.rec.Sealed && !bs.ended && allFinal(bs.jobs) {
 			n++
 		}
 	}
