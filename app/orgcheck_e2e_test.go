@@ -17,6 +17,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"hoist/devstack"
 	"hoist/internal/browsertest"
@@ -231,7 +232,33 @@ func TestOrgCheckOnTheDevStack(t *testing.T) {
 		if r.code != 0 {
 			t.Errorf("exit code %d: MinIO's missing lifecycle rule is not a failure", r.code)
 		}
-		r.want(t, checkLifecycle, "COULD NOT CHECK", "MinIO", "stale_uploads_expiry")
+		r.want(t, checkLifecycle, "COULD NOT CHECK", "has no lifecycle rules, and the store is MinIO", "stale_uploads_expiry")
+
+		// What the README and orgcheck_lifecycle.go say the pinned MinIO
+		// does with AbortIncompleteMultipartUpload: refused alone, dropped
+		// from a rule that also expires objects.
+		admin := stack.MinIO.S3Client()
+		abort := &types.AbortIncompleteMultipartUpload{DaysAfterInitiation: aws.Int32(7)}
+		put := func(rule types.LifecycleRule) error {
+			_, err := admin.PutBucketLifecycleConfiguration(ctx, &s3.PutBucketLifecycleConfigurationInput{Bucket: aws.String(devstack.DefaultBucket),
+				LifecycleConfiguration: &types.BucketLifecycleConfiguration{Rules: []types.LifecycleRule{rule}}})
+			return err
+		}
+		filter := &types.LifecycleRuleFilter{Prefix: aws.String("uploads/")}
+		if err := put(types.LifecycleRule{ID: aws.String("abort"), Status: types.ExpirationStatusEnabled, Filter: filter, AbortIncompleteMultipartUpload: abort}); err == nil {
+			t.Error("MinIO took a rule that only aborts unfinished uploads: update the MinIO notes")
+		}
+		if err := put(types.LifecycleRule{ID: aws.String("both"), Status: types.ExpirationStatusEnabled, Filter: filter, AbortIncompleteMultipartUpload: abort,
+			Expiration: &types.LifecycleExpiration{Days: aws.Int32(3650)}}); err != nil {
+			t.Fatal(err)
+		}
+		defer admin.DeleteBucketLifecycle(ctx, &s3.DeleteBucketLifecycleInput{Bucket: aws.String(devstack.DefaultBucket)})
+		got, err := admin.GetBucketLifecycleConfiguration(ctx, &s3.GetBucketLifecycleConfigurationInput{Bucket: aws.String(devstack.DefaultBucket)})
+		if err != nil || len(got.Rules) != 1 || got.Rules[0].AbortIncompleteMultipartUpload != nil {
+			t.Errorf("MinIO kept %+v (%v): update the MinIO notes", got, err)
+		}
+		r = c.run(true, stack.DescriptorURL)
+		r.want(t, checkLifecycle, "COULD NOT CHECK", "lifecycle rules (1) abort no unfinished uploads, and the store is MinIO")
 	})
 
 	t.Run("not confined", func(t *testing.T) {
