@@ -14,6 +14,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -81,12 +82,22 @@ func (c *orgChecker) run(signIn bool, args ...string) orgCheckRun {
 	if err := cmd.Start(); err != nil {
 		c.t.Fatal(err)
 	}
+	done := make(chan struct{})
+	defer close(done)
+	go func() { // a test that stops early leaves no check running
+		select {
+		case <-done:
+		case <-time.After(5 * time.Minute):
+			_ = cmd.Process.Kill()
+		}
+	}()
+	c.t.Cleanup(func() { _ = cmd.Process.Kill() }) // harmless once it has exited
 	if signIn {
 		browser, err := browsertest.Start(context.Background())
 		if err != nil {
-			_ = cmd.Process.Kill()
 			c.t.Fatal(err)
 		}
+		c.t.Cleanup(browser.Close)
 		if _, err := browser.SignIn(nextURL(c.t, urls, 1), devstack.DemoUser, devstack.DemoPassword); err != nil {
 			c.t.Errorf("browser: %v", err)
 		}
