@@ -293,6 +293,28 @@ func TestOrgCheckOnTheDevStack(t *testing.T) {
 		}
 	})
 
+	t.Run("may list everyone's files", func(t *testing.T) {
+		setPolicy(strings.Replace(devstack.UploadPolicy, `"Sid": "ListOwnRequests",
+      "Effect": "Allow",
+      "Action": ["s3:ListBucket"],
+      "Resource": ["arn:aws:s3:::hoist"],`, `"Sid": "ListEverything",
+      "Effect": "Allow",
+      "Action": ["s3:ListBucket"],
+      "Resource": ["arn:aws:s3:::hoist"]
+    },
+    {
+      "Sid": "ListOwnRequests",
+      "Effect": "Allow",
+      "Action": ["s3:ListBucket"],
+      "Resource": ["arn:aws:s3:::hoist"],`, 1))
+		defer setPolicy(devstack.UploadPolicy)
+		r := c.run(true, stack.DescriptorURL)
+		if r.code != 1 {
+			t.Errorf("exit code %d, want 1", r.code)
+		}
+		r.want(t, checkConfined, "FAIL", "may list the files in the top of the bucket and another person's folder", "Fix: grant s3:ListBucket only with a condition on s3:prefix inside the person's own folder")
+	})
+
 	t.Run("no ListParts", func(t *testing.T) {
 		setPolicy(strings.Replace(devstack.UploadPolicy, `,
         "s3:ListMultipartUploadParts"`, "", 1))
