@@ -25,6 +25,10 @@ type uploadsScreen struct {
 	histTab  *container.TabItem
 	history  *historyView
 
+	requests   *requestBanner
+	supportTab *container.TabItem // nil unless staff
+	support    *supportView
+
 	adding  *widget.Label
 	list    *widget.List
 	empty   fyne.CanvasObject
@@ -37,6 +41,7 @@ func newUploadsScreen(w *MainWindow) *uploadsScreen {
 	s.problems = newProblemBanner(w)
 	s.held = s.heldBanner()
 	s.held.Hide()
+	s.requests = newRequestBanner(w)
 	s.footer = newFooter(w)
 	s.history = newHistoryView(w)
 	s.queueTab = container.NewTabItemWithIcon("Uploads", theme.UploadIcon(), s.queuePane())
@@ -46,8 +51,9 @@ func newUploadsScreen(w *MainWindow) *uploadsScreen {
 		if t == s.histTab {
 			s.history.load()
 		}
+		s.supportSelected(t)
 	}
-	top := container.NewVBox(s.header(), s.held, s.problems.root)
+	top := container.NewVBox(s.header(), s.held, s.requests.root, s.problems.root)
 	s.root = container.NewBorder(top, nil, nil, nil, s.tabs)
 	return s
 }
@@ -168,7 +174,12 @@ func (s *uploadsScreen) apply(v queueView) {
 	showIf(s.empty, len(v.rows) == 0)
 	s.list.Refresh()
 	s.footer.set(v.footer)
+	showIf(s.footer.awake, v.awake)
 }
+
+// KeepingAwakeHint is shown under the totals while Hoist keeps the
+// computer from sleeping.
+const KeepingAwakeHint = "Keeping this computer awake while sending"
 
 // banner is a coloured strip with an icon, a message and actions.
 func banner(col fyne.ThemeColorName, icon fyne.Resource, msg fyne.CanvasObject, actions fyne.CanvasObject) *fyne.Container {
@@ -185,6 +196,8 @@ type footer struct {
 	files, bytes, rate    *widget.Label
 	pause, resume, cancel *widget.Button
 	retry                 *widget.Button
+	// awake says the computer is kept awake while sending.
+	awake *widget.Label
 }
 
 func newFooter(w *MainWindow) *footer {
@@ -202,7 +215,10 @@ func newFooter(w *MainWindow) *footer {
 	f.rate.Truncation = fyne.TextTruncateEllipsis
 	texts := container.NewGridWithColumns(2, f.bytes, f.rate)
 	buttons := container.NewHBox(f.pause, f.resume, f.cancel, f.retry)
-	f.root = container.NewVBox(widget.NewSeparator(), f.bar, container.NewBorder(nil, nil, f.files, buttons, texts))
+	f.awake = widget.NewLabelWithStyle(KeepingAwakeHint, fyne.TextAlignLeading, fyne.TextStyle{Italic: true})
+	f.awake.Importance = widget.LowImportance
+	f.awake.Hide()
+	f.root = container.NewVBox(widget.NewSeparator(), f.bar, container.NewBorder(nil, nil, f.files, buttons, texts), f.awake)
 	f.set(footerView{files: "No uploads yet"})
 	return f
 }
