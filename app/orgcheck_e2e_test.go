@@ -14,6 +14,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -81,12 +82,22 @@ func (c *orgChecker) run(signIn bool, args ...string) orgCheckRun {
 	if err := cmd.Start(); err != nil {
 		c.t.Fatal(err)
 	}
+	done := make(chan struct{})
+	defer close(done)
+	go func() { // a test that stops early leaves no check running
+		select {
+		case <-done:
+		case <-time.After(5 * time.Minute):
+			_ = cmd.Process.Kill()
+		}
+	}()
+	c.t.Cleanup(func() { _ = cmd.Process.Kill() }) // harmless once it has exited
 	if signIn {
 		browser, err := browsertest.Start(context.Background())
 		if err != nil {
-			_ = cmd.Process.Kill()
 			c.t.Fatal(err)
 		}
+		c.t.Cleanup(browser.Close)
 		if _, err := browser.SignIn(nextURL(c.t, urls, 1), devstack.DemoUser, devstack.DemoPassword); err != nil {
 			c.t.Errorf("browser: %v", err)
 		}
@@ -280,6 +291,28 @@ func TestOrgCheckOnTheDevStack(t *testing.T) {
 		if strings.Contains(r.out, "Note:") {
 			t.Errorf("a note although everything was removed:\n%s", r.out)
 		}
+	})
+
+	t.Run("may list everyone's files", func(t *testing.T) {
+		setPolicy(strings.Replace(devstack.UploadPolicy, `"Sid": "ListOwnRequests",
+      "Effect": "Allow",
+      "Action": ["s3:ListBucket"],
+      "Resource": ["arn:aws:s3:::hoist"],`, `"Sid": "ListEverything",
+      "Effect": "Allow",
+      "Action": ["s3:ListBucket"],
+      "Resource": ["arn:aws:s3:::hoist"]
+    },
+    {
+      "Sid": "ListOwnRequests",
+      "Effect": "Allow",
+      "Action": ["s3:ListBucket"],
+      "Resource": ["arn:aws:s3:::hoist"],`, 1))
+		defer setPolicy(devstack.UploadPolicy)
+		r := c.run(true, stack.DescriptorURL)
+		if r.code != 1 {
+			t.Errorf("exit code %d, want 1", r.code)
+		}
+		r.want(t, checkConfined, "FAIL", "may list the files in the top of the bucket and another person's folder", "Fix: grant s3:ListBucket only with a condition on s3:prefix inside the person's own folder")
 	})
 
 	t.Run("no ListParts", func(t *testing.T) {
