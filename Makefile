@@ -108,7 +108,9 @@ staticcheck: staticcheck-bin ## run staticcheck on every package
 	$(STATICCHECK_BIN) ./...
 
 # Prerequisites run left to right (deps first: a fresh machine has no gcc).
-test: deps minio oidc-deps build ## format check, vet, staticcheck, then all tests with -race
+# `package` comes before the tests: ./packaging's tests install and run what
+# it wrote to $(DIST) (HOIST_DIST).
+test: deps minio oidc-deps build package ## format check, vet, staticcheck, then all tests with -race
 	$(MAKE) --no-print-directory fmt-check
 	$(MAKE) --no-print-directory vet
 	$(MAKE) --no-print-directory cross-check

@@ -35,7 +35,17 @@ fi
 version4=$numver.$build
 
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+# `fyne package -release` rewrites FyneApp.toml (it counts Build up and drops
+# the comments); the build number is ours to set, so put the file back.
+# What an interrupted fyne run leaves in the source folder goes too.
+cp FyneApp.toml "$work/FyneApp.toml"
+cleanup() {
+	cp "$work/FyneApp.toml" FyneApp.toml
+	rm -f fyne_metadata_init.go fyne.syso hoist-windows.exe hoist-windows.exe.manifest
+	rm -rf "$work"
+}
+trap cleanup EXIT
+rm -f fyne_metadata_init.go fyne.syso
 mkdir -p "$DIST"
 
 name=Hoist slug=hoist icon=$root/assets/icon.png tags=()
@@ -64,6 +74,7 @@ subst() {
 echo "package: linux"
 mkdir -p "$work/linux"
 (cd "$work/linux" && "$FYNE" package -os linux "${fyne_args[@]}" -exe "$work/linux/hoist")
+cp "$work/FyneApp.toml" FyneApp.toml
 mkdir "$work/tar"
 tar -xJf "$work/linux/$name.tar.xz" -C "$work/tar"
 tarroot=$(find "$work/tar" -mindepth 1 -maxdepth 1 -type d)
@@ -121,12 +132,14 @@ sum "$deb_file"
 # beside the output) as a resource.
 echo "package: windows"
 mkdir -p "$work/windows"
-subst packaging/windows/hoist.exe.manifest >"$work/windows/hoist.exe.manifest"
-(cd "$work/windows" && GOOS=windows GOARCH=amd64 CGO_ENABLED=1 CC=x86_64-w64-mingw32-gcc \
-	"$FYNE" package -os windows "${fyne_args[@]}" -exe "$work/windows/hoist.exe")
+# fyne names the result after -name in the folder it runs in (the source
+# folder): hoist-windows.exe becomes "$name.exe" there, then moves out.
+subst packaging/windows/hoist.exe.manifest >hoist-windows.exe.manifest
+GOOS=windows GOARCH=amd64 CGO_ENABLED=1 CC=x86_64-w64-mingw32-gcc \
+	"$FYNE" package -os windows "${fyne_args[@]}" -exe hoist-windows.exe
+mv "$name.exe" "$work/windows/hoist.exe"
+rm -f hoist-windows.exe.manifest
 winexe=$work/windows/hoist.exe
-[ -f "$winexe" ] || mv "$work/windows/$name.exe" "$winexe"
-
 sign() { packaging/windows/sign.sh "$1" "$name"; }
 sign "$winexe"
 win_exe=$slug-$VERSION-windows-amd64.exe
