@@ -2,7 +2,6 @@ package packaging
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -135,14 +134,28 @@ func tryCmd(timeout time.Duration, env []string, name string, args ...string) (s
 	defer cancel()
 	cmd := exec.CommandContext(ctx, name, args...)
 	cmd.Env = append(os.Environ(), env...)
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	cmd.WaitDelay = 5 * time.Second
-	err := cmd.Run()
+	out, err := outputToFile(cmd)
 	if ctx.Err() != nil {
 		err = fmt.Errorf("%w (timed out after %v)", err, timeout)
 	}
-	return out.String(), err
+	return out, err
+}
+
+// outputToFile runs cmd with its output going to a temporary file, not a
+// pipe, and returns what it wrote. Programs that leave a daemon behind
+// (wine's wineserver, xdg-open's launches) would keep a pipe open and Wait
+// waiting.
+func outputToFile(cmd *exec.Cmd) (string, error) {
+	f, err := os.CreateTemp("", "hoist-cmd-*.out")
+	if err != nil {
+		return "", err
+	}
+	defer os.Remove(f.Name())
+	defer f.Close()
+	cmd.Stdout, cmd.Stderr = f, f
+	err = cmd.Run()
+	b, _ := os.ReadFile(f.Name())
+	return string(b), err
 }
 
 // desktopEntry parses the [Desktop Entry] group of a .desktop file.

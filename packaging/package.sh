@@ -135,6 +135,10 @@ mkdir -p "$work/windows"
 # fyne names the result after -name in the folder it runs in (the source
 # folder): hoist-windows.exe becomes "$name.exe" there, then moves out.
 subst packaging/windows/hoist.exe.manifest >hoist-windows.exe.manifest
+# An existing -exe spares fyne a first build, which would use up the stamp
+# (it takes -ldflags= out of GOFLAGS) before the build that embeds the
+# resources.
+: >hoist-windows.exe
 GOOS=windows GOARCH=amd64 CGO_ENABLED=1 CC=x86_64-w64-mingw32-gcc \
 	"$FYNE" package -os windows "${fyne_args[@]}" -exe hoist-windows.exe
 mv "$name.exe" "$work/windows/hoist.exe"

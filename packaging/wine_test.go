@@ -53,8 +53,14 @@ func newWinePrefix(t *testing.T) *winePrefix {
 	w.env = []string{"WINEPREFIX=" + w.dir, "WINEDEBUG=-all", "WINEDLLOVERRIDES=mscoree,mshtml=", w.x.env(),
 		"HOIST_CONFIG=", "HOIST_DATA_DIR=", "HOIST_POLICY="}
 	start := time.Now()
-	runCmd(t, 3*time.Minute, w.env, "wine", "wineboot", "--init")
+	// One wineserver for the whole test (it would otherwise exit when idle
+	// and start again with each program).
+	if err := os.MkdirAll(w.dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	runCmd(t, time.Minute, w.env, "wineserver", "-p")
 	t.Cleanup(func() { tryCmd(time.Minute, w.env, "wineserver", "-k") })
+	runCmd(t, 3*time.Minute, w.env, "wine", "wineboot", "--init")
 	stub := filepath.Join(w.drive, "windows", "system32", "bcryptprimitives.dll")
 	src := filepath.Join(repoRoot, "packaging", "testdata", "winestub")
 	runCmd(t, time.Minute, nil, "x86_64-w64-mingw32-gcc", "-shared", "-O2", "-o", stub,
@@ -80,30 +86,29 @@ func (w *winePrefix) run(timeout time.Duration, exe string, args ...string) (int
 	w.t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
-	cmd := w.command(w.t.TempDir(), exe, args...)
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Start(); err != nil {
-		w.t.Fatal(err)
-	}
-	go func() { <-ctx.Done(); cmd.Process.Kill() }()
-	err := cmd.Wait()
+	cmd := exec.CommandContext(ctx, "wine", append([]string{exe}, args...)...)
+	cmd.Env = append(os.Environ(), w.env...)
+	cmd.Dir = w.t.TempDir()
+	out, err := outputToFile(cmd)
 	if ctx.Err() != nil {
-		w.t.Fatalf("wine %s %s: timed out after %v\n%s", exe, strings.Join(args, " "), timeout, out.String())
+		w.t.Fatalf("wine %s %s: timed out after %v\n%s", exe, strings.Join(args, " "), timeout, out)
 	}
 	if exit, ok := err.(*exec.ExitError); ok {
-		return exit.ExitCode(), out.String()
+		return exit.ExitCode(), out
 	} else if err != nil {
 		w.t.Fatal(err)
 	}
-	return 0, out.String()
+	return 0, out
 }
 
 // reg returns `reg query KEY [/v NAME]` output, or "" when the key or value
 // does not exist.
 func (w *winePrefix) reg(key string, value ...string) string {
 	args := []string{"reg", "query", key}
-	if len(value) > 0 {
+	switch {
+	case len(value) > 0 && value[0] == "":
+		args = append(args, "/ve") // the key's default value
+	case len(value) > 0:
 		args = append(args, "/v", value[0])
 	}
 	code, out := w.run(time.Minute, args[0], args[1:]...)
@@ -209,6 +214,24 @@ func TestWindows(t *testing.T) {
 	})
 }
 
+// outFile collects a long-running program's output in a file (see
+// outputToFile).
+type outFile struct{ f *os.File }
+
+func newOutFile(t *testing.T) *outFile {
+	f, err := os.Create(filepath.Join(t.TempDir(), "output.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	return &outFile{f}
+}
+
+func (o *outFile) String() string {
+	b, _ := os.ReadFile(o.f.Name())
+	return string(b)
+}
+
 func utf16(s string) []byte {
 	var b []byte
 	for _, r := range s {
@@ -264,8 +287,8 @@ retry_max_wait = "500ms"
 
 	// Drive-letter paths, as Explorer would hand them over.
 	cmd := w.command(dir, exe, "send", "--config", winPath(cfg), winPath(src))
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
+	out := newOutFile(t)
+	cmd.Stdout, cmd.Stderr = out.f, out.f
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -420,8 +443,8 @@ func installAndUninstall(w *winePrefix, setup string, whileInstalled func(exe st
 func windowUnderWine(w *winePrefix, exe string) {
 	t := w.t
 	cmd := w.command(t.TempDir(), exe)
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
+	out := newOutFile(t)
+	cmd.Stdout, cmd.Stderr = out.f, out.f
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}

@@ -12,7 +12,9 @@
 ;
 ; Silent: setup.exe /S [/D=C:\path]   uninstall.exe /S [/REMOVEDATA]
 
-Unicode true
+; hoist.exe is 64-bit, and so is the installer: it runs where Hoist runs
+; (and under a 64-bit-only wine in CI).
+Target amd64-unicode
 ManifestDPIAware true
 RequestExecutionLevel user
 SetCompressor /SOLID lzma
@@ -97,9 +99,6 @@ Function un.ConfirmShow
 	${If} $RemoveData == 1
 		${NSD_Check} $RemoveDataBox
 	${EndIf}
-FunctionEnd
-
-Function un.ConfirmLeave
 FunctionEnd
 
 Section "Uninstall"
