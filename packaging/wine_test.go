@@ -473,8 +473,19 @@ func windowUnderWine(w *winePrefix, exe string) {
 
 	stack := devstack.StartSignInStackForTest(t, devstack.OIDCOptions{})
 	link := "hoist://join?org=" + url.QueryEscape(stack.DescriptorURL)
-	if code, sout := w.run(2*time.Minute, "start", "/wait", link); code != 0 {
-		t.Fatalf("start %s: exit %d\n%s", link, code, sout)
+	// A clicked link runs the command the installer registered for hoist:
+	// (Windows finds it in HKCU\Software\Classes through HKEY_CLASSES_ROOT;
+	// wine 8 does not merge the user's classes into HKEY_CLASSES_ROOT, so
+	// `start hoist://…` cannot find it there: run the registered command
+	// line the way the shell would).
+	reg := w.reg(`HKCU\Software\Classes\hoist\shell\open\command`, "")
+	m := regexp.MustCompile(`REG_SZ\s+"([^"]+)" "%1"`).FindStringSubmatch(reg)
+	if m == nil {
+		t.Fatalf("hoist: has no open command of the form \"EXE\" \"%%1\": %q", reg)
+	}
+	code, sout := w.run(2*time.Minute, m[1], link)
+	if code != 0 || !strings.Contains(sout, "Confirm the organisation in Hoist's window") {
+		t.Fatalf("%s %s: exit %d\n%s", m[1], link, code, sout)
 	}
 	if !pollUntil(time.Minute, func() bool {
 		b, _ := os.ReadFile(hoistLog)
