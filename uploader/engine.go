@@ -686,13 +686,18 @@ func (e *Engine) SetParallelism(files, parts int) {
 
 // admit waits until the engine lets attempt a's data request into
 // flight; the returned func lets it go. Waiting does not count as a stall.
-// Without Options.Adaptive it never waits.
-func (e *Engine) admit(ctx context.Context, a *attempt) (func(), error) {
+// When stop closes first (a Pause: no new part starts), it fails with an
+// error of KindPermanent wrapping errNotStarted, which ends the request's
+// retries at once. Without Options.Adaptive it never waits.
+func (e *Engine) admit(ctx context.Context, a *attempt, stop <-chan struct{}) (func(), error) {
 	if e.gate == nil {
 		return func() {}, nil
 	}
 	a.limited.Add(1)
-	err := e.gate.acquire(ctx)
+	err := e.gate.acquire(ctx, stop)
+	if errors.Is(err, errNotStarted) {
+		err = &StoreError{Kind: KindPermanent, Err: err}
+	}
 	a.last.Store(time.Now().UnixNano())
 	a.limited.Add(-1)
 	if err != nil {
