@@ -284,6 +284,8 @@ func engineOptions(cfg *config.Config) uploader.Options {
 		Collision:          uploader.CollisionPolicy(u.OnCollision),
 		StallTimeout:       time.Duration(u.StallTimeout),
 		RetryMaxWait:       time.Duration(u.RetryMaxWait),
+		HistoryMaxEntries:  cfg.History.MaxEntries,
+		HistoryMaxAge:      time.Duration(cfg.History.MaxAgeDays) * 24 * time.Hour,
 	}
 }
 

@@ -325,6 +325,7 @@ func (e *Engine) checkBatch(id string) {
 	e.mu.Unlock()
 	e.saveBatch(rec)
 	e.pokeReceipts()
+	e.trimWhenIdle() // the batch's files may leave history now
 }
 
 // batchFiles returns the batch's job records: the journal's, with this
