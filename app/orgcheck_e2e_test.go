@@ -60,6 +60,8 @@ func (r orgCheckRun) want(t *testing.T, name, status string, words ...string) {
 type orgChecker struct {
 	t   *testing.T
 	bin string
+	// home is the HOME of the runs; "" gives each run a fresh one.
+	home string
 }
 
 func newOrgChecker(t *testing.T) *orgChecker {
@@ -72,10 +74,7 @@ func newOrgChecker(t *testing.T) *orgChecker {
 func (c *orgChecker) run(signIn bool, args ...string) orgCheckRun {
 	c.t.Helper()
 	path, urls := fakeXDGOpen(c.t)
-	home := c.t.TempDir()
-	cmd := exec.Command(c.bin, append([]string{"org", "check"}, args...)...)
-	cmd.Env = append(os.Environ(), "PATH="+path, "HOME="+home, "XDG_CONFIG_HOME="+filepath.Join(home, ".config"),
-		"XDG_DATA_HOME="+filepath.Join(home, ".local"), "HOIST_CONFIG=", "HOIST_DATA_DIR=", "DBUS_SESSION_BUS_ADDRESS=")
+	cmd := c.command(path, append([]string{"org", "check"}, args...)...)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {
@@ -107,6 +106,18 @@ func (c *orgChecker) run(signIn bool, args ...string) orgCheckRun {
 	}
 	c.t.Logf("hoist org check %s → %d\n%s", strings.Join(args, " "), code, out.String())
 	return orgCheckRun{code: code, out: out.String()}
+}
+
+// command is bin with args, in c.home (or a fresh HOME) with PATH path.
+func (c *orgChecker) command(path string, args ...string) *exec.Cmd {
+	home := c.home
+	if home == "" {
+		home = c.t.TempDir()
+	}
+	cmd := exec.Command(c.bin, args...)
+	cmd.Env = append(os.Environ(), "PATH="+path, "HOME="+home, "XDG_CONFIG_HOME="+filepath.Join(home, ".config"),
+		"XDG_DATA_HOME="+filepath.Join(home, ".local"), "HOIST_CONFIG=", "HOIST_DATA_DIR=", "HOIST_POLICY=none", "DBUS_SESSION_BUS_ADDRESS=")
+	return cmd
 }
 
 // bucketKeys lists every key in the dev stack's bucket (as root).
@@ -199,6 +210,20 @@ func TestOrgCheckOnTheDevStack(t *testing.T) {
 		r.want(t, checkConfined, "PASS")
 	})
 
+	t.Run("the organisation connected to", func(t *testing.T) {
+		c.home = t.TempDir()
+		defer func() { c.home = "" }()
+		if out, err := c.command(os.Getenv("PATH"), "join", stack.DescriptorURL, "--yes").CombinedOutput(); err != nil {
+			t.Fatalf("join: %v\n%s", err, out)
+		}
+		r := c.run(true)
+		if r.code != 0 {
+			t.Errorf("exit code %d for a correct set-up", r.code)
+		}
+		r.want(t, checkDescriptor, "PASS", stack.DescriptorURL)
+		r.want(t, checkConfined, "PASS")
+	})
+
 	t.Run("MinIO's lifecycle", func(t *testing.T) {
 		setPolicy(lifecyclePolicy)
 		defer setPolicy(devstack.UploadPolicy)
@@ -228,6 +253,23 @@ func TestOrgCheckOnTheDevStack(t *testing.T) {
 		if strings.Contains(r.out, "Note:") {
 			t.Errorf("a note although everything was removed:\n%s", r.out)
 		}
+	})
+
+	t.Run("one folder for everyone", func(t *testing.T) {
+		d := stack.Descriptor()
+		d.KeyPrefix = "uploads/shared/"
+		if err := devstack.WriteDescriptor(stack.DescriptorFile, d); err != nil {
+			t.Fatal(err)
+		}
+		defer devstack.WriteDescriptor(stack.DescriptorFile, stack.Descriptor())
+		setPolicy(strings.Replace(devstack.UploadPolicy, "arn:aws:s3:::hoist/uploads/${jwt:sub}/*", "arn:aws:s3:::hoist/uploads/shared/*", 1))
+		defer setPolicy(devstack.UploadPolicy)
+		r := c.run(true, stack.DescriptorURL)
+		if r.code != 1 {
+			t.Errorf("exit code %d, want 1", r.code)
+		}
+		r.want(t, checkConfined, "FAIL", "does not name the person", "uploads/shared/", `Fix: put {sub} in upload.key_prefix`)
+		r.want(t, checkMultipart, "PASS")
 	})
 
 	t.Run("wrong role", func(t *testing.T) {

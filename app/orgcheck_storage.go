@@ -47,7 +47,7 @@ func (c *orgCheck) role(ctx context.Context, cfg *config.Config, client *signin.
 	var apiErr smithy.APIError
 	switch {
 	case errors.As(err, &apiErr):
-		c.report(checkRole, failed(fmt.Sprintf("STS (%s) refused the sign-in: %s: %s.", sts, apiErr.ErrorCode(), apiErr.ErrorMessage()),
+		c.report(checkRole, failed(fmt.Sprintf("STS (%s) refused the sign-in: %s: %s.", sts, apiErr.ErrorCode(), strings.TrimRight(apiErr.ErrorMessage(), ". ")),
 			"check signin.role_arn ("+roleOf(cfg)+"): the role must exist and trust web identities from "+cfg.Signin.Issuer+" for the audience "+cfg.Signin.ClientID+
 				" (AWS: an IAM OpenID Connect provider for the issuer and a trust policy allowing sts:AssumeRoleWithWebIdentity; MinIO: MINIO_IDENTITY_OPENID_CONFIG_URL and _CLIENT_ID, and the role ARN MinIO prints at start).").because(err))
 	case errors.As(err, &se) && (se.Kind == uploader.KindOffline || se.Kind == uploader.KindRetryable):

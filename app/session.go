@@ -17,7 +17,7 @@ import (
 // and engine (not started). A configuration that yields no credentials at
 // all fails at once with an error matching cli.ErrNotSetUp.
 func Open(ctx context.Context, o cli.OpenOptions) (*cli.Session, error) {
-	b, err := openBase(o.ConfigPath, o.DataDir, nil)
+	b, err := openCLIBase(o.ConfigPath, o.DataDir)
 	if err != nil {
 		return nil, err
 	}
@@ -62,6 +62,18 @@ func Open(ctx context.Context, o cli.OpenOptions) (*cli.Session, error) {
 		return nil, err
 	}
 	return &cli.Session{Engine: c.engine, Prefix: c.prefix, Close: c.close, Stop: stop}, nil
+}
+
+// openCLIBase is openBase for commands: the parallelism a managed policy
+// locks counts over the config's numbers (the window applies the locks
+// over the customer's choice itself).
+func openCLIBase(configPath, dataDir string) (*base, error) {
+	b, err := openBase(configPath, dataDir, nil)
+	if err != nil {
+		return nil, err
+	}
+	applyLocks(b.cfg, b.setup.Policy)
+	return b, nil
 }
 
 // ensureSignedIn restores the saved sign-in, or signs in with the browser.
