@@ -31,7 +31,7 @@ export HOIST_BIN
 GO_FILES = $(shell find . \( -path ./.cache -o -path ./.devstack -o -path ./.git -o -name node_modules \) -prune -o -name '*.go' -print)
 
 .PHONY: help deps minio mc oidc-deps staticcheck-bin build vet fmt-check staticcheck test \
-	keyring-test devstack devstack-down devstack-status bench run clean distclean
+	keyring-test devstack devstack-down devstack-status bench bench-wan run clean distclean
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{ printf "  %-16s %s\n", $$1, $$2 }'
@@ -104,6 +104,13 @@ bench: deps minio mc build ## run the side-by-side benchmark, then the window's 
 	@echo
 	@echo "Window: 10,000 files dropped → rows visible (targets: ≤ 1 s, ≤ 200 MiB RSS)"
 	go test ./ui -run '^$$' -bench 'Queue10k|Tick10k' -benchmem -count 1
+
+# The four emulated wide-area links of issue 11 (home, office, many small
+# files, long lossy path), Hoist beside mc, the AWS CLI and rclone.
+# BENCH_WAN_FLAGS="-scale 0.05" for a quick check; -runs 3 for noise.
+BENCH_WAN_FLAGS ?=
+bench-wan: deps minio mc build ## the side-by-side benchmark over emulated links (a)-(d)
+	go run ./bench -wan $(BENCH_WAN_FLAGS)
 
 # The dev stack's settings are passed explicitly: Hoist itself never falls
 # back to them (without a config it asks which organisation to connect to).

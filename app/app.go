@@ -135,6 +135,7 @@ type core struct {
 	engine  *uploader.Engine
 	tmpl    uploader.PrefixTemplate
 	creds   *webCredentials // nil unless signed in
+	watch   *watchers       // nil for read-only cores
 }
 
 // release continues uploads held for a new sign-in, with credentials of
@@ -204,7 +205,11 @@ func openCoreFor(ctx context.Context, b *base, hooks engineHooks, p *person, rea
 		j.Close()
 		return nil, err
 	}
-	return &core{base: b, person: p, journal: j, engine: engine, tmpl: tmpl, creds: cache}, nil
+	c := &core{base: b, person: p, journal: j, engine: engine, tmpl: tmpl, creds: cache}
+	if !readOnly {
+		c.watch = startWatchers(engine, b.cfg.Upload.KeepAwake, b.log)
+	}
+	return c, nil
 }
 
 // prefix expands the key prefix for files queued now, with the signed-in
@@ -235,6 +240,7 @@ func (c *core) close() error {
 // shutdown stops the engine and releases the journal; the log stays open.
 func (c *core) shutdown() error {
 	c.engine.Close()
+	c.watch.close()
 	return c.journal.Close()
 }
 

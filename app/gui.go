@@ -38,9 +38,16 @@ func NewFyneApp() fyne.App {
 // user never changed. Open the session with its ParallelFiles and
 // ParallelParts.
 func GUISettings(a fyne.App, u config.Upload) ui.Settings {
+	return ui.LoadSettings(a.Preferences(), settingsDefaults(u))
+}
+
+// settingsDefaults are the Settings dialog's values from the [upload]
+// table, for what the user never changed.
+func settingsDefaults(u config.Upload) ui.Settings {
 	d := ui.DefaultSettings()
 	d.ParallelFiles, d.ParallelParts = u.ParallelFiles, u.ParallelParts
-	return ui.LoadSettings(a.Preferences(), d)
+	d.MaxRate, d.RateSchedule, d.KeepAwake = u.MaxRate, u.MaxRateSchedule, u.KeepAwake
+	return d
 }
 
 // GUI is what RunGUI needs from the composition root.
@@ -111,8 +118,7 @@ func ShowMainWindow(a fyne.App, g GUI) *ui.MainWindow {
 func StartGUI(a fyne.App, g GUI) (w *ui.MainWindow, done func()) {
 	log := logger(g)
 	done = func() { closeUploads(g) }
-	d := ui.DefaultSettings()
-	d.ParallelFiles, d.ParallelParts = g.Upload.ParallelFiles, g.Upload.ParallelParts
+	d := settingsDefaults(g.Upload)
 	deps := ui.Deps{
 		App:          a,
 		Uploads:      g.Uploads,
@@ -124,10 +130,14 @@ func StartGUI(a fyne.App, g GUI) (w *ui.MainWindow, done func()) {
 		Defaults:     d,
 		OnSettings: func(s ui.Settings) {
 			g.Uploads.setParallelism(s.ParallelFiles, s.ParallelParts)
+			rate, sched := s.SpeedLimit()
+			g.Uploads.setSpeed(rate, sched, s.KeepAwake)
 			log.Info("settings saved and applied",
-				"parallel_files", s.ParallelFiles, "parallel_parts", s.ParallelParts, "notifications", s.Notifications)
+				"parallel_files", s.ParallelFiles, "parallel_parts", s.ParallelParts, "notifications", s.Notifications,
+				"max_rate", rate.String(), "max_rate_schedule", sched.String(), "keep_awake", s.KeepAwake)
 		},
 		LiveSettings: true,
+		KeepingAwake: g.Uploads.keepingAwake,
 
 		Domain:                g.Onboarding.Domain,
 		Connector:             g.Onboarding.Connector,

@@ -255,6 +255,23 @@ func TestOrgCheckOnTheDevStack(t *testing.T) {
 		}
 	})
 
+	t.Run("no ListParts", func(t *testing.T) {
+		setPolicy(strings.Replace(devstack.UploadPolicy, `,
+        "s3:ListMultipartUploadParts"`, "", 1))
+		defer setPolicy(devstack.UploadPolicy)
+		r := c.run(true, stack.DescriptorURL)
+		if r.code != 1 {
+			t.Errorf("exit code %d, want 1", r.code)
+		}
+		r.want(t, checkConfined, "PASS")
+		r.want(t, checkMultipart, "FAIL", "listing the parts", "AccessDenied", "Fix: allow s3:ListMultipartUploadParts")
+		// The upload it started was aborted: MinIO lists no upload in the bucket.
+		out, err := stack.MinIO.S3Client().ListMultipartUploads(ctx, &s3.ListMultipartUploadsInput{Bucket: aws.String(devstack.DefaultBucket)})
+		if err != nil || len(out.Uploads) != 0 {
+			t.Errorf("unfinished uploads left: %v %v", out, err)
+		}
+	})
+
 	t.Run("one folder for everyone", func(t *testing.T) {
 		d := stack.Descriptor()
 		d.KeyPrefix = "uploads/shared/"
@@ -279,11 +296,14 @@ func TestOrgCheckOnTheDevStack(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer devstack.WriteDescriptor(stack.DescriptorFile, stack.Descriptor())
-		r := c.run(true, stack.DescriptorURL)
+		r := c.run(true, stack.DescriptorURL, "--verbose")
 		if r.code != 1 {
 			t.Errorf("exit code %d, want 1", r.code)
 		}
 		r.want(t, checkSignIn, "PASS")
+		if !strings.Contains(r.out, "details: failed to refresh cached credentials, InvalidParameterValue") || strings.Contains(r.out, "eyJ") {
+			t.Errorf("--verbose: no details of STS's refusal, or a token:\n%s", r.out)
+		}
 		r.want(t, checkRole, "FAIL", "refused", "InvalidParameterValue", "Fix: check signin.role_arn (arn:minio:iam:::role/not-the-hoist-role)")
 		for _, n := range []string{checkConfined, checkMultipart, checkCondition, checkCRC32C, checkLifecycle} {
 			r.want(t, n, "COULD NOT CHECK", "no storage credentials")
@@ -350,7 +370,7 @@ sts_endpoint = "http://127.0.0.1:1"
 	r.want(t, checkDiscovery, "PASS")
 	r.want(t, checkPublic, "FAIL", "wants a secret", `token_endpoint_auth_method "none"`)
 	r.want(t, checkPKCE, "FAIL", "[plain]", "S256")
-	r.want(t, checkSignIn, "FAIL", "Fix: register hoist as a public (native) client without a secret")
+	r.want(t, checkSignIn, "FAIL", "refused the token request: invalid_client", "Fix: register hoist as a public (native) client without a secret")
 	if !regexp.MustCompile(`(?m)^COULD NOT CHECK +Role can be assumed \(STS\): not tried: nobody signed in\.$`).MatchString(r.out) {
 		t.Errorf("the role was tried without a sign-in:\n%s", r.out)
 	}

@@ -91,6 +91,7 @@ func openWindow(ctx context.Context, common cli.CommonFlags, l launch, hub *inst
 func windowUploads(ctx context.Context, fa fyne.App, b *base) (*personUploads, error) {
 	st := policyOf(b.setup).Apply(GUISettings(fa, b.cfg.Upload))
 	b.cfg.Upload.ParallelFiles, b.cfg.Upload.ParallelParts = st.ParallelFiles, st.ParallelParts
+	b.cfg.Upload.MaxRate, b.cfg.Upload.MaxRateSchedule, b.cfg.Upload.KeepAwake = st.MaxRate, st.RateSchedule, st.KeepAwake
 	hooks := engineHooks{}
 	if b.signin != nil {
 		// The engine holds the uploads; the window sees Snapshot.Held and

@@ -130,6 +130,10 @@ type Deps struct {
 	OnOrganisationChanged func(Organisation)
 	// Policy are the settings the organisation fixed.
 	Policy Policy
+	// KeepingAwake, if set, reports whether the computer is being kept
+	// awake while uploads run; the window then says so. It is called off
+	// the UI goroutine, several times a second, and must be cheap.
+	KeepingAwake func() bool
 	// Window, if set, is the window to use (the connect screen's, on first
 	// run) instead of a new one.
 	Window fyne.Window

@@ -56,6 +56,8 @@ type footerView struct {
 
 // queueView is one snapshot turned into what the window shows.
 type queueView struct {
+	// awake: the computer is kept awake while sending (Deps.KeepingAwake).
+	awake bool
 	// rows are in snapshot order; order lists them as shown: see
 	// displayOrder.
 	rows   []rowView

@@ -168,7 +168,12 @@ func (s *uploadsScreen) apply(v queueView) {
 	showIf(s.empty, len(v.rows) == 0)
 	s.list.Refresh()
 	s.footer.set(v.footer)
+	showIf(s.footer.awake, v.awake)
 }
+
+// KeepingAwakeHint is shown under the totals while Hoist keeps the
+// computer from sleeping.
+const KeepingAwakeHint = "Keeping this computer awake while sending"
 
 // banner is a coloured strip with an icon, a message and actions.
 func banner(col fyne.ThemeColorName, icon fyne.Resource, msg fyne.CanvasObject, actions fyne.CanvasObject) *fyne.Container {
@@ -185,6 +190,8 @@ type footer struct {
 	files, bytes, rate    *widget.Label
 	pause, resume, cancel *widget.Button
 	retry                 *widget.Button
+	// awake says the computer is kept awake while sending.
+	awake *widget.Label
 }
 
 func newFooter(w *MainWindow) *footer {
@@ -202,7 +209,10 @@ func newFooter(w *MainWindow) *footer {
 	f.rate.Truncation = fyne.TextTruncateEllipsis
 	texts := container.NewGridWithColumns(2, f.bytes, f.rate)
 	buttons := container.NewHBox(f.pause, f.resume, f.cancel, f.retry)
-	f.root = container.NewVBox(widget.NewSeparator(), f.bar, container.NewBorder(nil, nil, f.files, buttons, texts))
+	f.awake = widget.NewLabelWithStyle(KeepingAwakeHint, fyne.TextAlignLeading, fyne.TextStyle{Italic: true})
+	f.awake.Importance = widget.LowImportance
+	f.awake.Hide()
+	f.root = container.NewVBox(widget.NewSeparator(), f.bar, container.NewBorder(nil, nil, f.files, buttons, texts), f.awake)
 	f.set(footerView{files: "No uploads yet"})
 	return f
 }

@@ -274,6 +274,7 @@ func (w *MainWindow) startTicker() {
 func (w *MainWindow) poll() {
 	v := buildQueueView(w.d.Uploads.Snapshot(), w.pollRows)
 	w.pollRows = v.rows
+	v.awake = w.d.KeepingAwake != nil && w.d.KeepingAwake()
 	fyne.Do(func() { w.apply(v) })
 }
 

@@ -133,6 +133,9 @@ func (e *Engine) do(ctx context.Context, j *job, fn func(ctx context.Context, a 
 		if isThrottle(err) {
 			e.stats.throttled.Add(1)
 		}
+		if errors.Is(err, errNetworkChanged) {
+			continue // dropped on purpose: again at once, not a failure
+		}
 		kind := KindOf(err)
 		var f *Failure
 		if errors.As(err, &f) || !kind.retryable() {
@@ -161,7 +164,9 @@ func (e *Engine) do(ctx context.Context, j *job, fn func(ctx context.Context, a 
 			wait = e.retry.backoff(8)
 		}
 		j.retryAt.Store(time.Now().Add(wait).UnixNano())
+		netChanged := e.attempts.changed()
 		select {
+		case <-netChanged:
 		case <-ctx.Done():
 			j.retryAt.Store(0)
 			return context.Cause(ctx)
@@ -193,6 +198,8 @@ func (e *Engine) try(ctx context.Context, a *attempt, fn func(ctx context.Contex
 	stop := make(chan struct{})
 	defer close(stop)
 	a.ctx = actx
+	e.attempts.add(a, cancel)
+	defer e.attempts.remove(a)
 	go e.watchStall(actx, a, cancel, stop)
 	err := fn(actx, a)
 	readErr := a.end(err == nil)
@@ -201,6 +208,9 @@ func (e *Engine) try(ctx context.Context, a *attempt, fn func(ctx context.Contex
 	}
 	if readErr != nil && !errors.Is(readErr, errAttemptOver) {
 		return explain(readErr, e.bucket)
+	}
+	if ctx.Err() == nil && errors.Is(context.Cause(actx), errNetworkChanged) {
+		return &StoreError{Kind: KindRetryable, Err: fmt.Errorf("%w: %w", errNetworkChanged, err)}
 	}
 	if ctx.Err() == nil && errors.Is(context.Cause(actx), errStalled) {
 		return &StoreError{Kind: KindRetryable, Err: fmt.Errorf("%w for %s: %w", errStalled, e.retry.stall, err)}
