@@ -194,8 +194,11 @@ type job struct {
 	cancel context.CancelCauseFunc // set while running, guarded by Engine.mu
 	// wish is what the user asked for last while the run was stopping,
 	// guarded by Engine.mu.
-	wish  wish
-	meter meter // guarded by Engine.mu
+	wish wish
+	// meter is the speed of the current run, guarded by Engine.mu; nil
+	// while the job does not run, so 100,000 queued or finished jobs do
+	// not each carry its samples.
+	meter *meter
 	// saving serialises the journal writes of the job's record.
 	saving sync.Mutex
 	note   atomic.Pointer[string]
@@ -551,6 +554,7 @@ func (e *Engine) release(j *job, change func(*JobRecord)) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	j.cancel = nil
+	j.meter = nil // its samples are only for a running job
 	e.active--
 	if change != nil {
 		change(&j.rec)
