@@ -110,3 +110,19 @@ func must(t *testing.T, err error) {
 		t.Fatal(err)
 	}
 }
+
+// BatchJobs returns one batch's jobs, leaving out those skipped.
+func TestBatchJobs(t *testing.T) {
+	j, _ := openTemp(t)
+	recs := make([]*uploader.JobRecord, 6)
+	for i := range recs {
+		recs[i] = newJob(fmt.Sprint("f", i))
+		recs[i].Batch = []string{"aaa", "bbb"}[i%2]
+	}
+	recs[4].Rel = `named "bbb"` // mentions the other batch, but is not in it
+	must(t, j.AddJobs(recs))
+	got, err := j.BatchJobs("bbb", func(id uint64) bool { return id == recs[1].ID })
+	if err != nil || fmt.Sprint(ids(got)) != fmt.Sprint([]uint64{recs[3].ID, recs[5].ID}) {
+		t.Fatalf("BatchJobs = %v, %v", ids(got), err)
+	}
+}

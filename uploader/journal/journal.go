@@ -36,6 +36,7 @@
 package journal
 
 import (
+	"bytes"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
@@ -650,6 +651,38 @@ func (j *Journal) Unfinished() ([]uploader.JobRecord, error) {
 	})
 	if err != nil {
 		return nil, fmt.Errorf("list unfinished jobs: %w", err)
+	}
+	return out, nil
+}
+
+// BatchJobs returns the jobs of one batch, ordered by ID. Jobs for which
+// skip (if not nil) returns true are left out without being decoded, and
+// so is every record that does not name the batch: reading one batch's
+// files out of a long history decodes only those.
+func (j *Journal) BatchJobs(batch string, skip func(id uint64) bool) ([]uploader.JobRecord, error) {
+	needle, err := json.Marshal(batch)
+	if err != nil {
+		return nil, fmt.Errorf("list jobs of batch %s: %w", batch, err)
+	}
+	var out []uploader.JobRecord
+	err = j.view(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketJobs).ForEach(func(k, v []byte) error {
+			id := idOf(k)
+			if (skip != nil && skip(id)) || !bytes.Contains(v, needle) {
+				return nil
+			}
+			var rec uploader.JobRecord
+			if err := decodeJob(id, v, &rec); err != nil {
+				return err
+			}
+			if rec.Batch == batch {
+				out = append(out, rec)
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list jobs of batch %s: %w", batch, err)
 	}
 	return out, nil
 }
