@@ -60,6 +60,10 @@ type GUI struct {
 	// static keys or the default AWS credentials (no sign-in screen then).
 	// Its SignIn must open the uploads of the person who signed in.
 	Account ui.Account
+	// Support, if set, gives the window receipts, re-send requests and the
+	// Support tab; Stop, if set, runs once the window has closed.
+	Support ui.Support
+	Stop    func()
 	// Organisation is the [organisation] table; a logo that cannot be read
 	// is left out (and logged).
 	Organisation config.Organisation
@@ -144,6 +148,7 @@ func StartGUI(a fyne.App, g GUI) (w *ui.MainWindow, done func()) {
 		OnOrganisationChanged: g.Onboarding.OnOrganisationChanged,
 		Policy:                g.Onboarding.Policy,
 		Window:                g.Onboarding.Window,
+		Support:               g.Support,
 	}
 	w = ui.NewMainWindow(deps)
 	if g.Onboarding.Started != nil {
@@ -168,6 +173,9 @@ func logger(g GUI) *slog.Logger {
 }
 
 func closeUploads(g GUI) {
+	if g.Stop != nil {
+		g.Stop()
+	}
 	if err := g.Uploads.close(); err != nil {
 		logger(g).Error("close the uploads", "error", err)
 	}

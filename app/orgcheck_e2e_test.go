@@ -14,9 +14,11 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"hoist/devstack"
 	"hoist/internal/browsertest"
@@ -80,12 +82,22 @@ func (c *orgChecker) run(signIn bool, args ...string) orgCheckRun {
 	if err := cmd.Start(); err != nil {
 		c.t.Fatal(err)
 	}
+	done := make(chan struct{})
+	defer close(done)
+	go func() { // a test that stops early leaves no check running
+		select {
+		case <-done:
+		case <-time.After(5 * time.Minute):
+			_ = cmd.Process.Kill()
+		}
+	}()
+	c.t.Cleanup(func() { _ = cmd.Process.Kill() }) // harmless once it has exited
 	if signIn {
 		browser, err := browsertest.Start(context.Background())
 		if err != nil {
-			_ = cmd.Process.Kill()
 			c.t.Fatal(err)
 		}
+		c.t.Cleanup(browser.Close)
 		if _, err := browser.SignIn(nextURL(c.t, urls, 1), devstack.DemoUser, devstack.DemoPassword); err != nil {
 			c.t.Errorf("browser: %v", err)
 		}
@@ -231,7 +243,33 @@ func TestOrgCheckOnTheDevStack(t *testing.T) {
 		if r.code != 0 {
 			t.Errorf("exit code %d: MinIO's missing lifecycle rule is not a failure", r.code)
 		}
-		r.want(t, checkLifecycle, "COULD NOT CHECK", "MinIO", "stale_uploads_expiry")
+		r.want(t, checkLifecycle, "COULD NOT CHECK", "has no lifecycle rules, and the store is MinIO", "stale_uploads_expiry")
+
+		// What the README and orgcheck_lifecycle.go say the pinned MinIO
+		// does with AbortIncompleteMultipartUpload: refused alone, dropped
+		// from a rule that also expires objects.
+		admin := stack.MinIO.S3Client()
+		abort := &types.AbortIncompleteMultipartUpload{DaysAfterInitiation: aws.Int32(7)}
+		put := func(rule types.LifecycleRule) error {
+			_, err := admin.PutBucketLifecycleConfiguration(ctx, &s3.PutBucketLifecycleConfigurationInput{Bucket: aws.String(devstack.DefaultBucket),
+				LifecycleConfiguration: &types.BucketLifecycleConfiguration{Rules: []types.LifecycleRule{rule}}})
+			return err
+		}
+		filter := &types.LifecycleRuleFilter{Prefix: aws.String("uploads/")}
+		if err := put(types.LifecycleRule{ID: aws.String("abort"), Status: types.ExpirationStatusEnabled, Filter: filter, AbortIncompleteMultipartUpload: abort}); err == nil {
+			t.Error("MinIO took a rule that only aborts unfinished uploads: update the MinIO notes")
+		}
+		if err := put(types.LifecycleRule{ID: aws.String("both"), Status: types.ExpirationStatusEnabled, Filter: filter, AbortIncompleteMultipartUpload: abort,
+			Expiration: &types.LifecycleExpiration{Days: aws.Int32(3650)}}); err != nil {
+			t.Fatal(err)
+		}
+		defer admin.DeleteBucketLifecycle(ctx, &s3.DeleteBucketLifecycleInput{Bucket: aws.String(devstack.DefaultBucket)})
+		got, err := admin.GetBucketLifecycleConfiguration(ctx, &s3.GetBucketLifecycleConfigurationInput{Bucket: aws.String(devstack.DefaultBucket)})
+		if err != nil || len(got.Rules) != 1 || got.Rules[0].AbortIncompleteMultipartUpload != nil {
+			t.Errorf("MinIO kept %+v (%v): update the MinIO notes", got, err)
+		}
+		r = c.run(true, stack.DescriptorURL)
+		r.want(t, checkLifecycle, "COULD NOT CHECK", "lifecycle rules (1) abort no unfinished uploads, and the store is MinIO")
 	})
 
 	t.Run("not confined", func(t *testing.T) {
@@ -253,6 +291,28 @@ func TestOrgCheckOnTheDevStack(t *testing.T) {
 		if strings.Contains(r.out, "Note:") {
 			t.Errorf("a note although everything was removed:\n%s", r.out)
 		}
+	})
+
+	t.Run("may list everyone's files", func(t *testing.T) {
+		setPolicy(strings.Replace(devstack.UploadPolicy, `"Sid": "ListOwnRequests",
+      "Effect": "Allow",
+      "Action": ["s3:ListBucket"],
+      "Resource": ["arn:aws:s3:::hoist"],`, `"Sid": "ListEverything",
+      "Effect": "Allow",
+      "Action": ["s3:ListBucket"],
+      "Resource": ["arn:aws:s3:::hoist"]
+    },
+    {
+      "Sid": "ListOwnRequests",
+      "Effect": "Allow",
+      "Action": ["s3:ListBucket"],
+      "Resource": ["arn:aws:s3:::hoist"],`, 1))
+		defer setPolicy(devstack.UploadPolicy)
+		r := c.run(true, stack.DescriptorURL)
+		if r.code != 1 {
+			t.Errorf("exit code %d, want 1", r.code)
+		}
+		r.want(t, checkConfined, "FAIL", "may list the files in the top of the bucket and another person's folder", "Fix: grant s3:ListBucket only with a condition on s3:prefix inside the person's own folder")
 	})
 
 	t.Run("no ListParts", func(t *testing.T) {

@@ -174,8 +174,11 @@ func windowGUI(b *base, uploads *personUploads, win fyne.Window, hub *instanceHu
 	if b.setup.Origin == config.OriginConnected {
 		ob.Connector = connector{setup: b.setup, fetcher: &org.Fetcher{Logger: b.log}, log: b.log}
 	}
+	ws := newWindowSupport(b, uploads)
+	wsCtx, wsStop := context.WithCancel(context.Background())
 	ob.Started = func(mw *ui.MainWindow) {
 		w = mw
+		go ws.run(wsCtx, mw)
 		hub.set(mainHandler(mw))
 		mw.Open(l.open)
 		if l.join != "" {
@@ -190,6 +193,8 @@ func windowGUI(b *base, uploads *personUploads, win fyne.Window, hub *instanceHu
 	return GUI{
 		Uploads:      uploads,
 		Account:      account,
+		Support:      ws,
+		Stop:         wsStop,
 		Organisation: b.cfg.Organisation,
 		Upload:       b.cfg.Upload,
 		Logger:       b.log,

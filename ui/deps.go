@@ -130,6 +130,10 @@ type Deps struct {
 	OnOrganisationChanged func(Organisation)
 	// Policy are the settings the organisation fixed.
 	Policy Policy
+	// Support, if set, gives the window receipts, the re-send request
+	// banner, "Copy report for support" and, for staff (SetStaff), the
+	// Support tab.
+	Support Support
 	// KeepingAwake, if set, reports whether the computer is being kept
 	// awake while uploads run; the window then says so. It is called off
 	// the UI goroutine, several times a second, and must be cheap.

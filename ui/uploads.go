@@ -25,6 +25,10 @@ type uploadsScreen struct {
 	histTab  *container.TabItem
 	history  *historyView
 
+	requests   *requestBanner
+	supportTab *container.TabItem // nil unless staff
+	support    *supportView
+
 	adding  *widget.Label
 	list    *widget.List
 	empty   fyne.CanvasObject
@@ -37,6 +41,7 @@ func newUploadsScreen(w *MainWindow) *uploadsScreen {
 	s.problems = newProblemBanner(w)
 	s.held = s.heldBanner()
 	s.held.Hide()
+	s.requests = newRequestBanner(w)
 	s.footer = newFooter(w)
 	s.history = newHistoryView(w)
 	s.queueTab = container.NewTabItemWithIcon("Uploads", theme.UploadIcon(), s.queuePane())
@@ -46,8 +51,9 @@ func newUploadsScreen(w *MainWindow) *uploadsScreen {
 		if t == s.histTab {
 			s.history.load()
 		}
+		s.supportSelected(t)
 	}
-	top := container.NewVBox(s.header(), s.held, s.problems.root)
+	top := container.NewVBox(s.header(), s.held, s.requests.root, s.problems.root)
 	s.root = container.NewBorder(top, nil, nil, nil, s.tabs)
 	return s
 }

@@ -53,14 +53,23 @@ func (e *Engine) Enqueue(ctx context.Context, prefix string, roots ...string) (A
 // enqueue queues files as part of batch bs.
 func (e *Engine) enqueue(ctx context.Context, bs *batchState, prefix string, roots ...string) (Added, error) {
 	var added Added
-	var recs []*JobRecord
-	seen := e.unfinishedSources()
-	continued := map[uint64]bool{}
+	var files []found
 	for _, root := range roots {
 		c := collector{ctx: ctx, ownFolders: e.ownFolders}
 		c.collect(root)
 		added.Problems = append(added.Problems, c.problems...)
-		for _, f := range c.files {
+		files = append(files, c.files...)
+	}
+	return e.enqueueFound(ctx, bs, prefix, files, added)
+}
+
+// enqueueFound queues found files as part of batch bs, adding to added.
+func (e *Engine) enqueueFound(ctx context.Context, bs *batchState, prefix string, files []found, added Added) (Added, error) {
+	var recs []*JobRecord
+	seen := e.unfinishedSources()
+	continued := map[uint64]bool{}
+	{
+		for _, f := range files {
 			if err := ctx.Err(); err != nil {
 				return added, err
 			}

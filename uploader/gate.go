@@ -165,6 +165,7 @@ func (e *Engine) adapt() {
 	last := time.Now()
 	lastWire, lastThrottled := e.stats.wire.Load(), e.stats.throttled.Load()
 	samples := 0
+	e.log.Info("parallelism", "limit", e.gate.size(), "start", true)
 	for {
 		select {
 		case <-e.ctx.Done():
