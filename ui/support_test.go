@@ -39,6 +39,9 @@ func (f *fakeSupport) Link(context.Context, string) (string, time.Time, error) {
 	return "https://link", time.Now().Add(time.Hour), nil
 }
 func (f *fakeSupport) Download(context.Context, string, string) (string, error) { return "", nil }
+func (f *fakeSupport) Requests(context.Context, string) ([]string, error) {
+	return []string{"2026-12-02 10:15 scan-03.tif: open"}, nil
+}
 func (f *fakeSupport) Ask(_ context.Context, customer, batch string, _ []string, msg string) error {
 	f.asked = append(f.asked, customer+"/"+batch+"/"+msg)
 	return nil
@@ -106,7 +109,7 @@ func TestSupportTabForStaff(t *testing.T) {
 		t.Errorf("batch line %q", line)
 	}
 	v.list.Select(0)
-	if d := v.detail.Text; !strings.Contains(d, "file_missing: The file is gone") || !strings.Contains(d, "CRC32C AAAAAA==") {
+	if d := v.detail.Text; !strings.Contains(d, "file_missing: The file is gone") || !strings.Contains(d, "CRC32C AAAAAA==") || !strings.Contains(d, "scan-03.tif: open") {
 		t.Errorf("detail %q", d)
 	}
 	if v.files.Selected != "uploads/cust-1/ok.txt" {

@@ -727,3 +727,16 @@ func (b *Batch) AddAs(ctx context.Context, prefix, path, rel string) (Added, err
 	f := found{path: abs, rel: strings.TrimPrefix(rel, "/"), info: info, err: readable(abs)}
 	return b.e.enqueueFound(ctx, b.bs, prefix, []found{f}, Added{})
 }
+
+// SessionBatches returns the batches the engine holds in memory (this
+// session's, and those restored because they were unfinished), without
+// reading the journal; cheap enough to call every few seconds.
+func (e *Engine) SessionBatches() []BatchRecord {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	out := make([]BatchRecord, 0, len(e.batches))
+	for _, bs := range e.batches {
+		out = append(out, bs.rec)
+	}
+	return out
+}
