@@ -16,9 +16,6 @@ MC_BIN          := $(CACHE_BIN)/mc
 STATICCHECK_BIN := $(CACHE_BIN)/staticcheck
 FYNE_BIN        := $(CACHE_BIN)/fyne
 HOIST_BIN       := $(abspath bin/hoist)
-# Files in the benchmark's many-files part (`make bench BENCH_MANY=5000` for a
-# quick check; the targets are set for 100,000).
-BENCH_MANY      ?= 100000
 
 # The dev OpenID provider's npm project (devstack/_oidc; the underscore keeps
 # `go ./...` out of node_modules). npm writes node_modules/.package-lock.json
@@ -131,11 +128,8 @@ devstack-down: ## stop the local dev stack (keeps its data)
 devstack-status: ## show whether the dev stack is running
 	go run ./devstack/cmd/devstack status
 
-bench: deps minio mc build ## run the side-by-side benchmark, the many-files part, then the window's queue benchmark
+bench: deps minio mc build ## run the side-by-side benchmark, then the window's queue benchmark
 	go run ./bench
-	@echo
-	@echo "Many files: 100,000 small files sent, then an idle resume (targets: <= 150 MiB, <= 40 MiB peak RSS)"
-	go run ./bench -many-only -many $(BENCH_MANY)
 	@echo
 	@echo "Window: 10,000 files dropped → rows visible (targets: ≤ 1 s, ≤ 200 MiB RSS)"
 	go test ./ui -run '^$$' -bench 'Queue10k|Tick10k' -benchmem -count 1
