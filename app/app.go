@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"time"
@@ -25,12 +26,28 @@ import (
 	"hoist/uploader/s3store"
 )
 
-// Version is set at build time with -ldflags "-X hoist/app.Version=…".
-var Version = "0.1.0"
+// Version and Commit are stamped in by the build (`make build`, `make
+// package`: -ldflags "-X hoist/app.Version=… -X hoist/app.Commit=…", the
+// version from FyneApp.toml, the commit from git). A plain `go build`
+// leaves them as they are here.
+var (
+	Version = "dev"
+	Commit  = ""
+)
+
+// VersionLine is what `hoist --version` prints and the About box shows:
+// "hoist 0.1.0 (commit 1a2b3c4d5e6f)".
+func VersionLine() string {
+	if Commit == "" {
+		return "hoist " + Version
+	}
+	return "hoist " + Version + " (commit " + Commit + ")"
+}
 
 // Main runs Hoist with the process arguments (args[0] is the program name)
 // and returns the exit code. Without a command it opens the window.
 func Main(args []string) int {
+	attachConsole()
 	env := &cli.Env{Open: Open, Stdout: os.Stdout, Stderr: os.Stderr, Extra: slices.Concat(accountCommands(), joinCommands(), orgCommands(), supportCommands())}
 	if len(args) < 2 || strings.HasPrefix(args[1], "-") && args[1] != "-h" && args[1] != "--help" && args[1] != "--version" {
 		return runWindow(context.Background(), env, args[1:])
@@ -44,10 +61,25 @@ func Main(args []string) int {
 	}
 	switch args[1] {
 	case "version", "--version":
-		fmt.Println("hoist", Version)
+		fmt.Fprintln(env.Stdout, VersionLine())
 		return cli.ExitOK
 	}
+	limitCLIMemory()
 	return cli.Run(context.Background(), env, args[1:])
+}
+
+// cliMemoryLimit is the Go heap's soft limit for CLI commands. A send of
+// 100,000 small files keeps one record per file and replaces a snapshot
+// of them every second; without a limit the heap grows to twice what is
+// live before the collector runs (the target is 150 MiB peak RSS, see
+// `make bench`).
+const cliMemoryLimit = 96 << 20
+
+// limitCLIMemory applies cliMemoryLimit unless GOMEMLIMIT is set.
+func limitCLIMemory() {
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(cliMemoryLimit)
+	}
 }
 
 // base is what every mode builds first: config, data dir, log and, when
@@ -290,6 +322,8 @@ func engineOptions(cfg *config.Config) uploader.Options {
 		Collision:          uploader.CollisionPolicy(u.OnCollision),
 		StallTimeout:       time.Duration(u.StallTimeout),
 		RetryMaxWait:       time.Duration(u.RetryMaxWait),
+		HistoryMaxEntries:  cfg.History.MaxEntries,
+		HistoryMaxAge:      time.Duration(cfg.History.MaxAgeDays) * 24 * time.Hour,
 	}
 }
 

@@ -131,6 +131,7 @@ func StartGUI(a fyne.App, g GUI) (w *ui.MainWindow, done func()) {
 		Organisation: g.Organisation.Name,
 		Logo:         cmpLogo(g.Onboarding.Logo, func() fyne.Resource { return loadLogo(g.Organisation.Logo, log) }),
 		Version:      Version,
+		Commit:       Commit,
 		Defaults:     d,
 		OnSettings: func(s ui.Settings) {
 			g.Uploads.setParallelism(s.ParallelFiles, s.ParallelParts)

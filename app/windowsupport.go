@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"sync"
 	"time"
 
@@ -116,10 +117,17 @@ func (s *windowSupport) run(ctx context.Context, w *ui.MainWindow) {
 				s.b.log.Info("support tab shown: the person signed in is staff")
 			}
 			w.SetStaff(staff)
+			if c != nil {
+				// Also batches of earlier sessions whose request was not
+				// answered yet (Hoist quit first).
+				if recs, err := c.engine.Batches(); err == nil {
+					s.answer(ctx, recs)
+				}
+			}
 			s.poll(ctx, w)
 		}
 		if c != nil {
-			s.answer(ctx, c)
+			s.answer(ctx, c.engine.SessionBatches())
 		}
 		select {
 		case <-ctx.Done():
@@ -163,13 +171,9 @@ func (s *windowSupport) answeredLocked(key string) bool {
 	return s.answered["req:"+key]
 }
 
-// answer marks fulfilled the requests whose re-send batch has its receipt
-// stored with every file arrived.
-func (s *windowSupport) answer(ctx context.Context, c *core) {
-	recs, err := c.engine.Batches()
-	if err != nil {
-		return
-	}
+// answer marks fulfilled the requests whose re-send batch among recs has
+// its receipt stored with every file arrived.
+func (s *windowSupport) answer(ctx context.Context, recs []uploader.BatchRecord) {
 	for _, rec := range recs {
 		r := rec.Receipt
 		if rec.Request == "" || r == nil || rec.Written.IsZero() || r.Summary.Done != r.Summary.Files {
@@ -411,6 +415,31 @@ func (s *windowSupport) Ask(ctx context.Context, customer, batch string, files [
 	}
 	_, err = d.Ask(ctx, customer, r)
 	return deskError(err)
+}
+
+// Requests implements ui.Support.
+func (s *windowSupport) Requests(ctx context.Context, customer string) ([]string, error) {
+	_, d, err := s.current(ctx)
+	if err != nil {
+		return nil, err
+	}
+	rs, err := d.Requests(ctx, d.CustomerRoot(customer))
+	if err != nil {
+		return nil, deskError(err)
+	}
+	out := make([]string, len(rs))
+	for i, r := range rs {
+		what := strings.Join(r.Names(), ", ")
+		if r.Message != "" {
+			what = strings.TrimSpace(what + " \"" + r.Message + "\"")
+		}
+		state := "open"
+		if r.Answer != nil {
+			state = "fulfilled " + r.Answer.Answered.Local().Format("2006-01-02 15:04") + " (batch " + r.Answer.Batch + ")"
+		}
+		out[i] = r.Created.Local().Format("2006-01-02 15:04") + " " + what + ": " + state
+	}
+	return out, nil
 }
 
 // deskError says a refusal plainly; other errors keep their text (without

@@ -107,6 +107,9 @@ type Deps struct {
 	Logo fyne.Resource
 	// Version is shown in the title bar and the About dialog.
 	Version string
+	// Commit is the source revision the build was made from, shown in the
+	// About dialog ("" when not stamped).
+	Commit string
 	// Defaults are the settings from the configuration, used until the user
 	// changes them in the Settings dialog.
 	Defaults Settings

@@ -52,6 +52,9 @@ type Support interface {
 	// Ask writes a re-send request for customer: the given files of batch
 	// (its failed ones when files is empty), or message.
 	Ask(ctx context.Context, customer, batch string, files []string, message string) error
+	// Requests lists customer's re-send requests, newest first, one line
+	// each ("2026-12-02 10:15 scan-07.tif: fulfilled 10:20").
+	Requests(ctx context.Context, customer string) ([]string, error)
 }
 
 // SupportFilter narrows the Support tab's batches.
@@ -383,6 +386,18 @@ func (v *supportView) show(id int) {
 		}
 	}
 	v.detail.SetText(sb.String())
+	w := v.w
+	w.spawn(func() {
+		reqs, err := w.d.Support.Requests(w.ctx, b.Customer)
+		if err != nil || len(reqs) == 0 {
+			return
+		}
+		fyne.Do(func() {
+			if v.selected == id {
+				v.detail.SetText(sb.String() + "\n\nRe-send requests:\n" + strings.Join(reqs, "\n"))
+			}
+		})
+	})
 	v.files.Options = keys
 	v.files.ClearSelected()
 	if len(keys) > 0 {

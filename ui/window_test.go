@@ -489,7 +489,7 @@ func TestNoSignInNeededGoesStraightToUploads(t *testing.T) {
 	if w.uploads.signOut.Visible() {
 		t.Error("Sign out shown without sign-in")
 	}
-	if w.win.Title() != "Hoist 9.9.9" {
+	if w.win.Title() != "Hoist" { // stable: the X11 window class follows it
 		t.Errorf("title %q", w.win.Title())
 	}
 }

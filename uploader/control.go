@@ -344,6 +344,8 @@ func statReason(err error) string {
 		return "it no longer exists"
 	case errors.Is(err, os.ErrPermission):
 		return "Hoist isn't allowed to read it"
+	case lockedByAnotherProgram(err):
+		return "another program has it open and does not let Hoist read it"
 	}
 	return err.Error()
 }

@@ -44,6 +44,10 @@ func (f *Failure) Unwrap() error { return f.Err }
 
 func fail(reason string, err error) error { return &Failure{Reason: reason, Err: err} }
 
+// lockedReason is the failure of a file another program keeps Hoist from
+// reading (Windows).
+const lockedReason = "Another program has this file open and does not let Hoist read it. Close the file there, then press Retry."
+
 // explain turns a store or file error into a Failure with a plain reason
 // that says what to do next.
 func explain(err error, bucket string) error {
@@ -56,6 +60,8 @@ func explain(err error, bucket string) error {
 		return fail("The file is gone: it was moved or deleted before it was sent. Put it back and press Retry.", err)
 	case errors.Is(err, os.ErrPermission):
 		return fail("Hoist isn't allowed to read this file. Check that you can open it, then press Retry.", err)
+	case lockedByAnotherProgram(err):
+		return fail(lockedReason, err)
 	}
 	switch KindOf(err) {
 	case KindAccessDenied:
