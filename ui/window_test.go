@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"fyne.io/fyne/v2"
@@ -510,5 +511,22 @@ func TestLinksTurnedIntoPathsAreRecognised(t *testing.T) {
 	paths, problems := splitURIs([]fyne.URI{storage.NewFileURI("https://example.com/a.pdf")})
 	if len(paths) != 0 || len(problems) != 1 || !strings.Contains(problems[0].Reason, "web link") {
 		t.Errorf("dropped link as path: paths %q, problems %+v", paths, problems)
+	}
+}
+
+// While the composition root keeps the computer awake, the footer says so;
+// once it stops, the hint goes.
+func TestKeepingAwakeHint(t *testing.T) {
+	var awake atomic.Bool
+	w := testWindow(t, Deps{KeepingAwake: awake.Load})
+	awake.Store(true)
+	w.poll()
+	if l := w.uploads.footer.awake; !l.Visible() || l.Text != "Keeping this computer awake while sending" {
+		t.Fatalf("hint visible %v, text %q", l.Visible(), l.Text)
+	}
+	awake.Store(false)
+	w.poll()
+	if w.uploads.footer.awake.Visible() {
+		t.Fatal("hint still shown with nothing uploading")
 	}
 }
