@@ -36,8 +36,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/theme"
+
 	"hoist/devstack"
 	"hoist/internal/faultproxy"
+	"hoist/ui"
 )
 
 const (
@@ -459,9 +463,15 @@ func (s *xShot) window() image.Image {
 	return s.img.SubImage(s.win)
 }
 
-// isPrimary is the default theme's primary colour (#296ff6), light or dark.
+// isPrimary is the theme's primary colour, light or dark.
 func isPrimary(c color.RGBA) bool {
-	return nearColour(c, color.RGBA{0x29, 0x6f, 0xf6, 0xff}, 40)
+	for _, v := range []fyne.ThemeVariant{theme.VariantLight, theme.VariantDark} {
+		p := color.RGBAModel.Convert(ui.Theme().Color(theme.ColorNamePrimary, v)).(color.RGBA)
+		if nearColour(c, p, 40) {
+			return true
+		}
+	}
+	return false
 }
 
 // isSuccess is the theme's success colour ("Done"): clearly green.

@@ -176,6 +176,19 @@ func (s *sim) Retry(ids ...uint64) error {
 	s.set(ids, retryable, uploader.StateQueued)
 	return nil
 }
+func (s *sim) PauseForSignIn(ids ...uint64) { s.set(ids, unfinished, uploader.StatePaused) }
+func (s *sim) TryNow(...uint64)             {}
+func (s *sim) ClearFinished() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	kept := s.jobs[:0]
+	for _, j := range s.jobs {
+		if !j.State.Final() {
+			kept = append(kept, j)
+		}
+	}
+	s.jobs = kept
+}
 func (s *sim) PauseAll()  { s.set(nil, unfinished, uploader.StatePaused) }
 func (s *sim) ResumeAll() { s.set(nil, isPaused, uploader.StateQueued) }
 func (s *sim) CancelAll() { s.set(nil, unfinished, uploader.StateCancelled) }
