@@ -196,6 +196,9 @@ func buildQueueView(snap uploader.Snapshot, prev []rowView, m *marks, f filter, 
 	if m != nil {
 		v.footer.fraction = m.footer(snap.Totals)
 	}
+	if v.footer.bytes != "" {
+		v.footer.bytes += " · " + percent(v.footer.fraction)
+	}
 	v.order = filterOrder(v.rows, f)
 	return v
 }

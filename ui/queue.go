@@ -52,7 +52,10 @@ func newQueueRow(w *MainWindow, buttonWidth float32) *queueRow {
 	r.name.Truncation = fyne.TextTruncateEllipsis
 	r.size = widget.NewLabel("")
 	r.bar = widget.NewProgressBar()
-	r.bar.TextFormatter = func() string { return r.view.percent }
+	// No words on the bar: Fyne draws them in one colour over both the
+	// filled and the empty part, which cannot read well on both. The
+	// percentage is beside the sizes instead.
+	r.bar.TextFormatter = func() string { return "" }
 	r.status = widget.NewLabel("")
 	r.status.Truncation = fyne.TextTruncateEllipsis
 	r.reason = widget.NewLabel("")
@@ -69,7 +72,7 @@ func newQueueRow(w *MainWindow, buttonWidth float32) *queueRow {
 	gutter.SetMinSize(fyne.NewSize(theme.Padding()*2, 0))
 	lines := container.New(layout.NewCustomPaddedVBoxLayout(-theme.Padding()),
 		border(nil, nil, nil, r.size, r.name),
-		border(nil, nil, container.New(&fixedWidth{width: 200}, r.bar), r.tryNow, r.status),
+		border(nil, nil, container.New(&fixedWidth{width: 160}, r.bar), r.tryNow, r.status),
 		r.reason,
 	)
 	r.content = border(nil, nil, nil, container.NewVBox(container.NewHBox(buttons, gutter)), lines)
@@ -86,7 +89,11 @@ func (r *queueRow) CreateRenderer() fyne.WidgetRenderer {
 func (r *queueRow) set(v rowView) {
 	r.view = v
 	setText(r.name, v.name)
-	setText(r.size, v.size)
+	size := v.size
+	if v.job != nil && !v.job.State.Final() && v.fraction > 0 {
+		size += " · " + v.percent
+	}
+	setText(r.size, size)
 	if r.bar.Value != v.fraction {
 		r.bar.SetValue(v.fraction)
 	}

@@ -26,7 +26,7 @@ func describeRow(r *queueRow) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "name:     %s\n", r.name.Text)
 	fmt.Fprintf(&b, "size:     %s\n", r.size.Text)
-	fmt.Fprintf(&b, "progress: %s (%.3f)\n", r.bar.TextFormatter(), r.bar.Value)
+	fmt.Fprintf(&b, "progress: %s (%.3f)\n", r.view.percent, r.bar.Value)
 	fmt.Fprintf(&b, "status:   %s [%s]\n", r.status.Text, importanceName(r.status.Importance))
 	if r.reason.Visible() {
 		fmt.Fprintf(&b, "reason:   %s\n", r.reason.Text)

@@ -196,7 +196,7 @@ func TestFooterButtonsShrinkBeforeFiguresAreCut(t *testing.T) {
 		w.win.Resize(fyne.NewSize(width, 640))
 		f.lineBox.Refresh()
 		for _, l := range []*widget.Label{f.files, f.bytes, f.rate} {
-			full := fyne.MeasureText(l.Text, l.Theme().Size("text"), l.TextStyle).Width
+			full := widget.NewLabelWithStyle(l.Text, fyne.TextAlignLeading, l.TextStyle).MinSize().Width
 			if l.Size().Width < full {
 				t.Errorf("at %v wide %q is cut short (%.0f < %.0f)", width, l.Text, l.Size().Width, full)
 			}

@@ -298,6 +298,7 @@ type footer struct {
 
 func newFooter(w *MainWindow) *footer {
 	f := &footer{bar: widget.NewProgressBar()}
+	f.bar.TextFormatter = func() string { return "" } // the figures say it, legibly
 	f.files = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	f.bytes = widget.NewLabel("")
 	f.rate = widget.NewLabel("")
@@ -309,14 +310,13 @@ func newFooter(w *MainWindow) *footer {
 	// (Fyne never shrinks a window back).
 	f.bytes.Truncation = fyne.TextTruncateEllipsis
 	f.rate.Truncation = fyne.TextTruncateEllipsis
-	texts := container.NewGridWithColumns(2, f.bytes, f.rate)
 	buttons := container.NewHBox(f.pause, f.resume, f.cancel, f.retry)
 	line := &footerLine{files: f.files, bytes: f.bytes, rate: f.rate, buttons: []*keyButton{f.pause, f.resume, f.cancel, f.retry}}
 	for _, b := range line.buttons {
 		line.labels = append(line.labels, b.Text)
 	}
 	f.line = line
-	f.lineBox = container.New(line, f.files, texts, buttons)
+	f.lineBox = container.New(line, f.files, f.bytes, f.rate, buttons)
 	f.root = container.NewVBox(widget.NewSeparator(), f.bar, f.lineBox)
 	f.set(footerView{files: "No uploads yet"})
 	return f
@@ -332,13 +332,19 @@ type footerLine struct {
 	compact            bool
 }
 
+// textWidth is what label l needs to show its text in full.
+func textWidth(l *widget.Label) float32 {
+	if l.Text == "" {
+		return 0
+	}
+	// What an untruncated label with this text asks for, exactly.
+	// (and a little more: at exactly that width rounding may cut it).
+	return widget.NewLabelWithStyle(l.Text, fyne.TextAlignLeading, l.TextStyle).MinSize().Width + theme.Padding()
+}
+
 // figuresWidth is what the figures need to show in full.
 func (l *footerLine) figuresWidth() float32 {
-	pad := 2 * theme.InnerPadding()
-	st := fyne.TextStyle{}
-	files := fyne.MeasureText(l.files.Text, theme.TextSize(), fyne.TextStyle{Bold: true}).Width + pad
-	col := max(fyne.MeasureText(l.bytes.Text, theme.TextSize(), st).Width, fyne.MeasureText(l.rate.Text, theme.TextSize(), st).Width) + pad
-	return files + 2*col + 3*theme.Padding()
+	return textWidth(l.files) + textWidth(l.bytes) + textWidth(l.rate) + 3*theme.Padding()
 }
 
 // buttonsWidth is what the buttons need with (full) or without words.
@@ -377,20 +383,29 @@ func (l *footerLine) MinSize(objects []fyne.CanvasObject) fyne.Size {
 	return fyne.NewSize(objects[0].MinSize().Width+l.buttonsWidth(false)+2*theme.Padding(), h)
 }
 
-// Layout is part of fyne.Layout: files, then the two figures, then the
-// buttons at the right.
+// Layout is part of fyne.Layout: files, bytes and speed side by side,
+// the buttons at the right; the speed takes what room is left.
 func (l *footerLine) Layout(objects []fyne.CanvasObject, size fyne.Size) {
 	l.setCompact(l.figuresWidth()+l.buttonsWidth(true)+theme.Padding() > size.Width)
-	files, texts, buttons := objects[0], objects[1], objects[2]
+	files, bytes, rate, buttons := objects[0], objects[1], objects[2], objects[3]
 	bw := buttons.MinSize().Width
-	fw := min(files.MinSize().Width, max(size.Width-bw-theme.Padding(), 0))
-	files.Move(fyne.NewPos(0, 0))
-	files.Resize(fyne.NewSize(fw, size.Height))
 	buttons.Move(fyne.NewPos(size.Width-bw, (size.Height-buttons.MinSize().Height)/2))
 	buttons.Resize(fyne.NewSize(bw, buttons.MinSize().Height))
-	tx := fw + theme.Padding()
-	texts.Move(fyne.NewPos(tx, 0))
-	texts.Resize(fyne.NewSize(max(size.Width-bw-theme.Padding()-tx, 0), size.Height))
+	room := max(size.Width-bw-theme.Padding(), 0)
+	x := float32(0)
+	for i, o := range []fyne.CanvasObject{files, bytes, rate} {
+		w := min(textWidth(l.labelOf(i)), max(room-x, 0))
+		if i == 2 {
+			w = max(room-x, 0)
+		}
+		o.Move(fyne.NewPos(x, 0))
+		o.Resize(fyne.NewSize(w, size.Height))
+		x += w + theme.Padding()
+	}
+}
+
+func (l *footerLine) labelOf(i int) *widget.Label {
+	return []*widget.Label{l.files, l.bytes, l.rate}[i]
 }
 
 // set shows v.
