@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -30,7 +31,7 @@ var Version = "0.1.0"
 // Main runs Hoist with the process arguments (args[0] is the program name)
 // and returns the exit code. Without a command it opens the window.
 func Main(args []string) int {
-	env := &cli.Env{Open: Open, Stdout: os.Stdout, Stderr: os.Stderr, Extra: append(accountCommands(), joinCommands()...)}
+	env := &cli.Env{Open: Open, Stdout: os.Stdout, Stderr: os.Stderr, Extra: slices.Concat(accountCommands(), joinCommands(), orgCommands(), supportCommands())}
 	if len(args) < 2 || strings.HasPrefix(args[1], "-") && args[1] != "-h" && args[1] != "--help" && args[1] != "--version" {
 		return runWindow(context.Background(), env, args[1:])
 	}
@@ -101,6 +102,22 @@ func openBase(configPath, dataDirFlag string, browser signin.BrowserOpener) (*ba
 		}
 	}
 	return b, nil
+}
+
+// ownFolders are the folders and files holding Hoist's own data and
+// settings: the data folder (sign-in, journals, log), the user config
+// folder, and the config file in use. The engine never sends them.
+func (b *base) ownFolders() []string {
+	own := []string{b.dataDir}
+	if dir, err := config.UserDir(); err == nil {
+		own = append(own, dir)
+	}
+	if b.cfgPath != "" && !strings.Contains(b.cfgPath, "://") {
+		if fi, err := os.Stat(b.cfgPath); err == nil && fi.Mode().IsRegular() {
+			own = append(own, b.cfgPath)
+		}
+	}
+	return own
 }
 
 // usesSignIn reports whether credentials come from signing in. Static keys
@@ -179,6 +196,8 @@ func openCoreFor(ctx context.Context, b *base, hooks engineHooks, p *person, rea
 	}
 	opts := engineOptions(b.cfg)
 	opts.Store, opts.Journal, opts.Logger = store, j, b.log
+	opts.OwnFolders = b.ownFolders()
+	opts.Receipts = receiptOptions(b, p, tmpl)
 	opts.OnEvent, opts.OnCredentialsNeeded = logFailures(b.log, hooks.onEvent), hooks.onCredentialsNeeded
 	engine, err := uploader.New(opts)
 	if err != nil {
@@ -229,10 +248,13 @@ func newStore(ctx context.Context, cfg *config.Config, creds aws.CredentialsProv
 		Bucket:    cfg.S3.Bucket,
 		PathStyle: cfg.S3.PathStyle,
 		Checksums: cfg.S3.Checksum != config.ChecksumNone,
+		// Multipart objects report their full-object CRC32C unless the
+		// store lacks that type.
+		CompositeChecksums: cfg.S3.Checksum == config.ChecksumCRC32CComposite,
 		// Room for every request in flight, also after the window's
 		// Settings raise the parallelism (idle connections are only kept
 		// when they were needed).
-		MaxConns:    max(cfg.Upload.ParallelFiles*cfg.Upload.ParallelParts+4, 64),
+		MaxConns:    max(cfg.Upload.ParallelFiles*cfg.Upload.ParallelParts, uploader.MaxConnections) + 8,
 		Credentials: creds,
 		// Credentials given here come from STS and expire.
 		TemporaryCredentials: creds != nil,
@@ -246,10 +268,16 @@ func newStore(ctx context.Context, cfg *config.Config, creds aws.CredentialsProv
 // engineOptions maps the [upload] settings to engine options.
 func engineOptions(cfg *config.Config) uploader.Options {
 	u := cfg.Upload
+	rate, sched := u.SpeedLimit()
 	return uploader.Options{
-		Bucket:             cfg.S3.Bucket,
+		Bucket: cfg.S3.Bucket,
+		// The number of requests in flight adapts to the link; the
+		// settings, when set, are upper bounds.
+		Adaptive:           true,
 		ParallelFiles:      u.ParallelFiles,
 		ParallelParts:      u.ParallelParts,
+		MaxRate:            rate,
+		RateSchedule:       sched,
 		PartSize:           int64(u.PartSize),
 		MultipartThreshold: max(int64(u.MultipartThreshold), 1),
 		Checksums:          cfg.S3.Checksum != config.ChecksumNone,
@@ -270,4 +298,23 @@ func logFailures(log *slog.Logger, next func(uploader.Event)) func(uploader.Even
 			next(ev)
 		}
 	}
+}
+
+// receiptOptions says where p's batch receipts go (their own folder, see
+// uploader.PrefixTemplate.Owner) and what they say about the sender.
+func receiptOptions(b *base, p *person, tmpl uploader.PrefixTemplate) *uploader.ReceiptOptions {
+	device, _ := os.Hostname()
+	o := &uploader.ReceiptOptions{Device: device, App: "hoist " + Version}
+	claims := map[string]string{}
+	if p != nil {
+		o.Sender = uploader.Sender{Subject: p.Subject, Email: p.Email, Name: p.Name}
+		claims["sub"], claims["email"] = p.Subject, p.Email
+		if b.signin != nil {
+			if id := b.signin.Identity(); id != nil && personOf(id).same(p) {
+				claims = id.Claims
+			}
+		}
+	}
+	o.Root = tmpl.Owner(claims)
+	return o
 }

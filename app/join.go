@@ -48,7 +48,7 @@ func cmdJoin(ctx context.Context, env *cli.Env, args []string) int {
 	}
 	descURL, err := org.DescriptorURL(rest[0])
 	if err != nil {
-		fmt.Fprintf(env.Stderr, "hoist: %s\n", plainMessage(err))
+		fmt.Fprintf(env.Stderr, "hoist: %s\n", cli.Printable(plainMessage(err)))
 		return cli.ExitUsage
 	}
 	dataDir, err := config.DataDir(common.DataDir)
@@ -73,9 +73,9 @@ func cmdJoin(ctx context.Context, env *cli.Env, args []string) int {
 	}
 	o, err := (&org.Fetcher{}).Fetch(ctx, descURL, "")
 	if err != nil {
-		fmt.Fprintf(env.Stderr, "hoist: %s\n", plainMessage(err))
+		fmt.Fprintf(env.Stderr, "hoist: %s\n", cli.Printable(plainMessage(err)))
 		if d := details(err); d != "" {
-			fmt.Fprintf(env.Stderr, "details: %s\n", d)
+			fmt.Fprintf(env.Stderr, "details: %s\n", cli.Printable(d))
 		}
 		return cli.ExitFailed
 	}
@@ -87,7 +87,7 @@ func cmdJoin(ctx context.Context, env *cli.Env, args []string) int {
 			return cli.ExitFailed
 		}
 	}
-	fmt.Fprintf(env.Stdout, "Send files to %s (%s)?\n", o.Name, o.Domain)
+	fmt.Fprintf(env.Stdout, "Send files to %s (%s)?\n", cli.Printable(o.Name), cli.Printable(o.Domain))
 	if !*yes {
 		if f, ok := stdin.(*os.File); !ok || !term.IsTerminal(int(f.Fd())) {
 			fmt.Fprintln(env.Stderr, "hoist join: not connected. Check the name and address above, then run again with --yes to confirm.")
@@ -103,7 +103,7 @@ func cmdJoin(ctx context.Context, env *cli.Env, args []string) int {
 	if err := org.Save(setup.ConnectionPath, o); err != nil {
 		return failf(env, err)
 	}
-	fmt.Fprintf(env.Stdout, "Connected to %s (%s). Next: `hoist login` to sign in, or open the Hoist window.\n", o.Name, o.Domain)
+	fmt.Fprintf(env.Stdout, "Connected to %s (%s). Next: `hoist login` to sign in, or open the Hoist window.\n", cli.Printable(o.Name), cli.Printable(o.Domain))
 	if setup.Origin == config.OriginFile || setup.Origin == config.OriginUserFile {
 		fmt.Fprintf(env.Stdout, "Note: the config file %s still comes first; remove it (or stop passing --config) to use %s.\n", setup.Source, o.Name)
 	}
@@ -111,7 +111,7 @@ func cmdJoin(ctx context.Context, env *cli.Env, args []string) int {
 }
 
 func failf(env *cli.Env, err error) int {
-	fmt.Fprintf(env.Stderr, "hoist: %v\n", err)
+	fmt.Fprintf(env.Stderr, "hoist: %s\n", cli.Printable(err.Error()))
 	return exitCodeOf(err)
 }
 

@@ -84,6 +84,21 @@ func findSetup(configPath string) (*config.Setup, error) {
 	return config.Find(opts)
 }
 
+// applyLocks puts the parallelism a managed policy locks into cfg, so that
+// the CLI follows the policy as the window does. Not for the window: its
+// Settings keep cfg's numbers as the defaults under the customer's choice.
+func applyLocks(cfg *config.Config, p *config.Policy) {
+	if cfg == nil || p == nil {
+		return
+	}
+	if l := p.Locked.ParallelFiles; l != nil {
+		cfg.Upload.ParallelFiles = *l
+	}
+	if l := p.Locked.ParallelParts; l != nil {
+		cfg.Upload.ParallelParts = *l
+	}
+}
+
 // logSetup records where the settings came from, and warns about what
 // weakens them: plain http (at every start, as documented), a config that
 // the policy overrides.

@@ -65,3 +65,38 @@ func TestParseLaunch(t *testing.T) {
 		t.Errorf("flagValue = %q", v)
 	}
 }
+
+// The CLI follows the parallelism a policy locks, as the window does;
+// without a lock the config's own numbers count.
+func TestCLIFollowsLockedParallelism(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "hoist.toml")
+	if err := os.WriteFile(cfg, []byte("[s3]\nregion = \"r\"\nbucket = \"my-bucket\"\naccess_key_id = \"k\"\nsecret_access_key = \"s\"\n[upload]\nparallel_files = 6\nparallel_parts = 5\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	policy := filepath.Join(dir, "policy.toml")
+	for _, tc := range []struct {
+		policy       string
+		files, parts int
+	}{
+		{"", 6, 5},
+		{"[locked]\nparallel_files = 2\n", 2, 5},
+		{"[locked]\nparallel_files = 2\nparallel_parts = 3\n", 2, 3},
+	} {
+		os.Remove(policy)
+		if tc.policy != "" {
+			if err := os.WriteFile(policy, []byte(tc.policy), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		t.Setenv(config.EnvPolicy, policy)
+		b, err := openCLIBase(cfg, filepath.Join(dir, "data"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b.closeLog()
+		if o := engineOptions(b.cfg); o.ParallelFiles != tc.files || o.ParallelParts != tc.parts {
+			t.Errorf("policy %q: the engine runs %d files × %d parts, want %d × %d", tc.policy, o.ParallelFiles, o.ParallelParts, tc.files, tc.parts)
+		}
+	}
+}

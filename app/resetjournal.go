@@ -27,7 +27,7 @@ func cmdResetJournal(ctx context.Context, env *cli.Env, args []string) int {
 	}
 	dataDir, err := config.DataDir(common.DataDir)
 	if err != nil {
-		fmt.Fprintf(env.Stderr, "hoist: %v\n", err)
+		fmt.Fprintf(env.Stderr, "hoist: %s\n", cli.Printable(err.Error()))
 		return cli.ExitFailed
 	}
 	log, closeLog := openLog(dataDir)
@@ -41,7 +41,7 @@ func cmdResetJournal(ctx context.Context, env *cli.Env, args []string) int {
 		case errors.Is(err, journal.ErrCorrupt):
 			aside, err := moveJournalAside(path)
 			if err != nil {
-				fmt.Fprintf(env.Stderr, "hoist: %v\n", err)
+				fmt.Fprintf(env.Stderr, "hoist: %s\n", cli.Printable(err.Error()))
 				code = cli.ExitFailed
 				continue
 			}
@@ -49,7 +49,7 @@ func cmdResetJournal(ctx context.Context, env *cli.Env, args []string) int {
 			fmt.Fprintf(env.Stdout, "Moved the damaged journal aside: %s\n  It is kept as %s for support.\n", path, aside)
 			moved++
 		default:
-			fmt.Fprintf(env.Stderr, "hoist: %v\n", newJournalProblem(path, err))
+			fmt.Fprintf(env.Stderr, "hoist: %s\n", cli.Printable(newJournalProblem(path, err).Error()))
 			code = cli.ExitFailed
 		}
 	}

@@ -17,7 +17,7 @@ import (
 // and engine (not started). A configuration that yields no credentials at
 // all fails at once with an error matching cli.ErrNotSetUp.
 func Open(ctx context.Context, o cli.OpenOptions) (*cli.Session, error) {
-	b, err := openBase(o.ConfigPath, o.DataDir, nil)
+	b, err := openCLIBase(o.ConfigPath, o.DataDir)
 	if err != nil {
 		return nil, err
 	}
@@ -62,6 +62,18 @@ func Open(ctx context.Context, o cli.OpenOptions) (*cli.Session, error) {
 		return nil, err
 	}
 	return &cli.Session{Engine: c.engine, Prefix: c.prefix, Close: c.close, Stop: stop}, nil
+}
+
+// openCLIBase is openBase for commands: the parallelism a managed policy
+// locks counts over the config's numbers (the window applies the locks
+// over the customer's choice itself).
+func openCLIBase(configPath, dataDir string) (*base, error) {
+	b, err := openBase(configPath, dataDir, nil)
+	if err != nil {
+		return nil, err
+	}
+	applyLocks(b.cfg, b.setup.Policy)
+	return b, nil
 }
 
 // ensureSignedIn restores the saved sign-in, or signs in with the browser.
@@ -153,7 +165,7 @@ func accountBase(env *cli.Env, name string, args []string) (*base, int) {
 	}
 	b, err := openBase(common.Config, common.DataDir, nil)
 	if err != nil {
-		fmt.Fprintf(env.Stderr, "hoist: %v\n", err)
+		fmt.Fprintf(env.Stderr, "hoist: %s\n", cli.Printable(err.Error()))
 		return nil, exitCodeOf(err)
 	}
 	b.verbose = common.Verbose
@@ -172,7 +184,7 @@ func cmdLogin(ctx context.Context, env *cli.Env, args []string) int {
 	}
 	defer b.closeLog()
 	if _, err := browserSignIn(ctx, b, env.Stderr, b.verbose); err != nil {
-		fmt.Fprintf(env.Stderr, "hoist: %v\n", err)
+		fmt.Fprintf(env.Stderr, "hoist: %s\n", cli.Printable(err.Error()))
 		return cli.ExitFailed
 	}
 	return cli.ExitOK
@@ -190,7 +202,7 @@ func cmdLogout(ctx context.Context, env *cli.Env, args []string) int {
 		b.log.Warn("sign out", "error", ferr)
 	}
 	if err != nil {
-		fmt.Fprintf(env.Stderr, "hoist: %s\n", withDetails(plainSignInError(err), b.verbose))
+		fmt.Fprintf(env.Stderr, "hoist: %s\n", cli.Printable(withDetails(plainSignInError(err), b.verbose).Error()))
 		return cli.ExitFailed
 	}
 	fmt.Fprintln(env.Stdout, "Signed out.")
@@ -219,7 +231,7 @@ func cmdWhoami(ctx context.Context, env *cli.Env, args []string) int {
 			fmt.Fprintln(env.Stderr, "Not signed in. Run `hoist login`.")
 			return cli.ExitFailed
 		}
-		fmt.Fprintf(env.Stdout, "%s\nsubject:  %s\nemail:    %s\nissuer:   %s\n", p.Name, p.Subject, p.Email, p.Issuer)
+		fmt.Fprintf(env.Stdout, "%s\nsubject:  %s\nemail:    %s\nissuer:   %s\n", cli.Printable(p.Name), cli.Printable(p.Subject), cli.Printable(p.Email), cli.Printable(p.Issuer))
 		fmt.Fprintf(env.Stderr, "(Not checked with your organisation: Hoist's data folder %s is read-only.)\n", b.dataDir)
 		return cli.ExitOK
 	}
@@ -228,11 +240,11 @@ func cmdWhoami(ctx context.Context, env *cli.Env, args []string) int {
 		if errors.Is(err, signin.ErrSignInRequired) {
 			fmt.Fprintln(env.Stderr, "Not signed in. Run `hoist login`.")
 		} else {
-			fmt.Fprintf(env.Stderr, "hoist: %s\n", withDetails(plainSignInError(err), b.verbose))
+			fmt.Fprintf(env.Stderr, "hoist: %s\n", cli.Printable(withDetails(plainSignInError(err), b.verbose).Error()))
 		}
 		return cli.ExitFailed
 	}
 	b.rememberPerson(id)
-	fmt.Fprintf(env.Stdout, "%s\nsubject:  %s\nemail:    %s\nissuer:   %s\n", id.DisplayName(), id.Subject, id.Email, id.Issuer)
+	fmt.Fprintf(env.Stdout, "%s\nsubject:  %s\nemail:    %s\nissuer:   %s\n", cli.Printable(id.DisplayName()), cli.Printable(id.Subject), cli.Printable(id.Email), cli.Printable(id.Issuer))
 	return cli.ExitOK
 }

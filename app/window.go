@@ -38,7 +38,7 @@ func runWindow(ctx context.Context, env *cli.Env, args []string) int {
 	}
 	l, err := parseLaunch(rest)
 	if err != nil {
-		fmt.Fprintf(env.Stderr, "hoist: %v\n", err)
+		fmt.Fprintf(env.Stderr, "hoist: %s\n", cli.Printable(err.Error()))
 		return cli.ExitUsage
 	}
 	hub, code, handed := becomeInstance(common.DataDir, l, env.Stdout, env.Stderr)
@@ -50,7 +50,7 @@ func runWindow(ctx context.Context, env *cli.Env, args []string) int {
 	hub.close()
 	if restart.Load() {
 		if err := restartHoist(restartArgs(common)); err != nil {
-			fmt.Fprintf(env.Stderr, "hoist: %v\n", err)
+			fmt.Fprintf(env.Stderr, "hoist: %s\n", cli.Printable(err.Error()))
 			return cli.ExitFailed
 		}
 	}

@@ -21,6 +21,10 @@ type DevDescriptor struct {
 	Issuer, ClientID             string
 	RoleARN, STSEndpoint         string
 	ParallelFiles, ParallelParts int // optional
+	// StaffGroups and CustomersPrefix fill the [support] table (optional).
+	StaffGroups     []string
+	CustomersPrefix string
+	RequestPoll     string // optional
 }
 
 // JSON renders d in the descriptor format (hoist_format 1).
@@ -44,6 +48,19 @@ func (d DevDescriptor) JSON() []byte {
 		"s3":           map[string]any{"endpoint": d.S3Endpoint, "region": d.Region, "bucket": d.Bucket, "path_style": true},
 		"upload":       upload,
 		"signin":       map[string]any{"issuer": d.Issuer, "client_id": d.ClientID, "role_arn": d.RoleARN, "sts_endpoint": d.STSEndpoint},
+	}
+	if len(d.StaffGroups) > 0 || d.CustomersPrefix != "" || d.RequestPoll != "" {
+		support := map[string]any{}
+		if len(d.StaffGroups) > 0 {
+			support["staff_groups"] = d.StaffGroups
+		}
+		if d.CustomersPrefix != "" {
+			support["customers_prefix"] = d.CustomersPrefix
+		}
+		if d.RequestPoll != "" {
+			support["request_poll"] = d.RequestPoll
+		}
+		doc["support"] = support
 	}
 	b, err := json.MarshalIndent(doc, "", "  ")
 	if err != nil {

@@ -3,6 +3,7 @@ package devstack
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"net"
 	"os"
@@ -365,6 +366,10 @@ type devConfigFile struct {
 		STSEndpoint string `toml:"sts_endpoint"`
 		RoleARN     string `toml:"role_arn"`
 	}
+	Support struct {
+		StaffGroups     []string `toml:"staff_groups"`
+		CustomersPrefix string   `toml:"customers_prefix"`
+	}
 }
 
 func TestWriteDevEnv(t *testing.T) {
@@ -385,6 +390,7 @@ func TestWriteDevEnv(t *testing.T) {
 		{"sign-in", signin, func() (c devConfigFile) {
 			c.Upload.KeyPrefix = "uploads/{sub}/"
 			c.Signin.Issuer, c.Signin.ClientID, c.Signin.STSEndpoint, c.Signin.RoleARN = signin.Issuer, "hoist", m.Endpoint, signin.RoleARN
+			c.Support.StaffGroups, c.Support.CustomersPrefix = []string{StaffGroup}, UploadKeyPrefix
 			return c
 		}(), []string{signin.Issuer, signin.DemoUser, signin.DemoPassword}},
 	} {
@@ -404,7 +410,7 @@ func TestWriteDevEnv(t *testing.T) {
 			if und := md.Undecoded(); len(und) > 0 {
 				t.Errorf("unexpected keys %v", und)
 			}
-			if cfg != want {
+			if fmt.Sprintf("%#v", cfg) != fmt.Sprintf("%#v", want) {
 				t.Errorf("config = %+v\nwant     %+v", cfg, want)
 			}
 			if fi, err := os.Stat(filepath.Join(dir, ConfigFileName)); err != nil || fi.Mode().Perm() != 0o600 {

@@ -72,7 +72,8 @@ func WriteDevEnv(dir string, m *MinIO, bucket string, signin *DevSignIn) error {
 		cfg.KeyPrefix = UploadKeyPrefix + "{sub}/"
 		desc := DevDescriptor{Name: cfg.Organisation, S3Endpoint: m.Endpoint, Region: Region, Bucket: bucket,
 			KeyPrefix: cfg.KeyPrefix, Issuer: signin.Issuer, ClientID: signin.ClientID,
-			RoleARN: signin.RoleARN, STSEndpoint: signin.STSEndpoint}
+			RoleARN: signin.RoleARN, STSEndpoint: signin.STSEndpoint,
+			StaffGroups: []string{StaffGroup}, CustomersPrefix: UploadKeyPrefix}
 		if err := WriteDescriptor(filepath.Join(dir, DescriptorFileName), desc); err != nil {
 			return fmt.Errorf("write dev env: %w", err)
 		}
@@ -128,6 +129,9 @@ func (c devConfig) render() string {
 		fmt.Fprintf(&b, "client_id = %s\n", tomlQuote(s.ClientID))
 		fmt.Fprintf(&b, "sts_endpoint = %s\n", tomlQuote(s.STSEndpoint))
 		fmt.Fprintf(&b, "role_arn = %s\n", tomlQuote(s.RoleARN))
+		b.WriteString("\n# The staff demo user (" + StaffUser + ") sees the Support view.\n[support]\n")
+		fmt.Fprintf(&b, "staff_groups = [%s]\n", tomlQuote(StaffGroup))
+		fmt.Fprintf(&b, "customers_prefix = %s\n", tomlQuote(UploadKeyPrefix))
 	}
 	return b.String()
 }

@@ -39,6 +39,17 @@ const (
 	DemoPassword2 = "bob-password"
 )
 
+// The staff demo user: a member of StaffGroup, so the dev stack's policy
+// lets them see every customer's receipts and files and write re-send
+// requests, and Hoist shows them the Support view.
+const (
+	StaffUser     = "sam"
+	StaffPassword = "sam-password"
+	// StaffGroup is the value of the ID token's "groups" claim that makes
+	// someone support staff.
+	StaffGroup = "hoist-staff"
+)
+
 // EnvOIDCDir names the environment variable that overrides where the
 // provider's Node project is (default <RepoRoot>/devstack/_oidc).
 const EnvOIDCDir = "HOIST_OIDC_DIR"
@@ -56,13 +67,15 @@ const (
 
 // User is an account of the dev provider. Its ID token carries sub, email,
 // email_verified (true when Email is set), preferred_username (Username)
-// and name.
+// and name, and groups when Groups is set.
 type User struct {
 	// Sub is the subject; "" means SubjectFor(Username).
 	Sub string
 	// Username and Password are what the login form takes.
 	Username, Password string
 	Email, Name        string
+	// Groups become the ID token's "groups" claim (left out when empty).
+	Groups []string
 }
 
 // SubjectFor returns the sub the provider gives a user whose User.Sub is
@@ -81,6 +94,7 @@ func DemoUsers() []User {
 	return []User{
 		{Username: DemoUser, Password: DemoPassword, Email: "alice@example.com", Name: "Alice Example"},
 		{Username: DemoUser2, Password: DemoPassword2, Email: "bob@example.com", Name: "Bob Example"},
+		{Username: StaffUser, Password: StaffPassword, Email: "sam@acme.example", Name: "Sam Support", Groups: []string{StaffGroup}},
 	}
 }
 
@@ -122,6 +136,17 @@ type OIDCOptions struct {
 	// while it does not exist), so that typing the provider's address in
 	// Hoist's connect screen connects to the dev stack.
 	DescriptorFile string
+	// ClientSecret, when set, makes the client confidential: it must
+	// authenticate at the token endpoint with this secret
+	// (client_secret_basic), as a web app's client would. Hoist's client
+	// must be public; this is for `hoist org check` tests of a
+	// misconfigured provider.
+	ClientSecret string
+	// PKCEMethods, when not nil, replaces code_challenge_methods_supported
+	// in the discovery document (oidc-provider itself always offers S256
+	// and only S256), to imitate a provider that does not offer PKCE S256.
+	// An empty, non-nil slice leaves the member out.
+	PKCEMethods []string
 	// DataDir, when set, holds the signing keys (oidc-jwks.json, created on
 	// first start) so that a restarted provider signs with the same key.
 	// "" means a fresh key in memory. Sessions and tokens are never
@@ -269,11 +294,12 @@ func startOIDC(ctx context.Context, node, dir string, opts OIDCOptions, timeout 
 
 // oidcUser is a User as server.js reads it from OIDC_USERS.
 type oidcUser struct {
-	Sub      string `json:"sub"`
-	Username string `json:"username"`
-	Password string `json:"password"`
-	Email    string `json:"email,omitempty"`
-	Name     string `json:"name,omitempty"`
+	Sub      string   `json:"sub"`
+	Username string   `json:"username"`
+	Password string   `json:"password"`
+	Email    string   `json:"email,omitempty"`
+	Name     string   `json:"name,omitempty"`
+	Groups   []string `json:"groups,omitempty"`
 }
 
 // oidcEnv builds the provider's environment: the caller's minus any OIDC_*
@@ -321,6 +347,12 @@ func oidcEnv(opts OIDCOptions, port int, environ []string) ([]string, error) {
 	}
 	if opts.DescriptorFile != "" {
 		env = append(env, "OIDC_HOIST_DESCRIPTOR="+opts.DescriptorFile)
+	}
+	if opts.ClientSecret != "" {
+		env = append(env, "OIDC_CLIENT_SECRET="+opts.ClientSecret)
+	}
+	if opts.PKCEMethods != nil {
+		env = append(env, "OIDC_PKCE_METHODS="+strings.Join(opts.PKCEMethods, " "), "OIDC_PKCE_METHODS_SET=1")
 	}
 	if opts.DataDir != "" {
 		if err := os.MkdirAll(opts.DataDir, 0o700); err != nil {

@@ -627,6 +627,9 @@ func TestServerDefaultsMatchDemoUsers(t *testing.T) {
 	for _, u := range DemoUsers() {
 		want := "sub: '" + SubjectFor(u.Username) + "', username: '" + u.Username + "', password: '" + u.Password +
 			"', email: '" + u.Email + "', name: '" + u.Name + "'"
+		if len(u.Groups) > 0 {
+			want += ", groups: ['" + strings.Join(u.Groups, "', '") + "']"
+		}
 		if !strings.Contains(string(src), want) {
 			t.Errorf("server.js lacks %s", want)
 		}

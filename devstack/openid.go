@@ -28,13 +28,24 @@ const UploadKeyPrefix = "uploads/"
 
 // UploadPolicy is the policy of the role signed-in users assume, for
 // bucket "hoist" and prefix "uploads/" (see UploadPolicyFor for others).
-// MinIO replaces ${jwt:sub} with the sub claim of the ID token the
-// credentials were obtained with, so each user can create, read, resume
-// and abort uploads under uploads/<their sub>/ and nowhere else. It grants
-// no ListBucket and no ListBucketMultipartUploads: Hoist resumes by upload
-// ID with ListParts, checks collisions with HeadObject, and never lists.
-// s3:PutObject also covers CreateMultipartUpload, UploadPart and
-// CompleteMultipartUpload; s3:GetObject covers HeadObject.
+// It has two parts, the customer policy and the staff policy, in one
+// document because MinIO gives one role one policy.
+//
+// Customers: MinIO replaces ${jwt:sub} with the sub claim of the ID token
+// the credentials were obtained with, so each user can create, read,
+// resume and abort uploads under uploads/<their sub>/ and nowhere else.
+// That covers the receipts Hoist writes (uploads/<sub>/.hoist/batches/) and
+// the answers to re-send requests (uploads/<sub>/.hoist/requests/). The
+// only listing allowed is of their own requests folder: Hoist resumes by
+// upload ID with ListParts, checks collisions with HeadObject, and lists
+// nothing else. s3:PutObject also covers CreateMultipartUpload, UploadPart
+// and CompleteMultipartUpload; s3:GetObject covers HeadObject.
+//
+// Staff: members of StaffGroup (the ID token's "groups" claim, which MinIO
+// checks as jwt:groups) may list the bucket and its unfinished multipart
+// uploads, read and abort anything under uploads/, and write re-send
+// requests into any customer's uploads/<sub>/.hoist/requests/ - but write
+// no customer file.
 const UploadPolicy = `{
   "Version": "2012-10-17",
   "Statement": [
@@ -48,6 +59,34 @@ const UploadPolicy = `{
         "s3:ListMultipartUploadParts"
       ],
       "Resource": ["arn:aws:s3:::hoist/uploads/${jwt:sub}/*"]
+    },
+    {
+      "Sid": "ListOwnRequests",
+      "Effect": "Allow",
+      "Action": ["s3:ListBucket"],
+      "Resource": ["arn:aws:s3:::hoist"],
+      "Condition": {"StringLike": {"s3:prefix": ["uploads/${jwt:sub}/.hoist/requests/*"]}}
+    },
+    {
+      "Sid": "StaffList",
+      "Effect": "Allow",
+      "Action": ["s3:ListBucket", "s3:ListBucketMultipartUploads"],
+      "Resource": ["arn:aws:s3:::hoist"],
+      "Condition": {"ForAnyValue:StringEquals": {"jwt:groups": ["hoist-staff"]}}
+    },
+    {
+      "Sid": "StaffReadAndTidy",
+      "Effect": "Allow",
+      "Action": ["s3:GetObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"],
+      "Resource": ["arn:aws:s3:::hoist/uploads/*"],
+      "Condition": {"ForAnyValue:StringEquals": {"jwt:groups": ["hoist-staff"]}}
+    },
+    {
+      "Sid": "StaffWriteRequests",
+      "Effect": "Allow",
+      "Action": ["s3:PutObject"],
+      "Resource": ["arn:aws:s3:::hoist/uploads/*/.hoist/requests/*"],
+      "Condition": {"ForAnyValue:StringEquals": {"jwt:groups": ["hoist-staff"]}}
     }
   ]
 }
@@ -56,7 +95,11 @@ const UploadPolicy = `{
 // UploadPolicyFor returns UploadPolicy for another bucket and prefix (which
 // should end in "/").
 func UploadPolicyFor(bucket, prefix string) string {
-	return strings.Replace(UploadPolicy, "arn:aws:s3:::hoist/uploads/", "arn:aws:s3:::"+bucket+"/"+prefix, 1)
+	return strings.NewReplacer(
+		"arn:aws:s3:::hoist/uploads/", "arn:aws:s3:::"+bucket+"/"+prefix,
+		`"arn:aws:s3:::hoist"`, `"arn:aws:s3:::`+bucket+`"`,
+		`"uploads/${jwt:sub}/`, `"`+prefix+`${jwt:sub}/`,
+	).Replace(UploadPolicy)
 }
 
 // RoleARN returns the ARN of the role MinIO creates for an OpenID provider

@@ -196,6 +196,7 @@ func (s *SignInStack) Descriptor() DevDescriptor {
 		Name: "Acme Research", S3Endpoint: s.MinIO.Endpoint, Region: Region, Bucket: s.Bucket,
 		KeyPrefix: UploadKeyPrefix + "{sub}/", Issuer: s.OIDC.Issuer, ClientID: s.OIDC.ClientID,
 		RoleARN: s.RoleARN, STSEndpoint: s.STSEndpoint,
+		StaffGroups: []string{StaffGroup}, CustomersPrefix: UploadKeyPrefix,
 	}
 }
 

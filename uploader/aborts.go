@@ -177,3 +177,7 @@ func (e *Engine) WaitAborts(ctx context.Context) error {
 		}
 	}
 }
+
+// DiscardedUploads returns the multipart uploads waiting to be aborted
+// (for a support report).
+func (e *Engine) DiscardedUploads() []DiscardedUpload { return e.pendingAborts() }

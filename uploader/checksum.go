@@ -76,3 +76,148 @@ func sameChecksum(local, remote string) bool {
 	r, _, _ := strings.Cut(remote, "-")
 	return l == r
 }
+
+// fileSums reads size bytes of r once and returns both the base64 CRC32C
+// of the whole and the composite checksum S3 reports for a multipart
+// object of parts of partSize, so an object already in place can be
+// recognised whichever way it was checksummed.
+func fileSums(ctx context.Context, r io.ReaderAt, size, partSize int64) (full, composite string, err error) {
+	whole := crc32.New(castagnoli)
+	count := PartCount(size, partSize)
+	parts := make([]string, 0, count)
+	bufp := buffers.Get().(*[]byte)
+	defer buffers.Put(bufp)
+	buf := *bufp
+	for n := int32(1); n <= count; n++ {
+		off, length := partRange(n, size, partSize)
+		part := crc32.New(castagnoli)
+		sec := io.NewSectionReader(r, off, length)
+		for {
+			if err := ctx.Err(); err != nil {
+				return "", "", err
+			}
+			k, rerr := sec.Read(buf)
+			whole.Write(buf[:k])
+			part.Write(buf[:k])
+			if rerr == io.EOF {
+				break
+			}
+			if rerr != nil {
+				return "", "", rerr
+			}
+		}
+		parts = append(parts, base64.StdEncoding.EncodeToString(part.Sum(nil)))
+	}
+	composite, err = compositeChecksum(parts)
+	if err != nil {
+		return "", "", err
+	}
+	return base64.StdEncoding.EncodeToString(whole.Sum(nil)), composite, nil
+}
+
+// matchesEither reports whether a checksum the store reported is the
+// composite one or, for a full-object checksum (a single PUT, or a
+// multipart upload of type FULL_OBJECT), the whole file's CRC32C.
+func matchesEither(remote, full, composite string) bool {
+	if remote == "" {
+		return false
+	}
+	if !strings.Contains(remote, "-") && remote == full {
+		return true
+	}
+	return sameChecksum(composite, remote)
+}
+
+// Checksum types, as S3 names them: the type of the checksum a multipart
+// object reports.
+const (
+	// ChecksumFullObject is the CRC32C of the object's bytes, the same value
+	// a single PUT reports and any CRC32C tool computes from the downloaded
+	// file.
+	ChecksumFullObject = "FULL_OBJECT"
+	// ChecksumComposite is the CRC32C of the parts' checksums followed by
+	// "-<part count>": verifiable only knowing the part size.
+	ChecksumComposite = "COMPOSITE"
+)
+
+// crcPoly is the reflected Castagnoli polynomial (without the x^32 term).
+const crcPoly = 0x82f63b78
+
+// crcMulMod multiplies a and b as polynomials modulo the Castagnoli
+// polynomial, both in the reflected bit order CRC32C values use (the top bit
+// is x^0).
+func crcMulMod(a, b uint32) uint32 {
+	var p uint32
+	for i := range 32 {
+		if a&(1<<31>>i) != 0 {
+			p ^= b
+		}
+		// b *= x
+		if b&1 != 0 {
+			b = b>>1 ^ crcPoly
+		} else {
+			b >>= 1
+		}
+	}
+	return p
+}
+
+// crcShift returns x^(8n) modulo the polynomial: the factor that moves a
+// CRC past n more bytes.
+func crcShift(n int64) uint32 {
+	result, base := uint32(1)<<31, uint32(1)<<23 // x^0, x^8
+	for ; n > 0; n >>= 1 {
+		if n&1 != 0 {
+			result = crcMulMod(result, base)
+		}
+		base = crcMulMod(base, base)
+	}
+	return result
+}
+
+// crcCombine returns the CRC32C of A followed by B from crc(A), crc(B) and
+// len(B): crc(A)·x^(8·len(B)) + crc(B). The initial and final inversions of
+// CRC32C cancel out in this sum.
+func crcCombine(a, b uint32, lenB int64) uint32 {
+	return crcMulMod(a, crcShift(lenB)) ^ b
+}
+
+// FullObjectChecksum returns the base64 CRC32C of a whole object from its
+// parts' base64 CRC32C checksums and sizes (in order), without reading the
+// bytes again: the FULL_OBJECT checksum S3 reports for a multipart upload.
+func FullObjectChecksum(parts []RemotePart) (string, error) {
+	var crc uint32
+	for i, p := range parts {
+		raw, err := base64.StdEncoding.DecodeString(p.Checksum)
+		if err != nil || len(raw) != 4 {
+			return "", fmt.Errorf("part %d has a malformed checksum %q", i+1, p.Checksum)
+		}
+		sum := binary.BigEndian.Uint32(raw)
+		if i == 0 {
+			crc = sum
+			continue
+		}
+		crc = crcCombine(crc, sum, p.Size)
+	}
+	var out [4]byte
+	binary.BigEndian.PutUint32(out[:], crc)
+	return base64.StdEncoding.EncodeToString(out[:]), nil
+}
+
+// fullChecksum is FullObjectChecksum of journaled parts.
+func fullChecksum(parts []PartRecord) (string, error) {
+	rp := make([]RemotePart, len(parts))
+	for i, p := range parts {
+		rp[i] = RemotePart{Number: p.Number, Size: p.Size, Checksum: p.Checksum}
+	}
+	return FullObjectChecksum(rp)
+}
+
+// checksumType says which kind of checksum a server reported: composite
+// ones end in "-<parts>".
+func checksumType(s string) string {
+	if strings.Contains(s, "-") {
+		return ChecksumComposite
+	}
+	return ChecksumFullObject
+}

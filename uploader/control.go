@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"time"
 )
 
@@ -25,41 +26,71 @@ type Added struct {
 	// IDs of the jobs queued (including jobs that failed at once because the
 	// file cannot be read: they are in history, with the reason).
 	IDs []uint64
+	// Continued are jobs already unfinished for a file given again (queued,
+	// paused or uploading, perhaps from before a restart): that upload goes
+	// on (a paused one is resumed) instead of a second copy being queued.
+	Continued []uint64
 	// Problems are paths that were not queued at all.
 	Problems []Problem
 }
 
-// Enqueue queues the files among roots, each file or folder as dropped.
+// Enqueue queues the files among roots, each file or folder as dropped
+// (links and special files follow the rules of collector: what is not sent
+// is in Added.Problems with the reason).
 // A folder's files keep their structure under the folder's own name. Keys
-// are prefix + the sanitised relative path. A file already queued or
-// uploading is reported as a problem rather than queued twice. Unreadable
-// files become failed jobs with the reason, so nothing is silently lost.
+// are prefix + the sanitised relative path. A file already queued, paused
+// or uploading is not queued twice: its upload continues (see
+// Added.Continued). Unreadable files become failed jobs with the reason,
+// so nothing is silently lost.
+//
+// The files make one batch (see OpenBatch to make a batch of several calls).
 func (e *Engine) Enqueue(ctx context.Context, prefix string, roots ...string) (Added, error) {
+	b := e.OpenBatch(BatchOptions{})
+	defer b.Close()
+	return b.Add(ctx, prefix, roots...)
+}
+
+// enqueue queues files as part of batch bs.
+func (e *Engine) enqueue(ctx context.Context, bs *batchState, prefix string, roots ...string) (Added, error) {
 	var added Added
 	var recs []*JobRecord
 	seen := e.unfinishedSources()
+	continued := map[uint64]bool{}
 	for _, root := range roots {
-		files, problems := collect(ctx, root)
-		added.Problems = append(added.Problems, problems...)
-		for _, f := range files {
+		c := collector{ctx: ctx, ownFolders: e.ownFolders}
+		c.collect(root)
+		added.Problems = append(added.Problems, c.problems...)
+		for _, f := range c.files {
 			if err := ctx.Err(); err != nil {
 				return added, err
 			}
-			if seen[f.path] {
-				added.Problems = append(added.Problems, Problem{f.path, "already in the queue"})
+			if id, ok := seen[f.path]; ok {
+				if id != 0 && !continued[id] {
+					continued[id] = true
+					added.Continued = append(added.Continued, id)
+				}
 				continue
 			}
-			seen[f.path] = true
+			seen[f.path] = 0 // queued now, in this call
 			rec, problem := newRecord(f, prefix)
 			if problem != nil {
 				added.Problems = append(added.Problems, *problem)
 				continue
 			}
+			rec.Batch = bs.rec.ID
 			recs = append(recs, rec)
 		}
 	}
+	e.Resume(added.Continued...)
 	if len(recs) == 0 {
 		return added, nil
+	}
+	e.mu.Lock()
+	first := len(bs.jobs) == 0 && e.batches[bs.rec.ID] == bs
+	batch := bs.rec
+	e.mu.Unlock()
+	if first {
+		e.saveBatch(batch) // before its jobs: a restart then finds the batch
 	}
 	if err := e.journal.AddJobs(recs); err != nil {
 		return added, fmt.Errorf("record new jobs: %w", err)
@@ -68,6 +99,7 @@ func (e *Engine) Enqueue(ctx context.Context, prefix string, roots ...string) (A
 	e.mu.Lock()
 	for _, rec := range recs {
 		j := e.addLocked(*rec)
+		bs.jobs = append(bs.jobs, j)
 		added.IDs = append(added.IDs, rec.ID)
 		if rec.State == StateFailed {
 			failed = append(failed, j)
@@ -82,14 +114,14 @@ func (e *Engine) Enqueue(ctx context.Context, prefix string, roots ...string) (A
 	return added, nil
 }
 
-// unfinishedSources returns the set of source paths of unfinished jobs.
-func (e *Engine) unfinishedSources() map[string]bool {
+// unfinishedSources maps the source paths of unfinished jobs to their IDs.
+func (e *Engine) unfinishedSources() map[string]uint64 {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	seen := make(map[string]bool, len(e.order))
+	seen := make(map[string]uint64, len(e.order))
 	for _, j := range e.order {
 		if !j.rec.State.Final() {
-			seen[j.rec.Source] = true
+			seen[j.rec.Source] = j.id
 		}
 	}
 	return seen
@@ -103,52 +135,190 @@ type found struct {
 	err  error // set when the file cannot be read
 }
 
+// Reasons given for entries that are not sent.
+const (
+	reasonOwnFolder  = "this is Hoist's own data or settings (your sign-in, its list of uploads, its log): it is never sent"
+	reasonLinkFolder = "a link to a folder: links to folders are not followed (they can loop); drop the folder itself to send it"
+	reasonLinkOut    = "a link to a file outside the folder being sent: only links within it are followed; drop the file itself to send it"
+	reasonLinkBroken = "a link to something that no longer exists"
+)
+
+// kindReason explains why an entry of this type is not sent.
+func kindReason(m fs.FileMode) string {
+	switch {
+	case m&fs.ModeNamedPipe != 0:
+		return "a named pipe (FIFO), not a file: only files and folders can be sent"
+	case m&fs.ModeSocket != 0:
+		return "a socket, not a file: only files and folders can be sent"
+	case m&fs.ModeDevice != 0:
+		return "a device, not a file: only files and folders can be sent"
+	}
+	return "not a regular file (only files and folders can be sent)"
+}
+
+// collector lists what a dropped root holds, by Hoist's rules for links
+// and special files:
+//
+//   - a dropped root that is a link is followed (to a file or a folder);
+//   - inside a folder, a link to a regular file within the dropped tree is
+//     followed and sent under the link's own name;
+//   - links to folders inside the tree are never followed (they can loop),
+//     nor are links to files outside it;
+//   - named pipes, sockets and devices are not sent;
+//   - Hoist's own folders (ownFolders) and anything under them are never
+//     sent.
+//
+// Every entry not sent becomes a Problem with the reason.
+type collector struct {
+	ctx        context.Context
+	ownFolders []string // absolute, links resolved
+	files      []found
+	problems   []Problem
+}
+
+func (c *collector) problem(path, reason string) {
+	c.problems = append(c.problems, Problem{path, reason})
+}
+
+// own reports whether the resolved path p is, or is inside, one of Hoist's
+// own folders.
+func (c *collector) own(p string) bool {
+	for _, dir := range c.ownFolders {
+		if within(p, dir) {
+			return true
+		}
+	}
+	return false
+}
+
+// within reports whether path p is dir or inside it (both clean, absolute).
+func within(p, dir string) bool {
+	if p == dir {
+		return true
+	}
+	rel, err := filepath.Rel(dir, p)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && !filepath.IsAbs(rel)
+}
+
+// resolveFolders makes folders absolute with their links resolved (as far
+// as they exist), for comparing with resolved paths.
+func resolveFolders(dirs []string) []string {
+	var out []string
+	for _, d := range dirs {
+		if d == "" {
+			continue
+		}
+		abs, err := filepath.Abs(d)
+		if err != nil {
+			continue
+		}
+		out = append(out, abs)
+		if real, err := filepath.EvalSymlinks(abs); err == nil && real != abs {
+			out = append(out, real)
+		}
+	}
+	return out
+}
+
 // collect lists the regular files of root (a file or a folder).
-func collect(ctx context.Context, root string) ([]found, []Problem) {
+func (c *collector) collect(root string) {
 	abs, err := filepath.Abs(root)
 	if err != nil {
-		return nil, []Problem{{root, "not a usable path"}}
+		c.problem(root, "not a usable path")
+		return
 	}
-	info, err := os.Stat(abs)
+	if _, err := os.Lstat(abs); err != nil {
+		c.problem(root, statReason(err))
+		return
+	}
+	real, err := filepath.EvalSymlinks(abs) // a dropped link is followed
 	if err != nil {
-		return nil, []Problem{{root, statReason(err)}}
+		c.problem(root, reasonLinkBroken)
+		return
+	}
+	info, err := os.Stat(real)
+	if err != nil {
+		c.problem(root, statReason(err))
+		return
+	}
+	if c.own(real) {
+		c.problem(root, reasonOwnFolder)
+		return
 	}
 	if !info.IsDir() {
 		if !info.Mode().IsRegular() {
-			return nil, []Problem{{root, "not a regular file (only files and folders can be sent)"}}
+			c.problem(root, kindReason(info.Mode()))
+			return
 		}
-		return []found{{path: abs, rel: filepath.Base(abs), info: info, err: readable(abs)}}, nil
+		c.files = append(c.files, found{path: abs, rel: filepath.Base(abs), info: info, err: readable(abs)})
+		return
 	}
-	base := filepath.Dir(abs)
-	var files []found
-	var problems []Problem
-	walkErr := filepath.WalkDir(abs, func(p string, d fs.DirEntry, err error) error {
-		if ctxErr := ctx.Err(); ctxErr != nil {
+	before := len(c.files) + len(c.problems)
+	name := filepath.Base(abs) // the name as dropped, even for a link
+	walkErr := filepath.WalkDir(real, func(p string, d fs.DirEntry, err error) error {
+		if ctxErr := c.ctx.Err(); ctxErr != nil {
 			return ctxErr
 		}
 		if err != nil {
-			problems = append(problems, Problem{p, statReason(err)})
+			c.problem(p, statReason(err))
 			return nil
 		}
-		if d.IsDir() || !d.Type().IsRegular() {
-			return nil
+		relInside, _ := filepath.Rel(real, p)
+		rel := filepath.ToSlash(filepath.Join(name, relInside))
+		switch t := d.Type(); {
+		case d.IsDir():
+			if p != real && c.own(p) {
+				c.problem(p, reasonOwnFolder)
+				return filepath.SkipDir
+			}
+		case t.IsRegular():
+			if c.own(p) {
+				c.problem(p, reasonOwnFolder)
+				return nil
+			}
+			fi, err := d.Info()
+			if err != nil {
+				c.problem(p, statReason(err))
+				return nil
+			}
+			c.files = append(c.files, found{path: p, rel: rel, info: fi, err: readable(p)})
+		case t&fs.ModeSymlink != 0:
+			c.link(p, rel, real)
+		default:
+			c.problem(p, kindReason(t))
 		}
-		fi, err := d.Info()
-		if err != nil {
-			problems = append(problems, Problem{p, statReason(err)})
-			return nil
-		}
-		rel, _ := filepath.Rel(base, p)
-		files = append(files, found{path: p, rel: filepath.ToSlash(rel), info: fi, err: readable(p)})
 		return nil
 	})
 	if walkErr != nil {
-		problems = append(problems, Problem{root, walkErr.Error()})
+		c.problem(root, walkErr.Error())
 	}
-	if len(files) == 0 && len(problems) == 0 {
-		problems = append(problems, Problem{root, "the folder is empty"})
+	if len(c.files)+len(c.problems) == before {
+		c.problem(root, "the folder is empty")
 	}
-	return files, problems
+}
+
+// link applies the rules for a link found inside the dropped folder tree.
+func (c *collector) link(p, rel, tree string) {
+	target, err := filepath.EvalSymlinks(p)
+	if err != nil {
+		c.problem(p, reasonLinkBroken)
+		return
+	}
+	ti, err := os.Stat(target)
+	switch {
+	case err != nil:
+		c.problem(p, statReason(err))
+	case ti.IsDir():
+		c.problem(p, reasonLinkFolder)
+	case c.own(target):
+		c.problem(p, reasonOwnFolder)
+	case !ti.Mode().IsRegular():
+		c.problem(p, kindReason(ti.Mode()))
+	case !within(target, tree):
+		c.problem(p, reasonLinkOut)
+	default:
+		c.files = append(c.files, found{path: p, rel: rel, info: ti, err: readable(p)})
+	}
 }
 
 func readable(path string) error {
@@ -171,18 +341,18 @@ func statReason(err error) string {
 
 // newRecord builds the job record for a found file.
 func newRecord(f found, prefix string) (*JobRecord, *Problem) {
-	key, err := Key(prefix, f.rel)
+	key, note, err := keyFor(prefix, f.rel)
 	if err != nil {
 		return nil, &Problem{f.path, err.Error()}
 	}
 	rec := &JobRecord{
 		Source: f.path, Rel: f.rel, Key: key,
 		Size: f.info.Size(), ModTime: f.info.ModTime(),
-		State: StateQueued, Created: time.Now(),
+		State: StateQueued, Created: time.Now(), Reason: note,
 	}
 	if f.err != nil {
 		failed := explain(f.err, "").(*Failure)
-		rec.State, rec.Reason, rec.Detail, rec.Finished = StateFailed, failed.Reason, f.err.Error(), rec.Created
+		rec.State, rec.Code, rec.Reason, rec.Detail, rec.Finished = StateFailed, CodeOf(failed), failed.Reason, f.err.Error(), rec.Created
 	}
 	return rec, nil
 }
@@ -354,7 +524,7 @@ type cancelled struct {
 func (e *Engine) cancelLocked(j *job) cancelled {
 	c := cancelled{j: j}
 	c.upload, c.hasUpload = e.takeUploadLocked(j)
-	j.rec.State, j.rec.Reason, j.rec.Detail, j.rec.Finished = StateCancelled, "Cancelled.", "", time.Now()
+	j.rec.State, j.rec.Code, j.rec.Reason, j.rec.Detail, j.rec.Finished = StateCancelled, CodeCancelled, "Cancelled.", "", time.Now()
 	e.notifyLocked()
 	return c
 }
@@ -437,7 +607,7 @@ func (e *Engine) retryOne(id uint64) error {
 		if was != StateFailed && was != StateCancelled && was != StateSkipped {
 			return
 		}
-		r.State, r.Reason, r.Detail, r.Finished, r.Paused = StateQueued, "", "", time.Time{}, false
+		r.State, r.Code, r.Reason, r.Detail, r.Finished, r.Paused = StateQueued, "", "", "", time.Time{}, false
 	})
 	if rec.State != StateQueued || was == StateQueued {
 		return fmt.Errorf("it is %s, not failed", was)
@@ -458,6 +628,7 @@ func (e *Engine) retryOne(id uint64) error {
 	if j.rec.State == StateQueued && j.cancel == nil { // not paused or cancelled meanwhile
 		e.queue = append(e.queue, j)
 	}
+	e.attachLocked(j) // a new receipt of its batch follows when it ends
 	e.mu.Unlock()
 	return nil
 }

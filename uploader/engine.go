@@ -35,16 +35,22 @@ type Options struct {
 	Journal Journal
 	// Bucket is only used in messages.
 	Bucket string
-	// ParallelFiles is how many files upload at once (default 4). See also
+	// ParallelFiles is how many files upload at once (default 4; with
+	// Adaptive, an upper bound, default MaxConnections). See also
 	// Engine.SetParallelism.
 	ParallelFiles int
-	// ParallelParts is how many parts of one file upload at once (default 4).
+	// ParallelParts is how many parts of one file upload at once (default 4;
+	// with Adaptive, an upper bound, default MaxConnections).
 	ParallelParts int
-	// PartSize is the smallest part size; it grows for very large files
-	// (default 16 MiB).
+	// Adaptive lets a Controller choose how many requests (parts and small
+	// files) are in flight from the goodput, latency and throttling it
+	// measures, within ParallelFiles × ParallelParts and MaxConnections.
+	Adaptive bool
+	// PartSize is the smallest part size; it grows for very large files.
+	// 0 chooses it per file from the file's size and the measured link.
 	PartSize int64
 	// MultipartThreshold: files of at least this size use multipart upload
-	// (default PartSize).
+	// (default PartSize, or 16 MiB when PartSize is chosen per file).
 	MultipartThreshold int64
 	// Checksums computes CRC32C checksums for the store to verify.
 	Checksums bool
@@ -58,6 +64,11 @@ type Options struct {
 	// MaxFailures is how many consecutive failures of one request end a job
 	// (default 12). Network outages do not count.
 	MaxFailures int
+	// MaxRate limits the upload speed of all transfers together (0: no
+	// limit), while RateSchedule says when (the zero Schedule: always).
+	// See also Engine.SetSpeedLimit.
+	MaxRate      Rate
+	RateSchedule Schedule
 	// PauseGrace is how long a Pause lets the parts already on their way
 	// finish before it stops them (default 3 s; negative: stop at once).
 	// No new part starts once a Pause was asked for, so what is kept is as
@@ -70,8 +81,15 @@ type Options struct {
 	// OnEvent, if set, is called on an engine goroutine each time a job
 	// starts or ends. It must return quickly; it runs in the job's path.
 	OnEvent func(Event)
+	// OwnFolders are Hoist's own data and settings folders (and files):
+	// nothing in them is ever sent, even when a dropped folder holds them;
+	// each is reported as not sent instead.
+	OwnFolders []string
 	// Logger receives diagnostics (default: discard).
 	Logger *slog.Logger
+	// Receipts, if set, makes the engine store each batch's receipt in the
+	// store (see Batch). Without it receipts are only kept locally.
+	Receipts *ReceiptOptions
 }
 
 // EventKind says what happened to a job.
@@ -98,6 +116,10 @@ type Engine struct {
 	bucket  string
 	retry   retryPolicy
 	log     *slog.Logger
+	limiter *Limiter
+	gate    *gate       // requests in flight; nil unless Options.Adaptive
+	ctl     *Controller // chooses the gate's size; guarded by mu
+	stats   linkStats
 
 	ctx  context.Context
 	stop context.CancelCauseFunc
@@ -117,6 +139,11 @@ type Engine struct {
 
 	discards  map[string]DiscardedUpload // by upload ID, guarded by mu
 	abortWake chan struct{}
+
+	ownFolders []string // Options.OwnFolders, absolute, links resolved
+
+	batches     map[string]*batchState // by ID, guarded by mu
+	receiptWake chan struct{}
 }
 
 // wish is a request made while a job's run is stopping; it decides how the
@@ -203,11 +230,21 @@ func New(opts Options) (*Engine, error) {
 			base: opts.RetryBaseWait, cap: opts.RetryMaxWait,
 			maxFailures: opts.MaxFailures, maxAuthFailures: 3, stall: opts.StallTimeout,
 		},
-		wake:      make(chan struct{}, 1),
-		jobs:      map[uint64]*job{},
-		changed:   make(chan struct{}),
-		discards:  map[string]DiscardedUpload{},
-		abortWake: make(chan struct{}, 1),
+		wake:       make(chan struct{}, 1),
+		jobs:       map[uint64]*job{},
+		changed:    make(chan struct{}),
+		discards:   map[string]DiscardedUpload{},
+		abortWake:  make(chan struct{}, 1),
+		limiter:    NewLimiter(nil),
+		ownFolders: resolveFolders(opts.OwnFolders),
+
+		batches:     map[string]*batchState{},
+		receiptWake: make(chan struct{}, 1),
+	}
+	e.limiter.Set(opts.MaxRate, opts.RateSchedule)
+	if opts.Adaptive {
+		e.ctl = NewController(1, opts.ParallelFiles*opts.ParallelParts)
+		e.gate = newGate(e.ctl.Limit())
 	}
 	e.ctx, e.stop = context.WithCancelCause(context.Background())
 	if err := e.restore(); err != nil {
@@ -216,21 +253,31 @@ func New(opts Options) (*Engine, error) {
 	if err := e.loadDiscards(); err != nil {
 		return nil, fmt.Errorf("read journal: %w", err)
 	}
+	if err := e.restoreBatches(); err != nil {
+		return nil, fmt.Errorf("read journal: %w", err)
+	}
 	return e, nil
 }
 
 func setDefaults(o *Options) {
+	unset := 4
+	if o.Adaptive {
+		unset = MaxConnections
+	}
 	if o.ParallelFiles <= 0 {
-		o.ParallelFiles = 4
+		o.ParallelFiles = unset
 	}
 	if o.ParallelParts <= 0 {
-		o.ParallelParts = 4
+		o.ParallelParts = unset
 	}
-	if o.PartSize <= 0 {
-		o.PartSize = 16 * MiB
+	if o.PartSize < 0 {
+		o.PartSize = 0
 	}
 	if o.MultipartThreshold <= 0 {
 		o.MultipartThreshold = o.PartSize
+		if o.PartSize == 0 {
+			o.MultipartThreshold = 16 * MiB
+		}
 	}
 	if o.Collision == "" {
 		o.Collision = Rename
@@ -294,15 +341,25 @@ func (e *Engine) addLocked(rec JobRecord) *job {
 	return j
 }
 
-// Start runs the scheduler, the progress sampler and the aborter of
-// discarded uploads until Close.
+// Start runs the scheduler, the progress sampler, the aborter of
+// discarded uploads and the receipt writer until Close. Batches restored
+// from the journal whose files all ended get their receipt now.
 func (e *Engine) Start() {
-	e.wg.Add(3)
+	if e.gate != nil {
+		e.wg.Add(1)
+		go e.adapt()
+	}
+	e.wg.Add(4)
 	go e.schedule()
 	go e.sample()
 	go e.abortLoop()
+	go e.receiptLoop()
 	e.poke()
 	e.pokeAborter()
+	for _, id := range e.batchIDs() {
+		e.checkBatch(id)
+	}
+	e.pokeReceipts()
 }
 
 // Close stops all transfers without cancelling them: unfinished jobs stay
@@ -338,7 +395,12 @@ func (e *Engine) schedule() {
 		case <-e.wake:
 		}
 		e.mu.Lock()
-		for e.active < e.opts.ParallelFiles && !e.held {
+		files := e.opts.ParallelFiles
+		if e.gate != nil {
+			// As many files as requests may go: small files are one each.
+			files = min(files, e.gate.size())
+		}
+		for e.active < files && !e.held {
 			j := e.popQueuedLocked()
 			if j == nil {
 				break
@@ -405,7 +467,7 @@ func (e *Engine) finish(j *job, err error) {
 		e.release(j, nil)
 		return
 	case err == nil:
-		e.end(j, StateDone, "", nil)
+		e.end(j, StateDone, "", "", nil)
 	case errors.Is(err, errPaused):
 		e.release(j, func(r *JobRecord) { r.State = StatePaused; r.Paused = true })
 		e.persist(j)
@@ -431,14 +493,14 @@ func (e *Engine) finish(j *job, err error) {
 		e.queue = append([]*job{j}, e.queue...)
 		e.mu.Unlock()
 	case errors.As(err, &f) && f.skip:
-		e.end(j, StateSkipped, f.Reason, nil)
+		e.end(j, StateSkipped, CodeOf(f), f.Reason, nil)
 	default:
 		if errors.Is(err, errChanged) {
 			e.discardUpload(j) // its parts hold bytes that are no longer the file's
 		}
 		err = explain(err, e.bucket)
 		errors.As(err, &f)
-		e.end(j, StateFailed, f.Reason, f.Err)
+		e.end(j, StateFailed, CodeOf(err), f.Reason, f.Err)
 	}
 	e.event(JobEnded, j)
 	e.poke()
@@ -481,10 +543,12 @@ func (e *Engine) release(j *job, change func(*JobRecord)) {
 	e.notifyLocked()
 }
 
-// end gives a job a final state and records it.
-func (e *Engine) end(j *job, state State, reason string, cause error) {
+// end gives a job a final state, with the reason code and plain reason
+// of a failure or skip, and records it.
+func (e *Engine) end(j *job, state State, code, reason string, cause error) {
 	e.release(j, func(r *JobRecord) {
 		r.State = state
+		r.Code = code
 		if state != StateDone {
 			r.Reason = reason // a done job keeps its note (renamed, restarted)
 		}
@@ -548,6 +612,9 @@ func (e *Engine) update(j *job, change func(*JobRecord)) JobRecord {
 }
 
 func (e *Engine) event(kind EventKind, j *job) {
+	if kind == JobEnded {
+		defer e.batchJobEnded(j)
+	}
 	if e.opts.OnEvent == nil {
 		return
 	}
@@ -582,6 +649,7 @@ func (e *Engine) Release() {
 	e.mu.Unlock()
 	e.poke()
 	e.pokeAborter()
+	e.pokeReceipts()
 }
 
 // SetParallelism changes how many files upload at once and how many parts
@@ -597,9 +665,44 @@ func (e *Engine) SetParallelism(files, parts int) {
 	if parts > 0 {
 		e.opts.ParallelParts = parts
 	}
+	var limit int
+	if e.ctl != nil {
+		e.ctl.SetBounds(1, e.opts.ParallelFiles*e.opts.ParallelParts)
+		limit = e.ctl.Limit()
+	}
 	e.mu.Unlock()
+	if e.gate != nil {
+		e.gate.setLimit(limit)
+	}
 	e.poke()
 }
+
+// admit waits until the engine lets attempt a's data request into
+// flight; the returned func lets it go. Waiting does not count as a stall.
+// Without Options.Adaptive it never waits.
+func (e *Engine) admit(ctx context.Context, a *attempt) (func(), error) {
+	if e.gate == nil {
+		return func() {}, nil
+	}
+	a.limited.Add(1)
+	err := e.gate.acquire(ctx)
+	a.last.Store(time.Now().UnixNano())
+	a.limited.Add(-1)
+	if err != nil {
+		return nil, err
+	}
+	return e.gate.release, nil
+}
+
+// SetSpeedLimit changes the upload speed limit shared by all transfers,
+// while they run: rate 0 removes it; sched says when it applies (the zero
+// Schedule: always). Waiting for the limit never counts as a stall.
+func (e *Engine) SetSpeedLimit(rate Rate, sched Schedule) {
+	e.limiter.Set(rate, sched)
+}
+
+// SpeedLimit returns the current speed limit and its schedule.
+func (e *Engine) SpeedLimit() (Rate, Schedule) { return e.limiter.Limit() }
 
 // parallelParts is how many parts of a file starting now go at once.
 func (e *Engine) parallelParts() int {

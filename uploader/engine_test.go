@@ -227,10 +227,37 @@ func TestEnqueueProblems(t *testing.T) {
 	for _, p := range append(added.Problems, again.Problems...) {
 		reasons[p.Reason] = true
 	}
-	for _, want := range []string{"it no longer exists", "the folder is empty", "already in the queue"} {
+	for _, want := range []string{"it no longer exists", "the folder is empty"} {
 		if !reasons[want] {
 			t.Errorf("no problem %q in %v", want, reasons)
 		}
+	}
+	if len(again.Problems) != 0 || len(again.IDs) != 0 || len(again.Continued) != 1 || again.Continued[0] != added.IDs[0] {
+		t.Errorf("sending a queued file again: %+v; want its job continued", again)
+	}
+}
+
+// A file sent again while its upload is unfinished (paused, or waiting
+// after a restart) continues that upload: no second job, no problem, and
+// a paused one resumes.
+func TestSendAgainContinuesTheQueuedUpload(t *testing.T) {
+	r := newRig(t, nil)
+	p := r.file("big.bin", 3*testPart)
+	first := r.send("k", p)
+	r.engine.Pause(first.IDs...)
+	waitFor(t, "the pause", func() bool { return r.job(first.IDs[0]).State == uploader.StatePaused })
+	r.restart()
+	again := r.send("k", p)
+	if len(again.IDs) != 0 || len(again.Problems) != 0 || len(again.Continued) != 1 || again.Continued[0] != first.IDs[0] {
+		t.Fatalf("sent again: %+v; want job %d continued", again, first.IDs[0])
+	}
+	r.wait()
+	if j := r.job(first.IDs[0]); j.State != uploader.StateDone {
+		t.Fatalf("continued job is %s (%s)", j.State, j.Reason)
+	}
+	r.assertStored("k/big.bin", p)
+	if keys := r.store.Keys(); len(keys) != 1 {
+		t.Fatalf("stored %v; want one object", keys)
 	}
 }
 

@@ -114,3 +114,71 @@ func TestCompositeChecksum(t *testing.T) {
 		t.Fatal("malformed part checksum accepted")
 	}
 }
+
+func TestPrefixOwner(t *testing.T) {
+	vals := map[string]string{"sub": "u-1", "email": "a@b.example"}
+	for tmpl, want := range map[string]string{
+		"uploads/{sub}/":             "uploads/u-1/",
+		"uploads/{sub}/{date}/":      "uploads/u-1/",
+		"in/{date}/{email}/":         "in/",
+		"uploads/{date}/":            "uploads/",
+		"":                           "",
+		"{sub}":                      "u-1/",
+		"a/b/":                       "a/b/",
+		"c/{preferred_username}-x/y": "c/unknown-x/",
+	} {
+		p, err := ParsePrefixTemplate(tmpl, "sub", "email", "preferred_username")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := p.Owner(vals); got != want {
+			t.Errorf("Owner(%q) = %q, want %q", tmpl, got, want)
+		}
+	}
+}
+
+// A name that is empty once trimmed (" ", ". ") must not vanish from the
+// key: the file would land on its folder's own key and hide the folder.
+func TestKeyEmptyNamesGetAStandIn(t *testing.T) {
+	for _, tc := range []struct{ rel, want string }{
+		{"folder/ ", "p/folder/_"},
+		{"folder/   /a.txt", "p/folder/_/a.txt"},
+		{"folder/. ", "p/folder/_"},
+		{"folder/\u200b", "p/folder/_"},
+		{" ", "p/_"},
+	} {
+		key, note, err := keyFor("p", tc.rel)
+		if err != nil || key != tc.want {
+			t.Errorf("keyFor(p, %q) = %q, %v; want %q", tc.rel, key, err, tc.want)
+		}
+		if !strings.Contains(note, `stored as "`) {
+			t.Errorf("keyFor(p, %q): no note saying what it became (%q)", tc.rel, note)
+		}
+		if parent := tc.want[:strings.LastIndex(tc.want, "/")]; key == parent {
+			t.Errorf("keyFor(p, %q) collides with its folder %q", tc.rel, parent)
+		}
+	}
+	if _, note, _ := keyFor("p", "folder/a.txt"); note != "" {
+		t.Errorf("a plain name got a note: %q", note)
+	}
+}
+
+// Bidi controls and invisible characters never reach a key, and a name
+// typed in either Unicode form gives the same key.
+func TestKeyFormatCharactersAndNFC(t *testing.T) {
+	for _, tc := range []struct{ rel, want string }{
+		{"invoice\u202etxt.exe", "p/invoice_txt.exe"},
+		{"a\u2066b\u2069.txt", "p/a_b_.txt"},
+		{"zero\u200bwidth.txt", "p/zerowidth.txt"},
+		{"\ufeffbom.txt", "p/bom.txt"},
+		{"soft\u00adhyphen", "p/softhyphen"},
+		{"cafe\u0301.txt", "p/caf\u00e9.txt"},
+		{"caf\u00e9.txt", "p/caf\u00e9.txt"},
+		{"family\U0001F468\u200d\U0001F469.png", "p/family\U0001F468\u200d\U0001F469.png"},
+	} {
+		got, err := Key("p", tc.rel)
+		if err != nil || got != tc.want {
+			t.Errorf("Key(p, %q) = %q, %v; want %q", tc.rel, got, err, tc.want)
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package uploader
 
 import (
+	"context"
 	"errors"
 	"io"
 	"sync"
@@ -190,6 +191,14 @@ type trackedReader struct {
 var errAttemptOver = errors.New("request attempt is over")
 
 func (t *trackedReader) Read(p []byte) (int, error) {
+	if l := t.a.limiter; l != nil && len(p) > 0 {
+		// Wait for the speed limit before taking the lock, so the end of
+		// the attempt never waits for a slot.
+		p = p[:l.chunk(len(p))]
+		if err := t.a.waitLimit(len(p)); err != nil {
+			return 0, err
+		}
+	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.over {
@@ -238,6 +247,29 @@ type attempt struct {
 	job     *job
 	last    atomic.Int64 // unix nanos of the last byte moved
 	readers []*trackedReader
+	// ctx is the attempt's context (set before the request starts).
+	ctx context.Context
+	// limiter is the engine's speed limit (nil: none).
+	limiter *Limiter
+	// stats counts the bytes moved for the engine's controller (nil: none).
+	stats *linkStats
+	// limited counts reads waiting for the speed limit: the stall detector
+	// leaves the attempt alone meanwhile.
+	limited atomic.Int32
+}
+
+// waitLimit waits until the speed limit lets n more bytes go.
+func (a *attempt) waitLimit(n int) error {
+	ctx := a.ctx
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	a.limited.Add(1)
+	defer func() {
+		a.last.Store(time.Now().UnixNano())
+		a.limited.Add(-1)
+	}()
+	return a.limiter.wait(ctx, n)
 }
 
 func newAttempt(j *job) *attempt {
@@ -248,6 +280,9 @@ func newAttempt(j *job) *attempt {
 
 func (a *attempt) moved(n int64) {
 	a.job.done.Add(n)
+	if a.stats != nil {
+		a.stats.wire.Add(n)
+	}
 	a.last.Store(time.Now().UnixNano())
 	if n > 0 {
 		// Bytes move again: a note about trouble is out of date.
@@ -275,4 +310,12 @@ func (a *attempt) end(ok bool) error {
 		}
 	}
 	return readErr
+}
+
+// answered records, for the controller, how long the store took to answer
+// after the request's last byte was read.
+func (a *attempt) answered() {
+	if a.stats != nil {
+		a.stats.addLatency(time.Since(time.Unix(0, a.last.Load())))
+	}
 }

@@ -47,6 +47,11 @@ type JobRecord struct {
 	// Reason says in plain words why the job failed, was skipped, cancelled
 	// or restarted. Empty for a plain success.
 	Reason string `json:"reason,omitempty"`
+	// Code is the reason code of a failed, skipped or cancelled job (see
+	// CodeOf); empty for a success.
+	Code string `json:"code,omitempty"`
+	// Batch is the ID of the batch (drop or send) the job belongs to.
+	Batch string `json:"batch,omitempty"`
 	// Detail is the technical error behind Reason, for support.
 	Detail string `json:"detail,omitempty"`
 	// UploadID is the multipart upload in progress, if any.

@@ -26,6 +26,8 @@ var (
 type Failure struct {
 	Reason string
 	Err    error
+	// Code is the reason code (see CodeOf); "" derives it from Err.
+	Code string
 	// skip marks a job that ended without uploading on purpose (collision
 	// policy "skip").
 	skip bool
@@ -118,6 +120,7 @@ func (e *Engine) do(ctx context.Context, j *job, fn func(ctx context.Context, a 
 	failures, authFailures := 0, 0
 	for {
 		a := newAttempt(j)
+		a.limiter, a.stats = e.limiter, &e.stats
 		err := e.try(ctx, a, fn)
 		if err == nil {
 			j.setNote("")
@@ -126,6 +129,9 @@ func (e *Engine) do(ctx context.Context, j *job, fn func(ctx context.Context, a 
 		}
 		if ctx.Err() != nil {
 			return context.Cause(ctx)
+		}
+		if isThrottle(err) {
+			e.stats.throttled.Add(1)
 		}
 		kind := KindOf(err)
 		var f *Failure
@@ -186,6 +192,7 @@ func (e *Engine) try(ctx context.Context, a *attempt, fn func(ctx context.Contex
 	defer cancel(nil)
 	stop := make(chan struct{})
 	defer close(stop)
+	a.ctx = actx
 	go e.watchStall(actx, a, cancel, stop)
 	err := fn(actx, a)
 	readErr := a.end(err == nil)
@@ -213,6 +220,9 @@ func (e *Engine) watchStall(ctx context.Context, a *attempt, cancel context.Canc
 		case <-ctx.Done():
 			return
 		case now := <-tick.C:
+			if a.limited.Load() > 0 {
+				continue // held back by the speed limit: not a stall
+			}
 			if now.Sub(time.Unix(0, a.last.Load())) > e.retry.stall {
 				cancel(errStalled)
 				return

@@ -40,7 +40,7 @@ func (e *Engine) prepare(ctx context.Context, j *job) (JobRecord, error) {
 		return rec, explain(err, e.bucket)
 	}
 	if !fi.Mode().IsRegular() {
-		return rec, fail("This is no longer a regular file.", nil)
+		return rec, failCode(CodeNotRegular, "This is no longer a regular file.", nil)
 	}
 	if fi.Size() == rec.Size && fi.ModTime().Equal(rec.ModTime) {
 		return rec, nil
@@ -123,7 +123,7 @@ func (e *Engine) single(ctx context.Context, j *job, rec JobRecord) error {
 			key = renamed(rec.Key, n)
 		}
 		if n > 1000 {
-			return fail("Could not find a free name for this file.", nil)
+			return failCode(CodeNoFreeName, "Could not find a free name for this file.", nil)
 		}
 	}
 }
@@ -135,8 +135,15 @@ func (e *Engine) putOnce(ctx context.Context, j *job, f *os.File, rec JobRecord,
 		if err := unchanged(rec); err != nil {
 			return err
 		}
-		var err error
+		done, err := e.admit(ctx, a)
+		if err != nil {
+			return err
+		}
 		info, err = e.store.Put(ctx, key, a.track(io.NewSectionReader(f, 0, rec.Size)), rec.Size, sum, conditional)
+		done()
+		if err == nil {
+			a.answered()
+		}
 		if KindOf(err) == KindBadDigest {
 			if cerr := unchanged(rec); cerr != nil {
 				return cerr
@@ -151,7 +158,7 @@ func (e *Engine) putOnce(ctx context.Context, j *job, f *os.File, rec JobRecord,
 // checked the bytes against the checksum sent.
 func (e *Engine) finishSingle(j *job, rec JobRecord, key, sum string, info ObjectInfo) error {
 	if info.Checksum != "" && sum != "" && !sameChecksum(sum, info.Checksum) {
-		return fail("The storage holds different bytes than were sent. Press Retry.", fmt.Errorf("checksum %s, expected %s", info.Checksum, sum))
+		return failCode(CodeChecksumMismatch, "The storage holds different bytes than were sent. Press Retry.", fmt.Errorf("checksum %s, expected %s", info.Checksum, sum))
 	}
 	if err := unchanged(rec); err != nil {
 		return err
@@ -181,8 +188,21 @@ func (e *Engine) head(ctx context.Context, j *job, key string) (info ObjectInfo,
 
 // ours reports whether the object at key is the one this job sent: same
 // size and, when checksums are known, the same checksum.
-func ours(info ObjectInfo, size int64, want string) bool {
-	return info.Size == size && (want == "" || sameChecksum(want, info.Checksum))
+func ours(info ObjectInfo, size int64, want ...string) bool {
+	if info.Size != size {
+		return false
+	}
+	known := false
+	for _, w := range want {
+		if w == "" {
+			continue
+		}
+		known = true
+		if sameChecksum(w, info.Checksum) {
+			return true
+		}
+	}
+	return !known
 }
 
 func isNotImplemented(err error) bool {
@@ -211,14 +231,17 @@ func (e *Engine) freeKey(ctx context.Context, j *job, key string) (string, error
 		}
 		cand = renamed(key, n)
 	}
-	return "", fail("Could not find a free name for this file.", nil)
+	return "", failCode(CodeNoFreeName, "Could not find a free name for this file.", nil)
 }
 
 // multipart sends a large file in parts, resuming an upload in progress.
 func (e *Engine) multipart(ctx context.Context, j *job, rec JobRecord) error {
 	partSize, err := PartSize(rec.Size, e.opts.PartSize)
+	if e.opts.PartSize == 0 {
+		partSize, err = e.autoPartSize(rec.Size)
+	}
 	if err != nil {
-		return fail("This file is larger than the 5 TiB the storage accepts.", err)
+		return failCode(CodeTooLarge, "This file is larger than the 5 TiB the storage accepts.", err)
 	}
 	done := map[int32]PartRecord{}
 	if rec.UploadID != "" {
@@ -227,6 +250,9 @@ func (e *Engine) multipart(ctx context.Context, j *job, rec JobRecord) error {
 		}
 	}
 	if rec.UploadID == "" {
+		if there, err := e.inPlace(ctx, j, rec, partSize); err != nil || there {
+			return err
+		}
 		if rec, err = e.begin(ctx, j, rec, partSize); err != nil {
 			return err
 		}
@@ -249,6 +275,69 @@ func (e *Engine) multipart(ctx context.Context, j *job, rec JobRecord) error {
 		return err
 	}
 	return e.complete(ctx, j, rec, done)
+}
+
+// inPlace reports whether the file is already stored, byte for byte, at
+// its key (or, under Rename, at one of its renamed keys): then the job
+// ends as sent without uploading anything, as a single PUT does. An
+// object of the same size is compared by checksum, the file read once to
+// compute both its full CRC32C and its composite one for this part size.
+// Without checksums nothing counts as in place.
+func (e *Engine) inPlace(ctx context.Context, j *job, rec JobRecord, partSize int64) (bool, error) {
+	if !e.opts.Checksums {
+		return false, nil
+	}
+	var full, composite string
+	cand := rec.Key
+	for n := 1; n <= 1000; n++ {
+		info, found, err := e.head(ctx, j, cand)
+		switch {
+		case KindOf(err) == KindAccessDenied:
+			return false, nil // not ours to look at: the upload decides
+		case err != nil:
+			return false, err
+		case !found:
+			return false, nil
+		}
+		if info.Size == rec.Size && info.Checksum != "" {
+			if full == "" {
+				if full, composite, err = e.sumsOf(ctx, rec, partSize); err != nil {
+					return false, err
+				}
+			}
+			if matchesEither(info.Checksum, full, composite) {
+				// Recorded as the file's own CRC32C, whichever type the
+				// store reported: it is what the receipt shows.
+				e.update(j, func(r *JobRecord) {
+					r.Key, r.Checksum, r.Finished = cand, full, time.Now()
+					r.Reason = "An identical file was already in place as " + baseName(cand) + ", so it was not sent again."
+				})
+				j.done.Store(rec.Size)
+				return true, nil
+			}
+		}
+		if e.opts.Collision != Rename {
+			return false, nil
+		}
+		cand = renamed(rec.Key, n)
+	}
+	return false, nil
+}
+
+// sumsOf reads the job's file for fileSums, failing if it changed.
+func (e *Engine) sumsOf(ctx context.Context, rec JobRecord, partSize int64) (full, composite string, err error) {
+	f, err := os.Open(rec.Source)
+	if err != nil {
+		return "", "", explain(err, e.bucket)
+	}
+	defer f.Close()
+	if full, composite, err = fileSums(ctx, f, rec.Size, partSize); err != nil {
+		return "", "", explain(err, e.bucket)
+	}
+	if err := unchanged(rec); err != nil {
+		return "", "", err
+	}
+	return full, composite, nil
 }
 
 // begin picks the key and starts a multipart upload, journaling its ID
@@ -345,15 +434,16 @@ func (e *Engine) reconcile(ctx context.Context, j *job, rec JobRecord) (JobRecor
 // (crash between completion and journaling) or it was aborted or expired.
 func (e *Engine) uploadGone(ctx context.Context, j *job, rec JobRecord, journaled []PartRecord) (JobRecord, map[int32]PartRecord, error) {
 	if int32(len(journaled)) == PartCount(rec.Size, rec.PartSize) {
-		want := ""
+		want, full := "", ""
 		if e.opts.Checksums {
 			want, _ = partsChecksum(journaled)
+			full, _ = fullChecksum(journaled)
 		}
 		info, found, err := e.head(ctx, j, rec.Key)
 		if err != nil {
 			return rec, nil, err
 		}
-		if found && (rec.Completed || want != "") && ours(info, rec.Size, want) {
+		if found && (rec.Completed || want != "") && ours(info, rec.Size, want, full) {
 			done := map[int32]PartRecord{}
 			for _, p := range journaled {
 				done[p.Number] = p
@@ -455,8 +545,15 @@ func (e *Engine) sendPart(ctx context.Context, j *job, f *os.File, rec JobRecord
 				return explain(err, e.bucket)
 			}
 		}
-		var err error
+		done, err := e.admit(ctx, a)
+		if err != nil {
+			return err
+		}
 		etag, err = e.store.UploadPart(ctx, rec.Key, rec.UploadID, n, a.track(io.NewSectionReader(f, off, length)), length, sum)
+		done()
+		if err == nil {
+			a.answered()
+		}
 		if KindOf(err) == KindBadDigest {
 			sum = "" // read it again: the bytes may have changed under us
 			if cerr := unchanged(rec); cerr != nil {
@@ -495,15 +592,18 @@ func (e *Engine) complete(ctx context.Context, j *job, rec JobRecord, done map[i
 		parts = append(parts, RemotePart{Number: n, Size: p.Size, ETag: p.ETag, Checksum: p.Checksum})
 		sums = append(sums, p.Checksum)
 	}
-	var want string
+	var want, full string
 	if e.opts.Checksums {
 		var err error
 		if want, err = compositeChecksum(sums); err != nil {
-			return fail("A part's checksum was lost. Press Retry.", err)
+			return failCode(CodeChecksumLost, "A part's checksum was lost. Press Retry.", err)
+		}
+		if full, err = FullObjectChecksum(parts); err != nil {
+			return failCode(CodeChecksumLost, "A part's checksum was lost. Press Retry.", err)
 		}
 	}
 	if rec.Completed {
-		return e.verify(ctx, j, rec, want) // completed before a restart
+		return e.verify(ctx, j, rec, want, full) // completed before a restart
 	}
 	conditional := e.opts.Collision != Overwrite && !e.noConditional.Load()
 	err := e.do(ctx, j, func(ctx context.Context, _ *attempt) error {
@@ -522,7 +622,7 @@ func (e *Engine) complete(ctx context.Context, j *job, rec JobRecord, done map[i
 		if herr != nil {
 			return herr
 		}
-		if found && want != "" && ours(info, rec.Size, want) {
+		if found && want != "" && ours(info, rec.Size, want, full) {
 			err = nil
 		} else if k == KindPrecondition {
 			e.discardUpload(j)
@@ -540,12 +640,14 @@ func (e *Engine) complete(ctx context.Context, j *job, rec JobRecord, done map[i
 	if err := e.save(j); err != nil {
 		e.log.Error("record completion", "job", j.id, "error", err)
 	}
-	return e.verify(ctx, j, rec, want)
+	return e.verify(ctx, j, rec, want, full)
 }
 
 // verify compares the stored object with what was sent and records the
-// checksum.
-func (e *Engine) verify(ctx context.Context, j *job, rec JobRecord, want string) error {
+// checksum the store reports. A multipart object's checksum is the
+// full-object CRC32C (full) or the composite one (want), depending on the
+// type the upload was created with; either is accepted.
+func (e *Engine) verify(ctx context.Context, j *job, rec JobRecord, want, full string) error {
 	var info ObjectInfo
 	err := e.do(ctx, j, func(ctx context.Context, _ *attempt) error {
 		var err error
@@ -556,13 +658,17 @@ func (e *Engine) verify(ctx context.Context, j *job, rec JobRecord, want string)
 		return err
 	}
 	if info.Size != rec.Size {
-		return fail("The stored file has the wrong size. Press Retry to send it again.", fmt.Errorf("stored %d bytes, sent %d", info.Size, rec.Size))
+		return failCode(CodeSizeMismatch, "The stored file has the wrong size. Press Retry to send it again.", fmt.Errorf("stored %d bytes, sent %d", info.Size, rec.Size))
 	}
-	if want != "" && info.Checksum != "" && !sameChecksum(want, info.Checksum) {
-		return fail("The stored file does not match what was sent. Press Retry to send it again.", fmt.Errorf("stored checksum %s, sent %s", info.Checksum, want))
+	if want != "" && info.Checksum != "" && !ours(info, rec.Size, want, full) {
+		return failCode(CodeChecksumMismatch, "The stored file does not match what was sent. Press Retry to send it again.", fmt.Errorf("stored checksum %s, sent %s (composite) or %s (full object)", info.Checksum, want, full))
+	}
+	sum := want
+	if info.Checksum != "" && sameChecksum(full, info.Checksum) {
+		sum = full
 	}
 	e.update(j, func(r *JobRecord) {
-		r.UploadID, r.Completed, r.Checksum, r.Finished = "", false, want, time.Now()
+		r.UploadID, r.Completed, r.Checksum, r.Finished = "", false, sum, time.Now()
 	})
 	return nil
 }

@@ -13,6 +13,7 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	"time"
 
 	"hoist/uploader"
 )
@@ -170,7 +171,7 @@ func parse(fs *flag.FlagSet, args []string) ([]string, error) {
 // code the error asks for with an ExitCode() int method (Hoist not yet
 // connected to an organisation: ExitUsage).
 func fail(env *Env, err error) int {
-	fmt.Fprintf(env.Stderr, "hoist: %v\n", err)
+	fmt.Fprintf(env.Stderr, "hoist: %s\n", Printable(err.Error()))
 	if errors.Is(err, ErrNotSetUp) {
 		return ExitNotSetUp
 	}
@@ -190,11 +191,44 @@ func open(ctx context.Context, env *Env, common CommonFlags, p *printer) (*Sessi
 	return s, nil
 }
 
+// rateFlag registers --max-rate on an uploading command's flags; apply
+// sets the limit it names on the session's engine (no flag: the
+// configuration's upload.max_rate stays).
+func rateFlag(fs *flag.FlagSet) (apply func(env *Env, s *Session) bool) {
+	v := fs.String("max-rate", "", "limit the upload `speed`, all files together: e.g. 20Mbit (megabits a second; also kbit, Gbit), 2.5MB/s or 500KiB/s (bytes a second), or off")
+	return func(env *Env, s *Session) bool {
+		if *v == "" {
+			return true
+		}
+		r, err := uploader.ParseRate(*v)
+		if err != nil {
+			fmt.Fprintf(env.Stderr, "%s: --max-rate: %v\n", fs.Name(), err)
+			return false
+		}
+		s.Engine.SetSpeedLimit(r, uploader.Schedule{})
+		return true
+	}
+}
+
+// checkRate reports a bad --max-rate before anything is opened.
+func checkRate(env *Env, fs *flag.FlagSet) bool {
+	f := fs.Lookup("max-rate")
+	if f == nil || f.Value.String() == "" {
+		return true
+	}
+	if _, err := uploader.ParseRate(f.Value.String()); err != nil {
+		fmt.Fprintf(env.Stderr, "%s: --max-rate: %v\n", fs.Name(), err)
+		return false
+	}
+	return true
+}
+
 func cmdSend(ctx context.Context, env *Env, args []string) int {
 	var common CommonFlags
 	fs := NewFlagSet(env, "send", &common)
+	limit := rateFlag(fs)
 	paths, err := parse(fs, args)
-	if err != nil {
+	if err != nil || !checkRate(env, fs) {
 		return ExitUsage
 	}
 	if len(paths) == 0 {
@@ -207,6 +241,7 @@ func cmdSend(ctx context.Context, env *Env, args []string) int {
 		return fail(env, err)
 	}
 	defer s.Close()
+	limit(env, s)
 	prefix, err := s.Prefix()
 	if err != nil {
 		return fail(env, err)
@@ -218,7 +253,13 @@ func cmdSend(ctx context.Context, env *Env, args []string) int {
 	for _, prob := range added.Problems {
 		p.linef("not sent  %s: %s", prob.Path, prob.Reason)
 	}
-	code := drive(ctx, env, s, p, added.IDs)
+	if len(added.Continued) > 0 {
+		for _, j := range only(s.Engine.Snapshot(), added.Continued).Jobs {
+			p.linef("continuing %s: it was already queued, so that upload goes on", j.Source)
+		}
+	}
+	p.notSent = len(added.Problems)
+	code := drive(ctx, env, s, p, append(added.IDs, added.Continued...))
 	if len(added.Problems) > 0 && code == ExitOK {
 		code = ExitFailed
 	}
@@ -228,7 +269,8 @@ func cmdSend(ctx context.Context, env *Env, args []string) int {
 func cmdResume(ctx context.Context, env *Env, args []string) int {
 	var common CommonFlags
 	fs := NewFlagSet(env, "resume", &common)
-	if rest, err := parse(fs, args); err != nil || len(rest) > 0 {
+	limit := rateFlag(fs)
+	if rest, err := parse(fs, args); err != nil || len(rest) > 0 || !checkRate(env, fs) {
 		return ExitUsage
 	}
 	p := newPrinter(env.Stderr)
@@ -237,6 +279,7 @@ func cmdResume(ctx context.Context, env *Env, args []string) int {
 		return fail(env, err)
 	}
 	defer s.Close()
+	limit(env, s)
 	s.Engine.ResumeAll()
 	if len(s.Engine.Snapshot().Jobs) == 0 {
 		fmt.Fprintln(env.Stdout, "Nothing to resume: no unfinished uploads.")
@@ -249,8 +292,9 @@ func cmdRetry(ctx context.Context, env *Env, args []string) int {
 	var common CommonFlags
 	fs := NewFlagSet(env, "retry", &common)
 	failed := fs.Bool("failed", false, "retry every failed upload")
+	limit := rateFlag(fs)
 	rest, err := parse(fs, args)
-	if err != nil {
+	if err != nil || !checkRate(env, fs) {
 		return ExitUsage
 	}
 	ids, err := parseIDs(rest)
@@ -264,6 +308,7 @@ func cmdRetry(ctx context.Context, env *Env, args []string) int {
 		return fail(env, err)
 	}
 	defer s.Close()
+	limit(env, s)
 	if *failed {
 		ids, err = s.Engine.RetryFailed()
 		if err == nil && len(ids) == 0 {
@@ -291,6 +336,9 @@ func parseIDs(args []string) ([]uint64, error) {
 	return ids, nil
 }
 
+// receiptWait is how long a command waits for the receipts of what it sent.
+const receiptWait = 20 * time.Second
+
 // drive starts the engine, shows progress until every job has ended (or
 // the user interrupts) and prints a summary of the jobs ids (all of the
 // session's when nil). The exit code is ExitOK only when each of them is
@@ -317,9 +365,17 @@ func drive(ctx context.Context, env *Env, s *Session, p *printer, ids []uint64) 
 		return ExitStopped
 	}
 	if err != nil {
-		fmt.Fprintf(env.Stderr, "Stopped: %v\n", context.Cause(wctx))
+		fmt.Fprintf(env.Stderr, "Stopped: %s\n", Printable(context.Cause(wctx).Error()))
+	} else {
+		// The batch's receipt follows its last file; one not stored in
+		// time is stored at the next start.
+		rctx, rcancel := context.WithTimeout(ctx, receiptWait)
+		if s.Engine.WaitReceipts(rctx) != nil {
+			fmt.Fprintln(env.Stderr, "The receipt of this batch could not be stored yet; Hoist stores it the next time it runs.")
+		}
+		rcancel()
 	}
-	return summarize(env.Stdout, only(snap, ids))
+	return summarize(env.Stdout, only(snap, ids), p.notSent)
 }
 
 // only keeps the jobs with the given IDs (all when ids is nil).
@@ -341,8 +397,10 @@ func only(snap uploader.Snapshot, ids []uint64) uploader.Snapshot {
 	return snap
 }
 
-// summarize prints the outcome and returns the exit code.
-func summarize(w io.Writer, snap uploader.Snapshot) int {
+// summarize prints the outcome, counting notSent entries that were
+// reported as not sent (special files, links to folders, Hoist's own
+// folders, …), and returns the exit code.
+func summarize(w io.Writer, snap uploader.Snapshot, notSent int) int {
 	var done, skipped, failed, waiting int
 	var bytes int64
 	for _, j := range snap.Jobs {
@@ -359,7 +417,7 @@ func summarize(w io.Writer, snap uploader.Snapshot) int {
 			waiting++
 		}
 	}
-	fmt.Fprintf(w, "%d of %d files sent (%s).", done, done+skipped+failed+waiting, humanBytes(bytes))
+	fmt.Fprintf(w, "%d of %d files sent (%s).", done, done+skipped+failed+waiting+notSent, humanBytes(bytes))
 	if skipped > 0 {
 		fmt.Fprintf(w, " %d skipped.", skipped)
 	}
@@ -369,8 +427,11 @@ func summarize(w io.Writer, snap uploader.Snapshot) int {
 	if waiting > 0 {
 		fmt.Fprintf(w, " %d paused or waiting: run `hoist resume`.", waiting)
 	}
+	if notSent > 0 {
+		fmt.Fprintf(w, " %d not sent (listed above with the reason).", notSent)
+	}
 	fmt.Fprintln(w)
-	if done == len(snap.Jobs)-countState(snap, uploader.StateCancelled) && skipped+failed+waiting == 0 {
+	if done == len(snap.Jobs)-countState(snap, uploader.StateCancelled) && skipped+failed+waiting+notSent == 0 {
 		return ExitOK
 	}
 	return ExitFailed

@@ -221,11 +221,32 @@ func TestSendReportsMissingAndExitsNonZero(t *testing.T) {
 }
 
 func TestBadConfigNamesTheField(t *testing.T) {
-	w := newWorld(t, "", "", "parallel_files = 0")
+	w := newWorld(t, "", "", "parallel_files = -1")
 	code, _, errOut := w.hoist("send", w.file("x", 1))
 	if code != 1 || !strings.Contains(errOut, "upload.parallel_files") {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
+}
+
+// --max-rate takes a speed with its unit; a bare number is a usage error
+// that says what to write, before anything is sent.
+func TestMaxRateFlag(t *testing.T) {
+	w := newWorld(t, "", "")
+	code, _, errOut := w.hoist("send", "--max-rate", "20", w.file("x", 1))
+	if code != 2 || !strings.Contains(errOut, "--max-rate") || !strings.Contains(errOut, "20Mbit") {
+		t.Fatalf("--max-rate 20: exit %d: %s", code, errOut)
+	}
+	p := w.file("limited.bin", 300<<10)
+	start := time.Now()
+	code, _, errOut = w.hoist("send", "--max-rate", "800kbit", p) // 100 kB/s
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	// 300 KiB at 100 kB/s: 3 s at least (nothing can beat the limit).
+	if d := time.Since(start); d < 2800*time.Millisecond {
+		t.Fatalf("300 KiB sent in %v under an 800 kbit/s limit", d)
+	}
+	assertObject(t, w.prefix+"/limited.bin", p)
 }
 
 func TestDeniedThenRetryFailed(t *testing.T) {

@@ -60,7 +60,7 @@ func cmdHistory(ctx context.Context, env *Env, args []string) int {
 	fmt.Fprintln(tw, "ID\tSTATUS\tFINISHED\tSIZE\tFILE\tDESTINATION\tREASON")
 	for _, r := range recs {
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, r.State, r.Finished.Local().Format("2006-01-02 15:04"),
-			humanBytes(r.Size), r.Rel, r.Key, r.Reason)
+			humanBytes(r.Size), Printable(r.Rel), Printable(r.Key), Printable(r.Reason))
 	}
 	tw.Flush()
 	return ExitOK

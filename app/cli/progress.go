@@ -24,6 +24,9 @@ type printer struct {
 	// hold for a new sign-in was reported.
 	noted map[uint64]map[string]bool
 	held  bool
+	// notSent counts the entries reported as not sent before the uploads
+	// began, for the summary.
+	notSent int
 }
 
 func newPrinter(w io.Writer) *printer {
@@ -34,12 +37,14 @@ func newPrinter(w io.Writer) *printer {
 	return p
 }
 
-// linef prints a permanent line above the progress block.
+// linef prints a permanent line above the progress block. String and
+// error arguments are made printable (see Printable): they carry file
+// names, keys and messages that must not act on the terminal.
 func (p *printer) linef(format string, args ...any) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.clearLocked()
-	fmt.Fprintf(p.w, format+"\n", args...)
+	fmt.Fprintf(p.w, format+"\n", printables(args)...)
 }
 
 func (p *printer) clearLocked() {
@@ -144,7 +149,7 @@ func (p *printer) draw(s uploader.Snapshot) {
 	defer p.mu.Unlock()
 	p.clearLocked()
 	for _, l := range lines {
-		fmt.Fprintln(p.w, l)
+		fmt.Fprintln(p.w, Printable(l))
 	}
 	p.drawn = len(lines)
 }

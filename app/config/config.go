@@ -44,6 +44,8 @@ type Config struct {
 	// Signin configures browser sign-in; it is off when Signin.Issuer is
 	// empty.
 	Signin Signin `toml:"signin"`
+	// Support says who is support staff and where customers' folders are.
+	Support Support `toml:"support"`
 	// Security holds the settings that weaken Hoist's defaults; see
 	// transport.go.
 	Security Security `toml:"security"`
@@ -97,16 +99,30 @@ type Upload struct {
 	// the engine's job.
 	KeyPrefix string `toml:"key_prefix"`
 	// PartSize is the smallest multipart part size; the engine raises it for
-	// files that would need more than 10,000 parts. 5MiB..5GiB, default 16MiB.
+	// files that would need more than 10,000 parts. 5MiB..5GiB, or 0
+	// (the default): chosen per file from its size and the measured link.
 	PartSize Size `toml:"part_size"`
 	// MultipartThreshold: files of at least this size use multipart upload,
-	// smaller ones a single request. 0..5GiB; default PartSize.
+	// smaller ones a single request. 0..5GiB; default PartSize, or 16MiB
+	// when PartSize is automatic.
 	MultipartThreshold Size `toml:"multipart_threshold"`
-	// ParallelFiles is how many files upload at once. 1..64, default 4.
+	// ParallelFiles is the most files that upload at once. 1..64, or 0 (the
+	// default): as many as the link takes (adaptive).
 	ParallelFiles int `toml:"parallel_files"`
-	// ParallelParts is how many parts of one file upload at once. 1..64,
-	// default 4.
+	// ParallelParts is the most parts of one file that upload at once.
+	// 1..64, or 0 (the default): as many as the link takes (adaptive).
 	ParallelParts int `toml:"parallel_parts"`
+	// MaxRate limits the upload speed of all transfers together, such as
+	// "20Mbit" or "2.5MB/s" (see [uploader.ParseRate]); "" or "off" (the
+	// default): no limit.
+	MaxRate string `toml:"max_rate"`
+	// MaxRateSchedule says when MaxRate applies, such as
+	// "Mon-Fri 09:00-17:00" (see [uploader.ParseSchedule]); "" (the
+	// default): always.
+	MaxRateSchedule string `toml:"max_rate_schedule"`
+	// KeepAwake keeps the computer from going to sleep by itself while
+	// uploads run (the screen may still turn off). Default true.
+	KeepAwake bool `toml:"keep_awake"`
 	// OnCollision says what happens when the destination key already
 	// exists. Default [CollisionRename].
 	OnCollision Collision `toml:"on_collision"`
@@ -142,6 +158,30 @@ type Signin struct {
 	RedirectPort int `toml:"redirect_port"`
 }
 
+// Support is the optional [support] table. Staff are people whose ID
+// token's GroupClaim lists one of StaffGroups; Hoist then shows them the
+// Support view and, when RoleARN is set, assumes that role for them instead
+// of [signin] role_arn.
+type Support struct {
+	// GroupClaim is the ID token claim listing the person's groups.
+	GroupClaim string `toml:"group_claim"`
+	// StaffGroups are the groups whose members are support staff.
+	StaffGroups []string `toml:"staff_groups"`
+	// RoleARN is the staff role; "" means the sign-in role (whose policy
+	// then tells staff from customers, e.g. by jwt:groups).
+	RoleARN string `toml:"role_arn"`
+	// CustomersPrefix is where customers' folders are: each folder
+	// directly under it is one customer. "" means the key prefix up to its
+	// first placeholder.
+	CustomersPrefix string `toml:"customers_prefix"`
+	// RequestPoll is how often a customer's Hoist looks for re-send
+	// requests while it runs.
+	RequestPoll Duration `toml:"request_poll"`
+}
+
+// DefaultRequestPoll is how often Hoist looks for re-send requests.
+const DefaultRequestPoll = Duration(3 * time.Minute)
+
 // Enabled reports whether sign-in is configured.
 func (s Signin) Enabled() bool { return s.Issuer != "" }
 
@@ -150,8 +190,13 @@ type Checksum string
 
 // Checksum algorithms.
 const (
-	// ChecksumCRC32C sends a CRC32C checksum with every part (the default).
+	// ChecksumCRC32C sends a CRC32C checksum with every part and creates
+	// multipart uploads with S3's FULL_OBJECT checksum type, so every object
+	// reports the CRC32C of its bytes (the default).
 	ChecksumCRC32C Checksum = "crc32c"
+	// ChecksumCRC32CComposite is ChecksumCRC32C with the COMPOSITE type for
+	// multipart uploads, for stores without FULL_OBJECT.
+	ChecksumCRC32CComposite Checksum = "crc32c-composite"
 	// ChecksumNone sends no checksum, for stores that reject them.
 	ChecksumNone Checksum = "none"
 )
@@ -192,11 +237,14 @@ const BuiltinSource = "(built-in default)"
 const (
 	DefaultOrganisationName = "Hoist"
 	DefaultKeyPrefix        = "uploads/{date}/"
-	DefaultPartSize         = 16 * MiB
-	DefaultParallelFiles    = 4
-	DefaultParallelParts    = 4
-	DefaultStallTimeout     = Duration(60 * time.Second)
-	DefaultRetryMaxWait     = Duration(30 * time.Second)
+	DefaultPartSize         = 0 // automatic
+	DefaultParallelFiles    = 0 // automatic
+	DefaultParallelParts    = 0 // automatic
+	// DefaultAutoThreshold is the multipart threshold when the part size
+	// is automatic.
+	DefaultAutoThreshold = 16 * MiB
+	DefaultStallTimeout  = Duration(60 * time.Second)
+	DefaultRetryMaxWait  = Duration(30 * time.Second)
 )
 
 // defaults returns a Config holding the default of every setting that has
@@ -213,7 +261,9 @@ func defaults() *Config {
 			OnCollision:   CollisionRename,
 			StallTimeout:  DefaultStallTimeout,
 			RetryMaxWait:  DefaultRetryMaxWait,
+			KeepAwake:     true,
 		},
+		Support: Support{GroupClaim: "groups", RequestPoll: DefaultRequestPoll},
 	}
 }
 
@@ -260,6 +310,9 @@ func parseWith(data []byte, source, baseDir string, o parseOptions) (*Config, er
 	}
 	if !md.IsDefined("upload", "multipart_threshold") {
 		cfg.Upload.MultipartThreshold = cfg.Upload.PartSize
+		if cfg.Upload.PartSize == 0 {
+			cfg.Upload.MultipartThreshold = DefaultAutoThreshold
+		}
 	}
 	if baseDir != "" && cfg.Organisation.Logo != "" && !filepath.IsAbs(cfg.Organisation.Logo) {
 		cfg.Organisation.Logo = filepath.Join(baseDir, cfg.Organisation.Logo)

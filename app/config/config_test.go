@@ -30,14 +30,16 @@ func TestParseMinimalTakesDefaults(t *testing.T) {
 		S3:           S3{Region: "eu-west-1", Bucket: "my-bucket", Checksum: ChecksumCRC32C},
 		Upload: Upload{
 			KeyPrefix:          "uploads/{date}/",
-			PartSize:           16 * MiB,
+			PartSize:           0,
 			MultipartThreshold: 16 * MiB,
-			ParallelFiles:      4,
-			ParallelParts:      4,
+			ParallelFiles:      0,
+			ParallelParts:      0,
+			KeepAwake:          true,
 			OnCollision:        CollisionRename,
 			StallTimeout:       Duration(60 * time.Second),
 			RetryMaxWait:       Duration(30 * time.Second),
 		},
+		Support: Support{GroupClaim: "groups", RequestPoll: DefaultRequestPoll},
 	}
 	if fmt.Sprintf("%#v", *cfg) != fmt.Sprintf("%#v", want) {
 		t.Errorf("got  %+v\nwant %+v", *cfg, want)
@@ -123,10 +125,15 @@ func TestInvalidConfigs(t *testing.T) {
 		field string
 		msg   string // substring of the problem's message
 	}{
-		{"parallel files zero", "[upload]\nparallel_files = 0", "upload.parallel_files", "must be between 1 and 64 (got 0)"},
+		{"parallel files negative", "[upload]\nparallel_files = -1", "upload.parallel_files", "must be between 1 and 64, or 0 for automatic (got -1)"},
+		{"parallel files automatic", "[upload]\nparallel_files = 0", "", ""},
+		{"max rate without unit", "[upload]\nmax_rate = \"20\"", "upload.max_rate", "want a number and a unit, such as 20Mbit"},
+		{"max rate", "[upload]\nmax_rate = \"20Mbit\"\nmax_rate_schedule = \"Mon-Fri 09:00-17:00\"", "", ""},
+		{"max rate schedule", "[upload]\nmax_rate_schedule = \"Mon-Fri 9-5\"", "upload.max_rate_schedule", "want a time range such as 09:00-17:00"},
+		{"part size automatic", "[upload]\npart_size = 0", "", ""},
 		{"parallel files too many", "[upload]\nparallel_files = 65", "upload.parallel_files", "(got 65)"},
-		{"parallel parts zero", "[upload]\nparallel_parts = 0", "upload.parallel_parts", "must be between 1 and 64 (got 0)"},
-		{"part size small", "[upload]\npart_size = \"4MiB\"", "upload.part_size", "must be between 5MiB and 5GiB (got 4MiB)"},
+		{"parallel parts negative", "[upload]\nparallel_parts = -4", "upload.parallel_parts", "must be between 1 and 64, or 0 for automatic (got -4)"},
+		{"part size small", "[upload]\npart_size = \"4MiB\"", "upload.part_size", "must be between 5MiB and 5GiB, or 0 for automatic (got 4MiB)"},
 		{"part size large", "[upload]\npart_size = \"6GiB\"", "upload.part_size", "(got 6GiB)"},
 		{"part size just over", "[upload]\npart_size = 5368709121", "upload.part_size", "(got 5.00GiB, 5368709121 bytes)"},
 		{"threshold large", "[upload]\nmultipart_threshold = \"5GiB\"\npart_size=\"5MiB\"", "", ""},
@@ -141,7 +148,7 @@ func TestInvalidConfigs(t *testing.T) {
 		{"prefix unbalanced", "[upload]\nkey_prefix = \"x/{date/\"", "upload.key_prefix", "unmatched"},
 		{"prefix identity without signin", "[upload]\nkey_prefix = \"x/{email}/\"", "upload.key_prefix", "{email} needs sign-in"},
 		{"prefix too long", "[upload]\nkey_prefix = \"" + strings.Repeat("a", 1025) + "\"", "upload.key_prefix", "at most 1024 bytes"},
-		{"checksum", "!\n[s3]\nregion=\"r\"\nbucket=\"hoist\"\nchecksum = \"md5\"", "s3.checksum", `must be "crc32c" or "none" (got "md5")`},
+		{"checksum", "!\n[s3]\nregion=\"r\"\nbucket=\"hoist\"\nchecksum = \"md5\"", "s3.checksum", `must be "crc32c", "crc32c-composite" or "none" (got "md5")`},
 		{"no region", "!\n[s3]\nbucket = \"hoist\"", "s3.region", `must be set (got "")`},
 		{"region space", "!\n[s3]\nbucket = \"hoist\"\nregion=\"us east\"", "s3.region", "spaces"},
 		{"no bucket", "!\n[s3]\nregion = \"r\"", "s3.bucket", `must be set (got "")`},
@@ -212,7 +219,7 @@ func TestValidationCollectsAllProblems(t *testing.T) {
 [s3]
 bukcet = "hoist"
 [upload]
-parallel_files = 0
+parallel_files = -1
 parallel_parts = 100
 stall_timeout = "0s"
 `
@@ -419,7 +426,7 @@ func TestDefaultFileDocumentsDefaults(t *testing.T) {
 
 func TestValidateProgrammatic(t *testing.T) {
 	cfg := Default()
-	cfg.Upload.ParallelParts = 0
+	cfg.Upload.ParallelParts = -1
 	cfg.S3.Bucket = "Bad"
 	err := cfg.Validate()
 	var ve *ValidationError

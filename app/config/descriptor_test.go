@@ -59,7 +59,7 @@ func TestParseDescriptorProblems(t *testing.T) {
 		{"mistyped field", good(func(s string) string { return strings.Replace(s, `"parallel_parts": 4`, `"parallel_parts": "four"`, 1) }),
 			"has a mistake", ":13: upload.parallel_parts: incompatible types"},
 		{"out of range", good(func(s string) string { return strings.Replace(s, `"parallel_parts": 4`, `"parallel_parts": 400`, 1) }),
-			"has a mistake", "upload.parallel_parts: must be between 1 and 64 (got 400) (line 13)"},
+			"has a mistake", "upload.parallel_parts: must be between 1 and 64, or 0 for automatic (got 400) (line 13)"},
 		{"static keys", good(func(s string) string {
 			return strings.Replace(s, `"region": "eu-west-1",`, `"region": "eu-west-1", "access_key_id": "AKIA", "secret_access_key": "shh",`, 1)
 		}), "has a mistake", "s3.access_key_id: not allowed in a descriptor"},

@@ -12,6 +12,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"hoist/uploader"
 )
 
 // Limits checked by Validate.
@@ -87,9 +89,9 @@ func (c *Config) problems() []*FieldError {
 		add("s3.bucket", "%v %s", err, got(c.S3.Bucket))
 	}
 	switch c.S3.Checksum {
-	case ChecksumCRC32C, ChecksumNone:
+	case ChecksumCRC32C, ChecksumCRC32CComposite, ChecksumNone:
 	default:
-		add("s3.checksum", `must be "crc32c" or "none" %s`, got(string(c.S3.Checksum)))
+		add("s3.checksum", `must be "crc32c", "crc32c-composite" or "none" %s`, got(string(c.S3.Checksum)))
 	}
 	switch {
 	case c.S3.AccessKeyID != "" && c.S3.SecretAccessKey == "":
@@ -103,17 +105,23 @@ func (c *Config) problems() []*FieldError {
 	for _, e := range keyPrefixProblems(c.Upload.KeyPrefix, c.Signin.Enabled()) {
 		add("upload.key_prefix", "%s %s", e, got(c.Upload.KeyPrefix))
 	}
-	if c.Upload.PartSize < minPartSize || c.Upload.PartSize > maxPartSize {
-		add("upload.part_size", "must be between %v and %v %s", minPartSize, maxPartSize, got(c.Upload.PartSize))
+	if c.Upload.PartSize != 0 && (c.Upload.PartSize < minPartSize || c.Upload.PartSize > maxPartSize) {
+		add("upload.part_size", "must be between %v and %v, or 0 for automatic %s", minPartSize, maxPartSize, got(c.Upload.PartSize))
 	}
 	if c.Upload.MultipartThreshold < 0 || c.Upload.MultipartThreshold > maxThreshold {
 		add("upload.multipart_threshold", "must be between 0 and %v %s", maxThreshold, got(c.Upload.MultipartThreshold))
 	}
-	if c.Upload.ParallelFiles < 1 || c.Upload.ParallelFiles > maxParallel {
-		add("upload.parallel_files", "must be between 1 and %d %s", maxParallel, got(c.Upload.ParallelFiles))
+	if c.Upload.ParallelFiles < 0 || c.Upload.ParallelFiles > maxParallel {
+		add("upload.parallel_files", "must be between 1 and %d, or 0 for automatic %s", maxParallel, got(c.Upload.ParallelFiles))
 	}
-	if c.Upload.ParallelParts < 1 || c.Upload.ParallelParts > maxParallel {
-		add("upload.parallel_parts", "must be between 1 and %d %s", maxParallel, got(c.Upload.ParallelParts))
+	if c.Upload.ParallelParts < 0 || c.Upload.ParallelParts > maxParallel {
+		add("upload.parallel_parts", "must be between 1 and %d, or 0 for automatic %s", maxParallel, got(c.Upload.ParallelParts))
+	}
+	if _, err := uploader.ParseRate(c.Upload.MaxRate); err != nil {
+		add("upload.max_rate", "%v", err)
+	}
+	if _, err := uploader.ParseSchedule(c.Upload.MaxRateSchedule); err != nil {
+		add("upload.max_rate_schedule", "%v", err)
 	}
 	switch c.Upload.OnCollision {
 	case CollisionRename, CollisionOverwrite, CollisionSkip:
@@ -133,6 +141,17 @@ func (c *Config) problems() []*FieldError {
 	}
 	if p := c.Signin.RedirectPort; p != 0 && (p < 1024 || p > 65535) {
 		add("signin.redirect_port", "must be 0 (any free port) or between 1024 and 65535 (got %d)", p)
+	}
+
+	// [support]
+	if c.Support.RequestPoll < Duration(10*time.Second) || c.Support.RequestPoll > Duration(24*time.Hour) {
+		add("support.request_poll", "must be between 10s and 24h %s", got(c.Support.RequestPoll))
+	}
+	if p := c.Support.CustomersPrefix; p != "" && !strings.HasSuffix(p, "/") {
+		add("support.customers_prefix", `must end in "/" %s`, got(p))
+	}
+	if len(c.Support.StaffGroups) > 0 && strings.TrimSpace(c.Support.GroupClaim) == "" {
+		add("support.group_claim", `must name a claim when support.staff_groups is set (got "")`)
 	}
 	return append(out, c.transportProblems()...)
 }
@@ -256,4 +275,12 @@ func keyPrefixProblems(tmpl string, signin bool) []string {
 		out = append(out, fmt.Sprintf("must be at most %d bytes", maxKeyPrefixBytes))
 	}
 	return out
+}
+
+// SpeedLimit returns the parsed upload.max_rate and upload.max_rate_schedule
+// (a validated Config always parses).
+func (u Upload) SpeedLimit() (uploader.Rate, uploader.Schedule) {
+	r, _ := uploader.ParseRate(u.MaxRate)
+	s, _ := uploader.ParseSchedule(u.MaxRateSchedule)
+	return r, s
 }

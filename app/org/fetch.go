@@ -72,6 +72,24 @@ var ErrNotModified = errors.New("descriptor not modified")
 // returns ErrNotModified when nothing changed. Every other error is an
 // *Error in plain words. Nothing is saved.
 func (f *Fetcher) Fetch(ctx context.Context, descriptorURL, etag string) (*Organisation, error) {
+	o, err := f.fetch(ctx, descriptorURL, etag)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := f.CheckIssuer(ctx, o.Descriptor.Config.Signin.Issuer, o.Domain); err != nil {
+		return nil, err
+	}
+	return o, nil
+}
+
+// FetchDescriptor is Fetch without the check of the sign-in service, for
+// `hoist org check`, which reports that check on a line of its own (see
+// CheckIssuer). Errors are as Fetch's.
+func (f *Fetcher) FetchDescriptor(ctx context.Context, descriptorURL string) (*Organisation, error) {
+	return f.fetch(ctx, descriptorURL, "")
+}
+
+func (f *Fetcher) fetch(ctx context.Context, descriptorURL, etag string) (*Organisation, error) {
 	domain := config.DomainOf(descriptorURL)
 	if err := config.CheckDescriptorURL(descriptorURL); err != nil {
 		return nil, insecureOrBad(descriptorURL, err)
@@ -91,9 +109,6 @@ func (f *Fetcher) Fetch(ctx context.Context, descriptorURL, etag string) (*Organ
 			msg = domain + " has no Hoist set-up (its answer is not a Hoist set-up file). Check the address, or ask " + orgWord(domain) + " for an invitation link."
 		}
 		return nil, &Error{Message: msg, Cause: err}
-	}
-	if err := f.checkIssuer(ctx, client, d.Config.Signin.Issuer, domain); err != nil {
-		return nil, err
 	}
 	return &Organisation{Name: d.Config.Organisation.Name, Domain: domain, URL: descriptorURL, FinalURL: final,
 		ETag: tag, Raw: raw, Descriptor: d}, nil
@@ -235,32 +250,53 @@ func hostOnly(domain string) string {
 	return domain
 }
 
-// checkIssuer fetches the sign-in service's discovery document and checks
-// that it names issuer exactly (OpenID Connect Discovery §4.3).
-func (f *Fetcher) checkIssuer(ctx context.Context, c *http.Client, issuer, domain string) error {
+// Discovery is what Hoist reads from a sign-in service's discovery
+// document (OpenID Connect Discovery 1.0, RFC 8414).
+type Discovery struct {
+	// URL is where the document was fetched.
+	URL string `json:"-"`
+	// Issuer is the issuer the document names.
+	Issuer                string `json:"issuer"`
+	AuthorizationEndpoint string `json:"authorization_endpoint"`
+	TokenEndpoint         string `json:"token_endpoint"`
+	// CodeChallengeMethods are the PKCE methods offered; nil when the
+	// document does not say (RFC 8414 §2: then PKCE is not offered).
+	CodeChallengeMethods []string `json:"code_challenge_methods_supported"`
+	// TokenAuthMethods are the ways clients may authenticate at the token
+	// endpoint; nil when the document does not say.
+	TokenAuthMethods []string `json:"token_endpoint_auth_methods_supported"`
+}
+
+// CheckIssuer fetches the sign-in service's discovery document under the
+// same rules as a descriptor and checks that it names issuer exactly
+// (OpenID Connect Discovery §4.3). domain is the organisation's, for the
+// messages. Errors are *Error in plain words.
+func (f *Fetcher) CheckIssuer(ctx context.Context, issuer, domain string) (*Discovery, error) {
 	disc := strings.TrimSuffix(issuer, "/") + "/.well-known/openid-configuration"
 	who := orgWord(domain)
-	body, _, _, err := f.get(ctx, c, disc, "", maxDiscoverySize, config.DomainOf(issuer))
+	body, _, _, err := f.get(ctx, f.client(), disc, "", maxDiscoverySize, config.DomainOf(issuer))
 	if err != nil {
 		var e *Error
 		if errors.As(err, &e) {
-			return &Error{Message: "Hoist found " + domain + "'s set-up, but couldn't check its sign-in service: " + lowerFirst(e.Message), Cause: e.Cause}
+			return nil, &Error{Message: "Hoist found " + domain + "'s set-up, but couldn't check its sign-in service: " + lowerFirst(e.Message), Cause: e.Cause}
 		}
-		return err
+		return nil, err
 	}
-	var doc struct {
-		Issuer string `json:"issuer"`
-	}
-	if err := json.Unmarshal(body, &doc); err != nil {
-		return &Error{Message: domain + "'s sign-in service isn't set up correctly, so you couldn't sign in. Tell " + who + "'s IT support.",
+	doc := &Discovery{URL: disc}
+	if err := json.Unmarshal(body, doc); err != nil {
+		return nil, &Error{Message: domain + "'s sign-in service isn't set up correctly, so you couldn't sign in. Tell " + who + "'s IT support.",
 			Cause: fmt.Errorf("discovery %s: %w", disc, err)}
 	}
 	if doc.Issuer != issuer {
-		return &Error{Message: domain + "'s sign-in service isn't set up correctly (it gives another name than the set-up says), so you couldn't sign in. Tell " + who + "'s IT support.",
+		return nil, &Error{Message: domain + "'s sign-in service isn't set up correctly (it gives another name than the set-up says), so you couldn't sign in. Tell " + who + "'s IT support.",
 			Cause: fmt.Errorf("discovery %s names issuer %q, the descriptor says %q", disc, doc.Issuer, issuer)}
 	}
-	return nil
+	return doc, nil
 }
+
+// HTTPClient is the client every fetch uses (the same TLS, timeout and
+// redirect rules), for other requests to the organisation's services.
+func (f *Fetcher) HTTPClient() *http.Client { return f.client() }
 
 func lowerFirst(s string) string {
 	if s == "" || strings.HasPrefix(s, "Hoist") {

@@ -28,6 +28,21 @@ type Identity struct {
 	// boolean, as text (e.g. "sub", "email", "preferred_username"), for key
 	// templates. Objects and arrays are left out.
 	Claims map[string]string
+	// Lists holds every top-level claim whose value is an array of strings
+	// (e.g. "groups"), for telling support staff from customers.
+	Lists map[string][]string
+}
+
+// InGroup reports whether the list claim named claim holds any of groups.
+func (i *Identity) InGroup(claim string, groups []string) bool {
+	for _, have := range i.Lists[claim] {
+		for _, g := range groups {
+			if have == g {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // DisplayName is the best name to show: Name, else Email, else
@@ -44,6 +59,7 @@ func (i *Identity) DisplayName() string {
 func (i *Identity) clone() *Identity {
 	cp := *i
 	cp.Claims = maps.Clone(i.Claims)
+	cp.Lists = maps.Clone(i.Lists)
 	return &cp
 }
 
@@ -71,7 +87,20 @@ func identityFrom(idt *oidc.IDToken) (*Identity, error) {
 		Issuer:            idt.Issuer,
 		Expiry:            idt.Expiry,
 		Claims:            claims,
+		Lists:             listClaims(raw),
 	}, nil
+}
+
+// listClaims keeps the claims that are arrays of strings.
+func listClaims(raw map[string]json.RawMessage) map[string][]string {
+	out := map[string][]string{}
+	for k, v := range raw {
+		var list []string
+		if strings.HasPrefix(strings.TrimSpace(string(v)), "[") && json.Unmarshal(v, &list) == nil {
+			out[k] = list
+		}
+	}
+	return out
 }
 
 // flatClaims keeps the scalar claims as text.

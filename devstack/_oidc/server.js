@@ -11,12 +11,17 @@
 //   OIDC_REFRESH_TOKEN_TTL     refresh token lifetime from sign-in, seconds; default 14 days
 //   OIDC_SESSION_TTL           browser session lifetime, seconds; default 1 day
 //   OIDC_ROTATE_REFRESH_TOKENS "0" to keep one refresh token per sign-in; default rotate
-//   OIDC_USERS                 JSON [{"sub","username","password","email","name"}];
+//   OIDC_USERS                 JSON [{"sub","username","password","email","name","groups"}];
 //                              default the demo users below
 //   OIDC_EXTRA_CLAIMS          JSON object added to every user's ID token claims
 //   OIDC_KEYS_FILE             private JWKS to load, or to create when missing;
 //                              default: a fresh key pair in memory
 //   OIDC_TEST_HOOKS            "1" enables POST /__test/revoke-all
+//   OIDC_CLIENT_SECRET         makes the client confidential (client_secret_basic);
+//                              default public (token_endpoint_auth_method none)
+//   OIDC_PKCE_METHODS_SET      "1": replace code_challenge_methods_supported in the
+//                              discovery document with OIDC_PKCE_METHODS (space-separated,
+//                              empty: left out); imitates a provider without PKCE S256
 //   OIDC_HOIST_DESCRIPTOR      file served as Hoist's organisation descriptor at
 //                              /.well-known/hoist.json (read per request; 404 while missing)
 //
@@ -33,6 +38,7 @@ import Provider from 'oidc-provider';
 const DEMO_USERS = [
   { sub: 'cd7d51af-c162-4aca-bf1d-03b91aa01dba', username: 'alice', password: 'alice-password', email: 'alice@example.com', name: 'Alice Example' },
   { sub: '15eb11a8-edab-4edc-b907-bb216b6ba7e9', username: 'bob', password: 'bob-password', email: 'bob@example.com', name: 'Bob Example' },
+  { sub: '1f393cd6-acdc-4081-b293-38f9fccda262', username: 'sam', password: 'sam-password', email: 'sam@acme.example', name: 'Sam Support', groups: ['hoist-staff'] },
 ];
 
 const DAY = 24 * 60 * 60;
@@ -58,6 +64,10 @@ function settings(env, argv) {
     keysFile: env.OIDC_KEYS_FILE || '',
     testHooks: env.OIDC_TEST_HOOKS === '1',
     descriptorFile: env.OIDC_HOIST_DESCRIPTOR || '',
+    clientSecret: env.OIDC_CLIENT_SECRET || '',
+    pkceMethods: env.OIDC_PKCE_METHODS_SET === '1'
+      ? (env.OIDC_PKCE_METHODS || '').split(/\s+/).filter(Boolean)
+      : undefined,
   };
 }
 
@@ -197,6 +207,7 @@ function accounts(users, extraClaims) {
             email_verified: Boolean(u.email),
             preferred_username: u.username,
             name: u.name,
+            ...(u.groups?.length ? { groups: u.groups } : {}),
           };
         },
       };
@@ -210,7 +221,9 @@ function providerConfig(s, store, users) {
     clients: [{
       client_id: s.clientId,
       application_type: 'native',
-      token_endpoint_auth_method: 'none',
+      ...(s.clientSecret
+        ? { client_secret: s.clientSecret, token_endpoint_auth_method: 'client_secret_basic' }
+        : { token_endpoint_auth_method: 'none' }),
       redirect_uris: s.redirectUris,
       post_logout_redirect_uris: s.redirectUris,
       grant_types: ['authorization_code', 'refresh_token'],
@@ -218,7 +231,7 @@ function providerConfig(s, store, users) {
       id_token_signed_response_alg: 'RS256',
     }],
     claims: {
-      openid: ['sub', ...Object.keys(s.extraClaims)],
+      openid: ['sub', 'groups', ...Object.keys(s.extraClaims)],
       email: ['email', 'email_verified'],
       profile: ['name', 'preferred_username'],
     },
@@ -423,6 +436,16 @@ function main() {
   const users = accounts(s.users, s.extraClaims);
   const provider = new Provider(s.issuer, providerConfig(s, store, users));
   provider.on('server_error', (ctx, err) => console.error('server_error', err));
+  if (s.pkceMethods) {
+    // A test knob: a discovery document that does not offer PKCE S256.
+    provider.use(async (ctx, next) => {
+      await next();
+      if (ctx.path === '/.well-known/openid-configuration' && ctx.body && typeof ctx.body === 'object') {
+        delete ctx.body.code_challenge_methods_supported;
+        if (s.pkceMethods.length) ctx.body.code_challenge_methods_supported = s.pkceMethods;
+      }
+    });
+  }
   const handle = provider.callback();
 
   const server = http.createServer((req, res) => {

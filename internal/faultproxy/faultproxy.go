@@ -11,7 +11,8 @@
 // Accepted connections have a small receive buffer (64 KiB), as a link to a
 // distant server has a small window: bytes the proxy has not forwarded wait
 // in the client's own socket, not in the proxy's. [Proxy.SetRate] makes
-// the link slow as well.
+// the link slow as well, and [Proxy.SetLink] emulates a whole wide-area
+// link: shared rates each way, a one-way delay and a per-connection cap.
 package faultproxy
 
 import (
@@ -58,8 +59,10 @@ type Proxy struct {
 	stallNextK int           // connections left that get stallNextN
 	stallNextN int64         // bytes before freezing for those
 	stall      chan struct{} // non-nil while Stall(true); closed by Stall(false)
-	rate       float64       // upstream bytes a second, all connections; 0: unlimited
-	nextSend   time.Time     // when the rate allows the next upstream chunk
+	link       Link          // the emulated link; see SetLink
+
+	upRate   pacer // shared by every connection's upstream
+	downRate pacer // shared by every connection's downstream
 }
 
 // New starts a proxy on 127.0.0.1 with a free port, forwarding to target
@@ -108,43 +111,14 @@ func (p *Proxy) Live() int {
 }
 
 // SetRate limits the upstream bandwidth, shared by all connections, to
-// bytesPerSecond, like a slow uplink; 0 or less removes the limit.
+// bytesPerSecond, like a slow uplink; 0 or less removes the limit. It is
+// SetLink with only Link.Up changed.
 func (p *Proxy) SetRate(bytesPerSecond int64) {
 	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.rate = float64(max(bytesPerSecond, 0))
-}
-
-// pace waits until the rate allows n more upstream bytes; it reports false
-// when the connection was killed meanwhile.
-func (c *conn) pace(n int) bool {
-	c.p.mu.Lock()
-	if c.p.rate == 0 {
-		c.p.mu.Unlock()
-		return true
-	}
-	now := time.Now()
-	if c.p.nextSend.Before(now) {
-		c.p.nextSend = now
-	}
-	c.p.nextSend = c.p.nextSend.Add(time.Duration(float64(n) / c.p.rate * float64(time.Second)))
-	wait := c.p.nextSend.Sub(now)
-	c.p.mu.Unlock()
-	t := time.NewTimer(wait)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-c.ctx.Done():
-		return false
-	}
-}
-
-// limited reports whether a rate limit is set.
-func (p *Proxy) limited() bool {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.rate > 0
+	l := p.link
+	p.mu.Unlock()
+	l.Up = bytesPerSecond
+	p.SetLink(l)
 }
 
 // ResetAfter makes every new connection reset (a TCP RST to both client
@@ -273,7 +247,9 @@ func (p *Proxy) acceptLoop() {
 			continue
 		}
 		ctx, cancel := context.WithCancel(context.Background())
-		c := &conn{p: p, client: client, ctx: ctx, cancel: cancel, resetAt: -1, stallAt: -1}
+		c := &conn{p: p, client: client, ctx: ctx, cancel: cancel, resetAt: -1, stallAt: -1, delay: p.link.Delay}
+		c.upCap.setRate(p.link.PerConn)
+		c.downCap.setRate(p.link.PerConn)
 		switch {
 		case p.resetNextK > 0:
 			c.resetAt = p.resetNextN
@@ -313,8 +289,11 @@ type conn struct {
 
 	resetAt int64       // upstream bytes that trigger a reset; -1: never
 	stallAt int64       // upstream bytes that trigger a freeze; -1: never
-	up      int64       // upstream bytes forwarded; only pipeUp touches it
-	frozen  atomic.Bool // set by StallAfter's threshold: no more forwarding
+	up      int64       // upstream bytes forwarded; only forwardUp touches it
+	frozen  atomic.Bool // set by StallAfter's threshold or Freeze: no more forwarding
+
+	delay          time.Duration // one-way delay of each direction, fixed at accept
+	upCap, downCap pacer         // the per-connection rate cap of each direction
 }
 
 // run dials the target and pumps both directions until both end or the
@@ -409,71 +388,113 @@ func (c *conn) limit() int64 {
 	return lim
 }
 
-// pipeUp copies client → target, applying the byte thresholds.
+// pipeUp copies client → target over the emulated link, applying the
+// byte thresholds.
 func (c *conn) pipeUp() {
+	c.pipe(c.client, &c.p.upRate, &c.upCap, c.forwardUp, func(err error) { c.finish(err, c.server) })
+}
+
+// pipeDown copies target → client over the emulated link.
+func (c *conn) pipeDown() {
+	c.pipe(c.server, &c.p.downRate, &c.downCap, c.forwardDown, func(err error) { c.finish(err, c.client) })
+}
+
+// pipe reads from src and hands each chunk to forward once the link's
+// rates allow it and its one-way delay has passed; end is called after the
+// last chunk with the read error that ended src. With a delay, chunks wait
+// in a queue served by a second goroutine, so the link carries the next
+// chunks meanwhile (a full pipe, as on a real long path).
+func (c *conn) pipe(src *net.TCPConn, shared, own *pacer, forward func([]byte) bool, end func(error)) {
+	var q *delayQueue
+	if c.delay > 0 {
+		q = newDelayQueue(c, forward, end)
+		defer q.close()
+	}
 	buf := make([]byte, bufSize)
 	for {
-		n, rerr := c.client.Read(buf)
+		n, rerr := src.Read(buf)
 		data := buf[:n]
 		for len(data) > 0 {
 			if !c.wait() {
 				return
 			}
 			chunk := data
-			if lim := c.limit(); lim >= 0 && int64(len(chunk)) > lim {
-				chunk = chunk[:lim]
-			}
-			if c.p.limited() {
+			if shared.limited() || own.limited() {
 				chunk = chunk[:min(len(chunk), paceChunk)]
-				if !c.pace(len(chunk)) {
+				now := time.Now()
+				due := shared.take(now, len(chunk))
+				if d := own.take(now, len(chunk)); d.After(due) {
+					due = d
+				}
+				if !c.sleepUntil(due) {
 					return
 				}
 			}
-			// Count before writing, so that a reader who has seen the bytes
-			// arrive also sees them counted; take back what was not sent.
-			c.p.bytesUp.Add(int64(len(chunk)))
-			w, werr := c.server.Write(chunk)
-			c.p.bytesUp.Add(int64(w - len(chunk)))
-			c.up += int64(w)
-			data = data[w:]
-			if werr != nil {
-				c.kill(true)
-				return
+			data = data[len(chunk):]
+			if q != nil {
+				if !q.push(chunk, time.Now().Add(c.delay)) {
+					return
+				}
+				continue
 			}
-			if c.up == c.resetAt {
-				c.kill(true)
+			if !forward(chunk) {
 				return
-			}
-			if c.up == c.stallAt {
-				c.frozen.Store(true)
 			}
 		}
 		if rerr != nil {
-			c.finish(rerr, c.server)
+			if q != nil {
+				q.end(rerr, time.Now().Add(c.delay))
+				return
+			}
+			end(rerr)
 			return
 		}
 	}
 }
 
-// pipeDown copies target → client.
-func (c *conn) pipeDown() {
-	buf := make([]byte, bufSize)
-	for {
-		n, rerr := c.server.Read(buf)
-		if n > 0 {
-			if !c.wait() {
-				return
-			}
-			if _, werr := c.client.Write(buf[:n]); werr != nil {
-				c.kill(true)
-				return
-			}
+// forwardUp writes chunk to the target, cutting it at a reset or freeze
+// threshold. It reports false when the connection is over.
+func (c *conn) forwardUp(chunk []byte) bool {
+	for len(chunk) > 0 {
+		if !c.wait() {
+			return false
 		}
-		if rerr != nil {
-			c.finish(rerr, c.client)
-			return
+		part := chunk
+		if lim := c.limit(); lim >= 0 && int64(len(part)) > lim {
+			part = part[:lim]
+		}
+		// Count before writing, so that a reader who has seen the bytes
+		// arrive also sees them counted; take back what was not sent.
+		c.p.bytesUp.Add(int64(len(part)))
+		w, werr := c.server.Write(part)
+		c.p.bytesUp.Add(int64(w - len(part)))
+		c.up += int64(w)
+		chunk = chunk[w:]
+		if werr != nil {
+			c.kill(true)
+			return false
+		}
+		if c.up == c.resetAt {
+			c.kill(true)
+			return false
+		}
+		if c.up == c.stallAt {
+			c.frozen.Store(true)
 		}
 	}
+	return true
+}
+
+// forwardDown writes chunk to the client.
+func (c *conn) forwardDown(chunk []byte) bool {
+	if !c.wait() {
+		return false
+	}
+	if _, werr := c.client.Write(chunk); werr != nil {
+		c.kill(true)
+		return false
+	}
+	return true
 }
 
 // finish ends one direction after a read error: a clean EOF is passed on

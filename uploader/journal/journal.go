@@ -55,7 +55,10 @@ var (
 	bucketJobs   = []byte("jobs")
 	bucketParts  = []byte("parts")
 	bucketAborts = []byte("aborts")
-	keyVersion   = []byte("version")
+	// bucketBatches holds batches and their receipts, by batch ID (added
+	// within format 1: a file without it gets it at Open).
+	bucketBatches = []byte("batches")
+	keyVersion    = []byte("version")
 )
 
 // ErrLocked is returned (wrapped) by Open when another process holds the
@@ -88,7 +91,10 @@ type Journal struct {
 	private string
 }
 
-var _ uploader.Journal = (*Journal)(nil)
+var (
+	_ uploader.Journal      = (*Journal)(nil)
+	_ uploader.BatchJournal = (*Journal)(nil)
+)
 
 // DefaultPath returns the journal's file path inside the data folder:
 // filepath.Join(dataDir, "journal.db").
@@ -178,7 +184,7 @@ func (j *Journal) init() error {
 		return err
 	}
 	err = j.update(func(tx *bolt.Tx) error {
-		for _, name := range [][]byte{bucketJobs, bucketParts, bucketAborts} {
+		for _, name := range [][]byte{bucketJobs, bucketParts, bucketAborts, bucketBatches} {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 				return err
 			}
@@ -228,7 +234,7 @@ func (j *Journal) check() (fresh, missing bool, err error) {
 		if tx.Bucket(bucketJobs) == nil || tx.Bucket(bucketParts) == nil {
 			return fmt.Errorf("%w: buckets are missing", ErrCorrupt)
 		}
-		missing = tx.Bucket(bucketAborts) == nil
+		missing = tx.Bucket(bucketAborts) == nil || tx.Bucket(bucketBatches) == nil
 		return nil
 	})
 	return fresh, missing, err

@@ -31,6 +31,10 @@ type Store struct {
 	// "part", "list", "complete", "abort", "head"); a non-nil error is
 	// returned instead of doing it. It is called without the lock held.
 	Hook func(ctx context.Context, op, key string, part int32) error
+	// FullObject makes multipart objects report the full-object CRC32C
+	// (S3's FULL_OBJECT checksum type) instead of the composite one. Set it
+	// before use.
+	FullObject bool
 	// Counts of calls per op.
 	calls     map[string]int
 	partsSent int
@@ -283,6 +287,9 @@ func (s *Store) CompleteMultipart(ctx context.Context, key, uploadID string, par
 	var sum [4]byte
 	binary.BigEndian.PutUint32(sum[:], h.Sum32())
 	checksum := fmt.Sprintf("%s-%d", base64.StdEncoding.EncodeToString(sum[:]), len(parts))
+	if s.FullObject {
+		checksum = crc(buf.Bytes())
+	}
 	s.objects[key] = object{data: buf.Bytes(), checksum: checksum}
 	delete(s.uploads, uploadID)
 	return uploader.ObjectInfo{Size: int64(buf.Len()), Checksum: checksum}, nil

@@ -42,6 +42,12 @@ type Options struct {
 	// Checksums sends and verifies CRC32C checksums. Turn off only for
 	// stores that reject them.
 	Checksums bool
+	// CompositeChecksums creates multipart uploads with S3's COMPOSITE
+	// checksum type (a checksum of the parts' checksums, "<crc>-<parts>")
+	// instead of FULL_OBJECT (the CRC32C of the whole object, which any
+	// CRC32C tool reproduces from a downloaded file). For stores that lack
+	// FULL_OBJECT.
+	CompositeChecksums bool
 	// Credentials provides the S3 credentials. Nil uses the SDK's default
 	// chain (environment, shared config, SSO, instance roles).
 	Credentials aws.CredentialsProvider
@@ -65,6 +71,7 @@ type Store struct {
 	client    *s3.Client
 	bucket    string
 	checksums bool
+	composite bool
 	temporary bool
 	creds     aws.CredentialsProvider
 }
@@ -127,7 +134,7 @@ func New(ctx context.Context, opts Options) (*Store, error) {
 		}
 		o.UsePathStyle = opts.PathStyle
 	})
-	return &Store{client: client, bucket: opts.Bucket, checksums: opts.Checksums, temporary: opts.TemporaryCredentials, creds: opts.Credentials}, nil
+	return &Store{client: client, bucket: opts.Bucket, checksums: opts.Checksums, composite: opts.CompositeChecksums, temporary: opts.TemporaryCredentials, creds: opts.Credentials}, nil
 }
 
 // StaticCredentials returns a provider for fixed keys (development only).
@@ -183,7 +190,10 @@ func (s *Store) CreateMultipart(ctx context.Context, key string) (string, error)
 	in := &s3.CreateMultipartUploadInput{Bucket: &s.bucket, Key: &key}
 	if s.checksums {
 		in.ChecksumAlgorithm = types.ChecksumAlgorithmCrc32c
-		in.ChecksumType = types.ChecksumTypeComposite
+		in.ChecksumType = types.ChecksumTypeFullObject
+		if s.composite {
+			in.ChecksumType = types.ChecksumTypeComposite
+		}
 	}
 	out, err := s.client.CreateMultipartUpload(ctx, in)
 	if err != nil {
@@ -254,6 +264,14 @@ func (s *Store) CompleteMultipart(ctx context.Context, key, uploadID string, par
 	}
 	if ifNoneMatch {
 		in.IfNoneMatch = aws.String("*")
+	}
+	if s.checksums && !s.composite {
+		// The whole object's CRC32C, computed from the parts': the store
+		// checks it against what it assembled.
+		if full, err := uploader.FullObjectChecksum(sorted); err == nil {
+			in.ChecksumType = types.ChecksumTypeFullObject
+			in.ChecksumCRC32C = aws.String(full)
+		}
 	}
 	out, err := s.client.CompleteMultipartUpload(ctx, in)
 	if err != nil {

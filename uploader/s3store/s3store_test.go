@@ -3,7 +3,10 @@ package s3store_test
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
+	"encoding/binary"
 	"fmt"
+	"hash/crc32"
 	"io"
 	"math/rand/v2"
 	"os"
@@ -212,6 +215,17 @@ func TestSizesOnMinIO(t *testing.T) {
 		}
 		if got := aws.ToString(head.ChecksumCRC32C); j.Checksum == "" || !strings.HasPrefix(j.Checksum, strings.Split(got, "-")[0]) {
 			t.Fatalf("%s: MinIO reports CRC32C %q, Hoist computed %q", j.Rel, got, j.Checksum)
+		}
+		// Multipart objects too carry the full-object CRC32C: the one a
+		// standard tool computes from the file.
+		data, err := os.ReadFile(j.Source)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var whole [4]byte
+		binary.BigEndian.PutUint32(whole[:], crc32.Checksum(data, crc32.MakeTable(crc32.Castagnoli)))
+		if want := base64.StdEncoding.EncodeToString(whole[:]); aws.ToString(head.ChecksumCRC32C) != want || j.Checksum != want {
+			t.Fatalf("%s: MinIO reports CRC32C %q (type %s), Hoist recorded %q, the file's is %q", j.Rel, aws.ToString(head.ChecksumCRC32C), head.ChecksumType, j.Checksum, want)
 		}
 		if n := openUploads(t, j.Key); n != 0 {
 			t.Fatalf("%s: %d multipart uploads left", j.Key, n)

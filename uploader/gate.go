@@ -1,0 +1,230 @@
+package uploader
+
+import (
+	"context"
+	"errors"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// adaptInterval is how often the engine feeds its controller a sample.
+const adaptInterval = time.Second
+
+// gate is a semaphore whose size can change: the requests (parts and small
+// files) the engine lets into flight at once. Safe for concurrent use.
+type gate struct {
+	mu      sync.Mutex
+	limit   int
+	inUse   int
+	waiting int
+	peak    int           // most requests in flight or waiting since the last takePeak
+	changed chan struct{} // closed and replaced when a slot frees or the limit grows
+}
+
+func newGate(limit int) *gate {
+	return &gate{limit: max(limit, 1), changed: make(chan struct{})}
+}
+
+// acquire waits for a slot, or until ctx ends.
+func (g *gate) acquire(ctx context.Context) error {
+	g.mu.Lock()
+	g.waiting++
+	g.peak = max(g.peak, g.inUse+g.waiting)
+	for g.inUse >= g.limit {
+		ch := g.changed
+		g.mu.Unlock()
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			g.mu.Lock()
+			g.waiting--
+			g.mu.Unlock()
+			return context.Cause(ctx)
+		}
+		g.mu.Lock()
+	}
+	g.waiting--
+	g.inUse++
+	g.mu.Unlock()
+	return nil
+}
+
+// release frees a slot taken by acquire.
+func (g *gate) release() {
+	g.mu.Lock()
+	g.inUse--
+	g.wakeLocked()
+	g.mu.Unlock()
+}
+
+func (g *gate) wakeLocked() {
+	close(g.changed)
+	g.changed = make(chan struct{})
+}
+
+// setLimit changes the number of slots; requests in flight above a lower
+// limit finish, and no new one starts until there is room.
+func (g *gate) setLimit(n int) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if n = max(n, 1); n != g.limit {
+		g.limit = n
+		g.wakeLocked()
+	}
+}
+
+func (g *gate) size() int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.limit
+}
+
+// takePeak returns the most requests that were in flight or waiting since
+// the last call (at least those in flight now).
+func (g *gate) takePeak() int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	p := max(g.peak, g.inUse+g.waiting)
+	g.peak = g.inUse + g.waiting
+	return p
+}
+
+// linkStats gathers what the controller learns from the requests of one
+// interval. Safe for concurrent use.
+type linkStats struct {
+	wire      atomic.Int64 // bytes of files read into requests, ever
+	throttled atomic.Int64 // answers asking to slow down, ever
+
+	mu        sync.Mutex
+	latencies []time.Duration // of data requests ended since the last take
+	// perStream and latency are the last estimates, for choosing part sizes.
+	perStream float64
+	latency   time.Duration
+}
+
+func (s *linkStats) addLatency(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.latencies) < 4096 {
+		s.latencies = append(s.latencies, d)
+	}
+}
+
+// takeLatency returns the median latency of the requests that ended since
+// the last call (0: none).
+func (s *linkStats) takeLatency() time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	l := s.latencies
+	s.latencies = s.latencies[:0]
+	if len(l) == 0 {
+		return 0
+	}
+	sort.Slice(l, func(a, b int) bool { return l[a] < l[b] })
+	return l[len(l)/2]
+}
+
+// estimate returns the last per-stream goodput (bytes/s) and latency seen.
+func (s *linkStats) estimate() (perStream float64, latency time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.perStream, s.latency
+}
+
+func (s *linkStats) setEstimate(perStream float64, latency time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if perStream > 0 {
+		s.perStream = perStream
+	}
+	if latency > 0 {
+		s.latency = latency
+	}
+}
+
+// throttleCodes are the error codes with which stores ask a client to send
+// fewer requests.
+var throttleCodes = map[string]bool{
+	"SlowDown": true, "Throttling": true, "ThrottlingException": true,
+	"RequestLimitExceeded": true, "TooManyRequests": true, "ServiceUnavailable": true,
+}
+
+func isThrottle(err error) bool {
+	var se *StoreError
+	return errors.As(err, &se) && throttleCodes[se.Code]
+}
+
+// adapt feeds the controller a sample every interval and applies its limit
+// to the gate, while the engine runs.
+func (e *Engine) adapt() {
+	defer e.wg.Done()
+	tick := time.NewTicker(adaptInterval)
+	defer tick.Stop()
+	last := time.Now()
+	lastWire, lastThrottled := e.stats.wire.Load(), e.stats.throttled.Load()
+	for {
+		select {
+		case <-e.ctx.Done():
+			return
+		case now := <-tick.C:
+			wire, throttled := e.stats.wire.Load(), e.stats.throttled.Load()
+			s := ControlSample{
+				Interval:  now.Sub(last),
+				Bytes:     wire - lastWire,
+				Busy:      e.gate.takePeak(),
+				Throttled: int(throttled - lastThrottled),
+				Latency:   e.stats.takeLatency(),
+			}
+			last, lastWire, lastThrottled = now, wire, throttled
+			if s.Bytes == 0 && s.Busy == 0 {
+				continue // idle: nothing to learn
+			}
+			e.mu.Lock()
+			before := e.ctl.Limit()
+			limit := e.ctl.Observe(s)
+			e.mu.Unlock()
+			if n := max(min(s.Busy, limit), 1); s.Bytes > 0 {
+				e.stats.setEstimate(float64(s.Bytes)/s.Interval.Seconds()/float64(n), s.Latency)
+			}
+			e.gate.setLimit(limit)
+			if limit != before {
+				e.poke() // more files may start
+			}
+			e.log.Info("parallelism", "limit", limit, "busy", s.Busy,
+				"goodput_bps", int64(float64(s.Bytes)/s.Interval.Seconds()),
+				"latency_ms", s.Latency.Milliseconds(), "throttled", s.Throttled)
+		}
+	}
+}
+
+// Reprobe makes the engine forget what it learned about the link and
+// measure it afresh, starting from a few requests: after a wake from sleep
+// or a change of network.
+func (e *Engine) Reprobe() {
+	e.mu.Lock()
+	e.ctl.Reprobe()
+	limit := e.ctl.Limit()
+	e.mu.Unlock()
+	e.gate.setLimit(limit)
+	e.log.Info("parallelism", "limit", limit, "reprobe", true)
+	e.poke()
+}
+
+// Parallelism returns how many requests the engine lets into flight now.
+func (e *Engine) Parallelism() int { return e.gate.size() }
+
+// autoPartSize is the part size for a file of fileSize bytes when none is
+// configured: about 128 parts, so that up to MaxConnections go at once with
+// room to spare, but at least S3's 5 MiB and at most 64 MiB; and, once the
+// link has been measured, big enough that a part keeps one stream busy for
+// 20 response latencies (the request overhead then costs under 5 %). Never
+// more than MaxParts parts.
+func (e *Engine) autoPartSize(fileSize int64) (int64, error) {
+	size := min(max(ceilDiv(fileSize, 128), MinPartSize), 64*MiB)
+	if perStream, latency := e.stats.estimate(); perStream > 0 && latency > 0 {
+		size = max(size, min(int64(20*perStream*latency.Seconds()), 512*MiB))
+	}
+	return PartSize(fileSize, ceilDiv(size, MiB)*MiB)
+}
