@@ -31,7 +31,7 @@ func (w *MainWindow) dropped(uris []fyne.URI) {
 	paths, problems := splitURIs(uris)
 	if len(paths) > 0 {
 		w.uploads.highlightDrop(true)
-		time.AfterFunc(700*time.Millisecond, func() { fyne.Do(func() { w.uploads.highlightDrop(false) }) })
+		w.later(700*time.Millisecond, func() { w.uploads.highlightDrop(false) })
 	}
 	w.addPaths(paths, problems)
 }

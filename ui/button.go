@@ -97,18 +97,22 @@ func (r *keyButtonRenderer) Refresh() {
 const copiedFor = 2 * time.Second
 
 // showCopied makes a Copy button say "Copied" for a moment, so the
-// customer knows the click did something (UI goroutine).
-func showCopied(b *keyButton) {
+// customer knows the click did something (UI goroutine). later runs the
+// change back on the UI goroutine after a while (see MainWindow.later).
+func showCopied(b *keyButton, later func(time.Duration, func())) {
 	text, icon := b.Text, b.Icon
 	if text == "Copied" {
 		return
 	}
 	b.SetText("Copied")
 	b.SetIcon(theme.ConfirmIcon())
-	time.AfterFunc(copiedFor, func() {
-		fyne.Do(func() {
-			b.SetText(text)
-			b.SetIcon(icon)
-		})
+	later(copiedFor, func() {
+		b.SetText(text)
+		b.SetIcon(icon)
 	})
+}
+
+// afterOnUI runs f on the UI goroutine after d.
+func afterOnUI(d time.Duration, f func()) {
+	time.AfterFunc(d, func() { fyne.Do(f) })
 }

@@ -98,7 +98,7 @@ func (w *MainWindow) showDetails(js uploader.JobSnapshot) {
 	dd.dlg = newDialog("Upload details", "Close", scroll, w.win)
 	dd.copy = newButton("Copy for support", theme.ContentCopyIcon(), func() {
 		w.d.App.Clipboard().SetContent(supportText(w.d.Version, dd.job, w.now(), w.destination))
-		showCopied(dd.copy)
+		showCopied(dd.copy, w.later)
 	})
 	closeBtn := newButton("Close", nil, dd.dlg.Hide)
 	closeBtn.Importance = widget.HighImportance

@@ -256,7 +256,7 @@ func (h *historyView) copySummary() {
 		OnlyFailed: h.onlyFailed.Checked, At: w.now(),
 	}, h.rows)
 	w.d.App.Clipboard().SetContent(text)
-	showCopied(h.copySum)
+	showCopied(h.copySum, h.w.later)
 }
 
 // summaryHeader is the context at the top of a summary.

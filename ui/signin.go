@@ -85,7 +85,7 @@ func (f *signInFlow) showDetails() {
 	var copyBtn *keyButton
 	copyBtn = newButton("Copy for support", theme.ContentCopyIcon(), func() {
 		f.w.d.App.Clipboard().SetContent(text)
-		showCopied(copyBtn)
+		showCopied(copyBtn, f.w.later)
 	})
 	closeBtn := newButton("Close", nil, d.Hide)
 	closeBtn.Importance = widget.HighImportance
@@ -123,7 +123,7 @@ func (f *signInFlow) setLink(ctx context.Context, url string) {
 
 func (f *signInFlow) copyLink() {
 	f.w.d.App.Clipboard().SetContent(f.link.Text)
-	showCopied(f.copy)
+	showCopied(f.copy, f.w.later)
 	f.copied.SetText("Paste it into your browser's address bar.")
 }
 

@@ -49,7 +49,7 @@ func newStartupErrorWindow(a fyne.App, version string, err error, fix *StartupFi
 	var copyBtn *keyButton
 	copyBtn = newButton("Copy message", theme.ContentCopyIcon(), func() {
 		a.Clipboard().SetContent(title + " could not start: " + err.Error())
-		showCopied(copyBtn)
+		showCopied(copyBtn, afterOnUI)
 	})
 	quit := newButton("Quit", nil, win.Close)
 	quit.Importance = widget.HighImportance

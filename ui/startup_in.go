@@ -21,7 +21,7 @@ func ShowStartupProblem(a fyne.App, win fyne.Window, version string, err error) 
 	var copyBtn *keyButton
 	copyBtn = newButton("Copy message", theme.ContentCopyIcon(), func() {
 		a.Clipboard().SetContent("Hoist " + version + " could not start: " + err.Error())
-		showCopied(copyBtn)
+		showCopied(copyBtn, afterOnUI)
 	})
 	quit := newButton("Quit", nil, win.Close)
 	quit.Importance = widget.HighImportance

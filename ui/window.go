@@ -35,8 +35,11 @@ type MainWindow struct {
 	command func(func())
 	addJob  func(func())
 	now     func() time.Time
-	kick    chan struct{} // asks the ticker for a poll now
-	adding  int           // paths being added
+	// later runs a widget change on the UI goroutine after a while, unless
+	// the window closed meanwhile; tests make it do nothing.
+	later  func(time.Duration, func())
+	kick   chan struct{} // asks the ticker for a poll now
+	adding int           // paths being added
 
 	signIn  *signInScreen
 	uploads *uploadsScreen
@@ -78,8 +81,16 @@ func newMainWindow(d Deps, run func(func())) *MainWindow {
 	}
 	w := &MainWindow{d: d, now: time.Now, kick: make(chan struct{}, 1), pollMarks: newMarks()}
 	w.ctx, w.stop = context.WithCancel(context.Background())
+	w.later = func(d time.Duration, f func()) {
+		afterOnUI(d, func() {
+			if w.ctx.Err() == nil {
+				f()
+			}
+		})
+	}
 	if run != nil {
 		w.spawn, w.command, w.addJob = run, run, run
+		w.later = func(time.Duration, func()) {}
 	} else {
 		cmds, adds := new(serial), new(serial)
 		w.spawn = func(f func()) { go f() }
