@@ -25,12 +25,28 @@ import (
 	"hoist/uploader/s3store"
 )
 
-// Version is set at build time with -ldflags "-X hoist/app.Version=…".
-var Version = "0.1.0"
+// Version and Commit are stamped in by the build (`make build`, `make
+// package`: -ldflags "-X hoist/app.Version=… -X hoist/app.Commit=…", the
+// version from FyneApp.toml, the commit from git). A plain `go build`
+// leaves them as they are here.
+var (
+	Version = "dev"
+	Commit  = ""
+)
+
+// VersionLine is what `hoist --version` prints and the About box shows:
+// "hoist 0.1.0 (commit 1a2b3c4d5e6f)".
+func VersionLine() string {
+	if Commit == "" {
+		return "hoist " + Version
+	}
+	return "hoist " + Version + " (commit " + Commit + ")"
+}
 
 // Main runs Hoist with the process arguments (args[0] is the program name)
 // and returns the exit code. Without a command it opens the window.
 func Main(args []string) int {
+	attachConsole()
 	env := &cli.Env{Open: Open, Stdout: os.Stdout, Stderr: os.Stderr, Extra: slices.Concat(accountCommands(), joinCommands(), orgCommands(), supportCommands())}
 	if len(args) < 2 || strings.HasPrefix(args[1], "-") && args[1] != "-h" && args[1] != "--help" && args[1] != "--version" {
 		return runWindow(context.Background(), env, args[1:])
@@ -44,7 +60,7 @@ func Main(args []string) int {
 	}
 	switch args[1] {
 	case "version", "--version":
-		fmt.Println("hoist", Version)
+		fmt.Fprintln(env.Stdout, VersionLine())
 		return cli.ExitOK
 	}
 	return cli.Run(context.Background(), env, args[1:])
@@ -135,6 +151,7 @@ type core struct {
 	engine  *uploader.Engine
 	tmpl    uploader.PrefixTemplate
 	creds   *webCredentials // nil unless signed in
+	watch   *watchers       // nil for read-only cores
 }
 
 // release continues uploads held for a new sign-in, with credentials of
@@ -204,7 +221,11 @@ func openCoreFor(ctx context.Context, b *base, hooks engineHooks, p *person, rea
 		j.Close()
 		return nil, err
 	}
-	return &core{base: b, person: p, journal: j, engine: engine, tmpl: tmpl, creds: cache}, nil
+	c := &core{base: b, person: p, journal: j, engine: engine, tmpl: tmpl, creds: cache}
+	if !readOnly {
+		c.watch = startWatchers(engine, b.cfg.Upload.KeepAwake, b.log)
+	}
+	return c, nil
 }
 
 // prefix expands the key prefix for files queued now, with the signed-in
@@ -235,6 +256,7 @@ func (c *core) close() error {
 // shutdown stops the engine and releases the journal; the log stays open.
 func (c *core) shutdown() error {
 	c.engine.Close()
+	c.watch.close()
 	return c.journal.Close()
 }
 

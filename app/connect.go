@@ -110,7 +110,7 @@ type firstRun struct {
 // connected, the main window. It blocks until the app quits.
 func runFirstConnect(ctx context.Context, fa fyne.App, common cli.CommonFlags, setup *config.Setup, l launch, hub *instanceHub, restart *atomic.Bool, log *slog.Logger) int {
 	f := &firstRun{fa: fa, common: common, inst: hub, restart: restart, opened: l.open, log: log}
-	f.win = fa.NewWindow("Hoist " + Version)
+	f.win = fa.NewWindow(ui.WindowTitle)
 	f.win.Resize(fyne.NewSize(1060, 700))
 	f.screen = ui.NewConnectScreen(ui.ConnectDeps{
 		App: fa, Window: f.win, Connector: connector{setup: setup, fetcher: &org.Fetcher{Logger: log}, log: log},

@@ -41,9 +41,16 @@ func NewFyneApp() fyne.App {
 // user never changed. Open the session with its ParallelFiles and
 // ParallelParts.
 func GUISettings(a fyne.App, u config.Upload) ui.Settings {
+	return ui.LoadSettings(a.Preferences(), settingsDefaults(u))
+}
+
+// settingsDefaults are the Settings dialog's values from the [upload]
+// table, for what the user never changed.
+func settingsDefaults(u config.Upload) ui.Settings {
 	d := ui.DefaultSettings()
 	d.ParallelFiles, d.ParallelParts = u.ParallelFiles, u.ParallelParts
-	return ui.LoadSettings(a.Preferences(), d)
+	d.MaxRate, d.RateSchedule, d.KeepAwake = u.MaxRate, u.MaxRateSchedule, u.KeepAwake
+	return d
 }
 
 // GUI is what RunGUI needs from the composition root.
@@ -56,6 +63,10 @@ type GUI struct {
 	// static keys or the default AWS credentials (no sign-in screen then).
 	// Its SignIn must open the uploads of the person who signed in.
 	Account ui.Account
+	// Support, if set, gives the window receipts, re-send requests and the
+	// Support tab; Stop, if set, runs once the window has closed.
+	Support ui.Support
+	Stop    func()
 	// Organisation is the [organisation] table; a logo that cannot be read
 	// is left out (and logged).
 	Organisation config.Organisation
@@ -114,8 +125,7 @@ func ShowMainWindow(a fyne.App, g GUI) *ui.MainWindow {
 func StartGUI(a fyne.App, g GUI) (w *ui.MainWindow, done func()) {
 	log := logger(g)
 	done = func() { closeUploads(g) }
-	d := ui.DefaultSettings()
-	d.ParallelFiles, d.ParallelParts = g.Upload.ParallelFiles, g.Upload.ParallelParts
+	d := settingsDefaults(g.Upload)
 	deps := ui.Deps{
 		App:          a,
 		Uploads:      g.Uploads,
@@ -124,19 +134,25 @@ func StartGUI(a fyne.App, g GUI) (w *ui.MainWindow, done func()) {
 		Organisation: g.Organisation.Name,
 		Logo:         cmpLogo(g.Onboarding.Logo, func() fyne.Resource { return loadLogo(g.Organisation.Logo, log) }),
 		Version:      Version,
+		Commit:       Commit,
 		Defaults:     d,
 		OnSettings: func(s ui.Settings) {
 			g.Uploads.setParallelism(s.ParallelFiles, s.ParallelParts)
+			rate, sched := s.SpeedLimit()
+			g.Uploads.setSpeed(rate, sched, s.KeepAwake)
 			log.Info("settings saved and applied",
-				"parallel_files", s.ParallelFiles, "parallel_parts", s.ParallelParts, "notifications", s.Notifications)
+				"parallel_files", s.ParallelFiles, "parallel_parts", s.ParallelParts, "notifications", s.Notifications,
+				"max_rate", rate.String(), "max_rate_schedule", sched.String(), "keep_awake", s.KeepAwake)
 		},
 		LiveSettings: true,
+		KeepingAwake: g.Uploads.keepingAwake,
 
 		Domain:                g.Onboarding.Domain,
 		Connector:             g.Onboarding.Connector,
 		OnOrganisationChanged: g.Onboarding.OnOrganisationChanged,
 		Policy:                g.Onboarding.Policy,
 		Window:                g.Onboarding.Window,
+		Support:               g.Support,
 
 		Picker:      desktop.Picker{},
 		Tray:        desktop.HasTray(),
@@ -166,6 +182,9 @@ func logger(g GUI) *slog.Logger {
 }
 
 func closeUploads(g GUI) {
+	if g.Stop != nil {
+		g.Stop()
+	}
 	if err := g.Uploads.close(); err != nil {
 		logger(g).Error("close the uploads", "error", err)
 	}

@@ -267,8 +267,8 @@ func (c *orgCheck) loadFile(path string) (*config.Config, string, int) {
 		cfg, err = config.Load(path)
 	}
 	if err != nil {
-		c.report(checkDescriptor, failed(fmt.Sprintf("%s can't be used: %v", path, err),
-			"correct the settings named above (the README's \"Organisation descriptor\" section lists them)."))
+		c.report(checkDescriptor, failed(fmt.Sprintf("%s can't be used: %s", path, oneLine(err)),
+			"correct the settings named above (the README's \"For organisations: the descriptor\" section lists them)."))
 		return nil, "", c.exitCode()
 	}
 	c.report(checkDescriptor, pass(fmt.Sprintf("%s is valid (the set-up of %s).", path, cfg.Organisation.Name)))
@@ -393,7 +393,12 @@ func (c *orgCheck) signIn(ctx context.Context, cfg *config.Config) (*signin.Clie
 		fmt.Fprintf(c.out, "Sign in as one of your customers would, in the browser that opens now. If it does not open, visit:\n\n  %s\n\n", u)
 	})
 	if err != nil {
-		c.report(checkSignIn, failed(signin.UserMessage(err), signInFix(cfg, err)).because(err))
+		msg := signin.UserMessage(err)
+		var pe *signin.ProviderError
+		if errors.As(err, &pe) { // the provider's own words are plainer for an admin
+			msg = strings.ToUpper(pe.Error()[:1]) + pe.Error()[1:] + "."
+		}
+		c.report(checkSignIn, failed(msg, signInFix(cfg, err)).because(err))
 		return nil, nil
 	}
 	c.report(checkSignIn, pass(fmt.Sprintf("signed in as %s (sub %s).", id.DisplayName(), id.Subject)))

@@ -14,9 +14,11 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"hoist/devstack"
 	"hoist/internal/browsertest"
@@ -80,12 +82,22 @@ func (c *orgChecker) run(signIn bool, args ...string) orgCheckRun {
 	if err := cmd.Start(); err != nil {
 		c.t.Fatal(err)
 	}
+	done := make(chan struct{})
+	defer close(done)
+	go func() { // a test that stops early leaves no check running
+		select {
+		case <-done:
+		case <-time.After(5 * time.Minute):
+			_ = cmd.Process.Kill()
+		}
+	}()
+	c.t.Cleanup(func() { _ = cmd.Process.Kill() }) // harmless once it has exited
 	if signIn {
 		browser, err := browsertest.Start(context.Background())
 		if err != nil {
-			_ = cmd.Process.Kill()
 			c.t.Fatal(err)
 		}
+		c.t.Cleanup(browser.Close)
 		if _, err := browser.SignIn(nextURL(c.t, urls, 1), devstack.DemoUser, devstack.DemoPassword); err != nil {
 			c.t.Errorf("browser: %v", err)
 		}
@@ -231,7 +243,33 @@ func TestOrgCheckOnTheDevStack(t *testing.T) {
 		if r.code != 0 {
 			t.Errorf("exit code %d: MinIO's missing lifecycle rule is not a failure", r.code)
 		}
-		r.want(t, checkLifecycle, "COULD NOT CHECK", "MinIO", "stale_uploads_expiry")
+		r.want(t, checkLifecycle, "COULD NOT CHECK", "has no lifecycle rules, and the store is MinIO", "stale_uploads_expiry")
+
+		// What the README and orgcheck_lifecycle.go say the pinned MinIO
+		// does with AbortIncompleteMultipartUpload: refused alone, dropped
+		// from a rule that also expires objects.
+		admin := stack.MinIO.S3Client()
+		abort := &types.AbortIncompleteMultipartUpload{DaysAfterInitiation: aws.Int32(7)}
+		put := func(rule types.LifecycleRule) error {
+			_, err := admin.PutBucketLifecycleConfiguration(ctx, &s3.PutBucketLifecycleConfigurationInput{Bucket: aws.String(devstack.DefaultBucket),
+				LifecycleConfiguration: &types.BucketLifecycleConfiguration{Rules: []types.LifecycleRule{rule}}})
+			return err
+		}
+		filter := &types.LifecycleRuleFilter{Prefix: aws.String("uploads/")}
+		if err := put(types.LifecycleRule{ID: aws.String("abort"), Status: types.ExpirationStatusEnabled, Filter: filter, AbortIncompleteMultipartUpload: abort}); err == nil {
+			t.Error("MinIO took a rule that only aborts unfinished uploads: update the MinIO notes")
+		}
+		if err := put(types.LifecycleRule{ID: aws.String("both"), Status: types.ExpirationStatusEnabled, Filter: filter, AbortIncompleteMultipartUpload: abort,
+			Expiration: &types.LifecycleExpiration{Days: aws.Int32(3650)}}); err != nil {
+			t.Fatal(err)
+		}
+		defer admin.DeleteBucketLifecycle(ctx, &s3.DeleteBucketLifecycleInput{Bucket: aws.String(devstack.DefaultBucket)})
+		got, err := admin.GetBucketLifecycleConfiguration(ctx, &s3.GetBucketLifecycleConfigurationInput{Bucket: aws.String(devstack.DefaultBucket)})
+		if err != nil || len(got.Rules) != 1 || got.Rules[0].AbortIncompleteMultipartUpload != nil {
+			t.Errorf("MinIO kept %+v (%v): update the MinIO notes", got, err)
+		}
+		r = c.run(true, stack.DescriptorURL)
+		r.want(t, checkLifecycle, "COULD NOT CHECK", "lifecycle rules (1) abort no unfinished uploads, and the store is MinIO")
 	})
 
 	t.Run("not confined", func(t *testing.T) {
@@ -252,6 +290,45 @@ func TestOrgCheckOnTheDevStack(t *testing.T) {
 		}
 		if strings.Contains(r.out, "Note:") {
 			t.Errorf("a note although everything was removed:\n%s", r.out)
+		}
+	})
+
+	t.Run("may list everyone's files", func(t *testing.T) {
+		setPolicy(strings.Replace(devstack.UploadPolicy, `"Sid": "ListOwnRequests",
+      "Effect": "Allow",
+      "Action": ["s3:ListBucket"],
+      "Resource": ["arn:aws:s3:::hoist"],`, `"Sid": "ListEverything",
+      "Effect": "Allow",
+      "Action": ["s3:ListBucket"],
+      "Resource": ["arn:aws:s3:::hoist"]
+    },
+    {
+      "Sid": "ListOwnRequests",
+      "Effect": "Allow",
+      "Action": ["s3:ListBucket"],
+      "Resource": ["arn:aws:s3:::hoist"],`, 1))
+		defer setPolicy(devstack.UploadPolicy)
+		r := c.run(true, stack.DescriptorURL)
+		if r.code != 1 {
+			t.Errorf("exit code %d, want 1", r.code)
+		}
+		r.want(t, checkConfined, "FAIL", "may list the files in the top of the bucket and another person's folder", "Fix: grant s3:ListBucket only with a condition on s3:prefix inside the person's own folder")
+	})
+
+	t.Run("no ListParts", func(t *testing.T) {
+		setPolicy(strings.Replace(devstack.UploadPolicy, `,
+        "s3:ListMultipartUploadParts"`, "", 1))
+		defer setPolicy(devstack.UploadPolicy)
+		r := c.run(true, stack.DescriptorURL)
+		if r.code != 1 {
+			t.Errorf("exit code %d, want 1", r.code)
+		}
+		r.want(t, checkConfined, "PASS")
+		r.want(t, checkMultipart, "FAIL", "listing the parts", "AccessDenied", "Fix: allow s3:ListMultipartUploadParts")
+		// The upload it started was aborted: MinIO lists no upload in the bucket.
+		out, err := stack.MinIO.S3Client().ListMultipartUploads(ctx, &s3.ListMultipartUploadsInput{Bucket: aws.String(devstack.DefaultBucket)})
+		if err != nil || len(out.Uploads) != 0 {
+			t.Errorf("unfinished uploads left: %v %v", out, err)
 		}
 	})
 
@@ -279,11 +356,14 @@ func TestOrgCheckOnTheDevStack(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer devstack.WriteDescriptor(stack.DescriptorFile, stack.Descriptor())
-		r := c.run(true, stack.DescriptorURL)
+		r := c.run(true, stack.DescriptorURL, "--verbose")
 		if r.code != 1 {
 			t.Errorf("exit code %d, want 1", r.code)
 		}
 		r.want(t, checkSignIn, "PASS")
+		if !strings.Contains(r.out, "details: failed to refresh cached credentials, InvalidParameterValue") || strings.Contains(r.out, "eyJ") {
+			t.Errorf("--verbose: no details of STS's refusal, or a token:\n%s", r.out)
+		}
 		r.want(t, checkRole, "FAIL", "refused", "InvalidParameterValue", "Fix: check signin.role_arn (arn:minio:iam:::role/not-the-hoist-role)")
 		for _, n := range []string{checkConfined, checkMultipart, checkCondition, checkCRC32C, checkLifecycle} {
 			r.want(t, n, "COULD NOT CHECK", "no storage credentials")
@@ -350,7 +430,7 @@ sts_endpoint = "http://127.0.0.1:1"
 	r.want(t, checkDiscovery, "PASS")
 	r.want(t, checkPublic, "FAIL", "wants a secret", `token_endpoint_auth_method "none"`)
 	r.want(t, checkPKCE, "FAIL", "[plain]", "S256")
-	r.want(t, checkSignIn, "FAIL", "Fix: register hoist as a public (native) client without a secret")
+	r.want(t, checkSignIn, "FAIL", "refused the token request: invalid_client", "Fix: register hoist as a public (native) client without a secret")
 	if !regexp.MustCompile(`(?m)^COULD NOT CHECK +Role can be assumed \(STS\): not tried: nobody signed in\.$`).MatchString(r.out) {
 		t.Errorf("the role was tried without a sign-in:\n%s", r.out)
 	}

@@ -175,6 +175,8 @@ func codeOf(err error) string {
 // reach.
 type outsideKey struct {
 	key, where string
+	// folder is the folder the key is in ("" for the bucket's top).
+	folder string
 }
 
 // outsideKeys are the keys the confinement check tries: the bucket's top,
@@ -189,7 +191,7 @@ func outsideKeys(tmpl uploader.PrefixTemplate, now time.Time, prefix string) []o
 		someone[p] = "hoist-org-check-someone-else"
 	}
 	if other := tmpl.Expand(now, someone); other != prefix {
-		keys = append(keys, outsideKey{key: other + name, where: "another person's folder"})
+		keys = append(keys, outsideKey{key: other + name, where: "another person's folder", folder: other})
 	}
 	if strings.HasSuffix(prefix, "/") && len(prefix) > 1 {
 		keys = append(keys, outsideKey{key: strings.TrimSuffix(prefix, "/") + "-x/" + name, where: "a folder whose name starts like the person's"})
@@ -220,18 +222,43 @@ func (c *orgCheck) confined(ctx context.Context, store *s3store.Store, cfg *conf
 			firstErr = cmpOr(firstErr, err)
 		}
 	}
+	var listable []string
+	lists := keys[:1] // the bucket's top, and another person's folder
+	if !shared {
+		lists = keys[:2]
+	}
+	for _, k := range lists {
+		switch err := c.list(ctx, store, cfg.S3.Bucket, k.folder); {
+		case err == nil:
+			listable = append(listable, k.where)
+		case uploader.KindOf(err) != uploader.KindAccessDenied && codeOf(err) != "AccessDenied":
+			unknownKeys = append(unknownKeys, "a list of "+k.where)
+			firstErr = cmpOr(firstErr, err)
+		}
+	}
 	policy := "allow writes only to the person's own folder: in the role's policy, name the resource arn:aws:s3:::" + cfg.S3.Bucket + "/" + policyPrefix(cfg.Upload.KeyPrefix) +
 		"* (with the trailing slash; MinIO fills in ${jwt:sub}, AWS ${<issuer host>:sub}), never the whole bucket or arn:aws:s3:::" + cfg.S3.Bucket + "/*."
 	switch {
 	case len(accepted) > 0:
 		return failed("writes outside "+prefix+" were accepted: "+strings.Join(accepted, "; ")+".", policy)
+	case len(listable) > 0:
+		return failed("the person may list the files in "+strings.Join(listable, " and ")+", so they see other people's file names.",
+			"grant s3:ListBucket only with a condition on s3:prefix inside the person's own folder (uploading needs no listing at all). (Signed in with a support-staff account? Run the check as a customer.)")
 	case shared:
 		return failed("upload.key_prefix ("+cfg.Upload.KeyPrefix+") does not name the person, so everyone's files go to the same folder "+prefix+".",
 			"put {sub} in upload.key_prefix (e.g. \"uploads/{sub}/\") and confine the role to it.")
 	case len(unknownKeys) > 0:
 		return unknown("writes to "+strings.Join(unknownKeys, ", ")+" neither worked nor were refused ("+codeOf(firstErr)+").", "run the check again; if it keeps happening, check the store's logs.").because(firstErr)
 	}
-	return pass(fmt.Sprintf("a write to %s works; writes to %s were refused.", prefix, strings.Join(refused, ", ")))
+	return pass(fmt.Sprintf("a write to %s works; writes to %s were refused, and so were lists of the bucket's top and another person's folder.", prefix, strings.Join(refused, ", ")))
+}
+
+// list asks for one key under prefix in bucket.
+func (c *orgCheck) list(ctx context.Context, store *s3store.Store, bucket, prefix string) error {
+	ctx, cancel := context.WithTimeout(ctx, orgStepTimeout)
+	defer cancel()
+	_, err := store.Client().ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String(bucket), Prefix: aws.String(prefix), MaxKeys: aws.Int32(1)})
+	return err
 }
 
 func cmpOr(a, b error) error {

@@ -1,6 +1,10 @@
 package app
 
 import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -9,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/smithy-go"
 
+	"hoist/app/cli"
 	"hoist/app/org"
 	"hoist/uploader"
 )
@@ -137,5 +142,29 @@ func TestCRC32COf(t *testing.T) {
 	// The CRC32C of "123456789" is 0xE3069283 (RFC 3720 B.4).
 	if got := crc32cOf([]byte("123456789")); got != "4waSgw==" {
 		t.Errorf("crc32cOf = %s", got)
+	}
+}
+
+// A config file with a mistake stops the check at its first line, which
+// names the setting; nothing signs in.
+func TestOrgCheckBadConfigFile(t *testing.T) {
+	cfg := filepath.Join(t.TempDir(), "hoist.toml")
+	if err := os.WriteFile(cfg, []byte("[s3]\nregion = \"r\"\nbukcet = \"b\"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var out, errOut bytes.Buffer
+	env := &cli.Env{Stdout: &out, Stderr: &errOut}
+	if code := cmdOrg(context.Background(), env, []string{"check", "--config", cfg}); code != cli.ExitFailed {
+		t.Errorf("exit code %d, want %d", code, cli.ExitFailed)
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if len(lines) != 2 || !strings.HasPrefix(lines[0], "FAIL            "+checkDescriptor+": "+cfg+" can't be used: ") ||
+		!strings.Contains(lines[0], "s3.bukcet: unknown setting: did you mean bucket? (line 3)") || !strings.Contains(lines[0], " Fix: ") {
+		t.Errorf("report:\n%s", out.String())
+	}
+	for _, args := range [][]string{nil, {"chek"}, {"check", "a.example", "b.example"}, {"check", "a.example", "--config", cfg}} {
+		if code := cmdOrg(context.Background(), env, args); code != cli.ExitUsage {
+			t.Errorf("hoist org %v: exit code %d, want %d", args, code, cli.ExitUsage)
+		}
 	}
 }

@@ -121,7 +121,7 @@ func cmdSupport(ctx context.Context, env *cli.Env, args []string) int {
 		}
 		return cli.ExitOK
 	}
-	sub, args := args[0], args[1:]
+	sub, args := splitSubcommand(args)
 	var common cli.CommonFlags
 	fs := cli.NewFlagSet(env, "support "+sub, &common)
 	customer := fs.String("customer", "", "customer folder name, or part of their e-mail or name")
@@ -274,6 +274,22 @@ func cmdSupport(ctx context.Context, env *cli.Env, args []string) int {
 }
 
 var errUsage = errors.New("usage")
+
+// splitSubcommand takes the first positional argument out of args (the
+// common flags may come before it: `hoist support --config F batches`).
+func splitSubcommand(args []string) (string, []string) {
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case a == "--config" || a == "-config" || a == "--data-dir" || a == "-data-dir":
+			i++ // its value
+		case !strings.HasPrefix(a, "-"):
+			rest := append(append([]string(nil), args[:i]...), args[i+1:]...)
+			return a, rest
+		}
+	}
+	return "", args
+}
 
 // parseFlags parses args, allowing flags after positional arguments.
 func parseFlags(fs interface {

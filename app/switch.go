@@ -27,6 +27,9 @@ type personUploads struct {
 	c            *core
 	started      bool
 	files, parts int // parallelism from the Settings dialog (0: the config's)
+	// speed is the Settings dialog's speed limit and keep-awake choice,
+	// once the user saved them (nil: the config's).
+	speed *speedChoice
 }
 
 var _ ui.Uploads = (*personUploads)(nil)
@@ -59,6 +62,9 @@ func (u *personUploads) open(p *person, start bool) error {
 	u.c = c
 	if u.files > 0 || u.parts > 0 {
 		c.engine.SetParallelism(u.files, u.parts)
+	}
+	if u.speed != nil {
+		u.speed.apply(c)
 	}
 	u.startLocked(start)
 	return nil
@@ -217,4 +223,39 @@ func (u *personUploads) History(failedOnly bool) ([]uploader.JobRecord, error) {
 		return nil, nil
 	}
 	return c.engine.History(failedOnly)
+}
+
+// speedChoice is the speed limit and keep-awake setting from the Settings
+// dialog.
+type speedChoice struct {
+	rate      uploader.Rate
+	sched     uploader.Schedule
+	keepAwake bool
+}
+
+func (s speedChoice) apply(c *core) {
+	c.engine.SetSpeedLimit(s.rate, s.sched)
+	c.watch.setKeepAwake(s.keepAwake)
+}
+
+// setSpeed applies the Settings dialog's speed limit and keep-awake choice
+// at once, and to the engines of people who sign in later.
+func (u *personUploads) setSpeed(rate uploader.Rate, sched uploader.Schedule, keepAwake bool) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	u.speed = &speedChoice{rate, sched, keepAwake}
+	if u.c != nil {
+		u.speed.apply(u.c)
+	}
+}
+
+// keepingAwake reports whether the computer is kept awake for the current
+// person's uploads (for the window's hint). Cheap, never blocks; any
+// goroutine.
+func (u *personUploads) keepingAwake() bool {
+	if !u.mu.TryLock() {
+		return false // switching people: never hold the window's refresh up
+	}
+	defer u.mu.Unlock()
+	return u.c != nil && u.c.watch.keepingAwake()
 }

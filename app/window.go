@@ -91,6 +91,7 @@ func openWindow(ctx context.Context, common cli.CommonFlags, l launch, hub *inst
 func windowUploads(ctx context.Context, fa fyne.App, b *base) (*personUploads, error) {
 	st := policyOf(b.setup).Apply(GUISettings(fa, b.cfg.Upload))
 	b.cfg.Upload.ParallelFiles, b.cfg.Upload.ParallelParts = st.ParallelFiles, st.ParallelParts
+	b.cfg.Upload.MaxRate, b.cfg.Upload.MaxRateSchedule, b.cfg.Upload.KeepAwake = st.MaxRate, st.RateSchedule, st.KeepAwake
 	hooks := engineHooks{}
 	if b.signin != nil {
 		// The engine holds the uploads; the window sees Snapshot.Held and
@@ -178,8 +179,11 @@ func windowGUI(b *base, uploads *personUploads, win fyne.Window, hub *instanceHu
 	if b.setup.Origin == config.OriginConnected {
 		ob.Connector = connector{setup: b.setup, fetcher: &org.Fetcher{Logger: b.log}, log: b.log}
 	}
+	ws := newWindowSupport(b, uploads)
+	wsCtx, wsStop := context.WithCancel(context.Background())
 	ob.Started = func(mw *ui.MainWindow) {
 		w = mw
+		go ws.run(wsCtx, mw)
 		hub.set(mainHandler(mw))
 		mw.Open(l.open)
 		if l.join != "" {
@@ -194,6 +198,8 @@ func windowGUI(b *base, uploads *personUploads, win fyne.Window, hub *instanceHu
 	return GUI{
 		Uploads:      uploads,
 		Account:      account,
+		Support:      ws,
+		Stop:         wsStop,
 		Organisation: b.cfg.Organisation,
 		Upload:       b.cfg.Upload,
 		Logger:       b.log,

@@ -4,14 +4,19 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+
+	"hoist/uploader"
 )
 
 // bucketTotals counts the objects in bucket and sums their sizes with
-// ListObjectsV2. Unfinished multipart uploads are not objects and do not count.
+// ListObjectsV2. Unfinished multipart uploads are not objects and do not
+// count, nor do Hoist's receipts (a small JSON per batch, beside the files:
+// part of Hoist's work, timed with it, but not the workload's data).
 func bucketTotals(ctx context.Context, c *s3.Client, bucket string) (count int, size int64, err error) {
 	p := s3.NewListObjectsV2Paginator(c, &s3.ListObjectsV2Input{Bucket: aws.String(bucket)})
 	for p.HasMorePages() {
@@ -20,6 +25,9 @@ func bucketTotals(ctx context.Context, c *s3.Client, bucket string) (count int, 
 			return 0, 0, fmt.Errorf("list objects in %s: %w", bucket, err)
 		}
 		for _, o := range page.Contents {
+			if strings.Contains(aws.ToString(o.Key), uploader.ReceiptDir) {
+				continue
+			}
 			count++
 			size += aws.ToInt64(o.Size)
 		}

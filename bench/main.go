@@ -39,6 +39,9 @@ type options struct {
 	settle       time.Duration
 	workDir      string
 	bins         binPaths
+	wan          bool    // the emulated-link profiles instead of loopback
+	profiles     string  // which WAN profiles ("" = all)
+	scale        float64 // WAN data sizes × scale
 }
 
 func main() { os.Exit(run()) }
@@ -59,7 +62,11 @@ func run() int {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		return 2
 	}
-	rep, err := benchmark(ctx, opts)
+	bench := benchmark
+	if opts.wan {
+		bench = benchmarkWAN
+	}
+	rep, err := bench(ctx, opts)
 	if rep != nil {
 		if werr := publish(rep, opts.out); werr != nil {
 			err = errors.Join(err, werr)
@@ -85,6 +92,9 @@ func parseFlags(args []string, root string) (options, error) {
 	fs.DurationVar(&o.timeout, "timeout", 30*time.Minute, "limit for one upload run; a run over it is FAILED")
 	fs.DurationVar(&o.settle, "settle", time.Minute, "before each run, wait up to this long for the machine to be idle")
 	fs.StringVar(&o.workDir, "work-dir", "", "where to create the temporary data folder (default: system temp dir)")
+	fs.BoolVar(&o.wan, "wan", false, "run the emulated wide-area links (a) to (d) instead of loopback")
+	fs.StringVar(&o.profiles, "profiles", "", "with -wan: comma-separated profiles to run (home, office, small, lossy; default all)")
+	fs.Float64Var(&o.scale, "scale", 1, "with -wan: multiply the data sizes (not the links) by this, e.g. 0.05 for a quick check")
 	fs.StringVar(&o.bins.hoist, "hoist-bin", filepath.Join(root, "bin", "hoist"), "hoist executable")
 	fs.StringVar(&o.bins.mc, "mc-bin", filepath.Join(root, ".cache", "bin", "mc"), "mc executable")
 	fs.StringVar(&o.bins.aws, "aws-bin", "/usr/bin/aws", "AWS CLI executable (Debian's, not a pyenv shim)")
@@ -97,6 +107,9 @@ func parseFlags(args []string, root string) (options, error) {
 	}
 	if o.smallCount < 1 || o.runs < 1 {
 		return o, errors.New("-small-count and -runs must be at least 1")
+	}
+	if o.scale <= 0 || o.scale > 10 {
+		return o, errors.New("-scale must be above 0 and at most 10")
 	}
 	var err error
 	o.tools, err = parseTools(*tools)
@@ -141,22 +154,31 @@ func publish(r *report, out string) error {
 
 // report is everything the bench prints.
 type report struct {
+	title       string // "" = the loopback benchmark's
 	header      []string
 	sections    []section
+	wan         []wanSection
 	interrupted bool
 }
 
 func (r *report) render(markdown bool) string {
 	var b strings.Builder
+	title := r.title
+	if title == "" {
+		title = "Hoist side-by-side benchmark"
+	}
 	if markdown {
-		b.WriteString("# Hoist side-by-side benchmark\n\n")
+		b.WriteString("# " + title + "\n\n")
 	} else {
-		b.WriteString("Hoist side-by-side benchmark\n\n")
+		b.WriteString(title + "\n\n")
 	}
 	for _, h := range r.header {
 		fmt.Fprintf(&b, "%s%s\n", bullet(markdown), h)
 	}
 	for _, s := range r.sections {
+		b.WriteString("\n" + s.render(markdown))
+	}
+	for _, s := range r.wan {
 		b.WriteString("\n" + s.render(markdown))
 	}
 	if r.interrupted {
@@ -168,8 +190,15 @@ func (r *report) render(markdown bool) string {
 // exitCode is 1 when a tool failed, or was missing and that is not allowed.
 func (r *report) exitCode(allowMissing bool) int {
 	code := 0
+	all := make([][]result, 0, len(r.sections)+len(r.wan))
 	for _, s := range r.sections {
-		for _, res := range s.results {
+		all = append(all, s.results)
+	}
+	for _, s := range r.wan {
+		all = append(all, s.results)
+	}
+	for _, results := range all {
+		for _, res := range results {
 			if res.status == statusFailed || (res.status == statusMissing && !allowMissing) {
 				code = 1
 			}

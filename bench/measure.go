@@ -23,6 +23,7 @@ type measurement struct {
 	maxRSS    int64         // bytes
 	serverCPU time.Duration // MinIO's user + sys during the run
 	otherCPU  time.Duration // CPU used by everything else on the machine meanwhile
+	trace     string        // Hoist's parallelism over time, from its log
 }
 
 // runTimed runs inv with stdout and stderr going to logPath and measures it.

@@ -116,7 +116,17 @@ func (b *bench) runWorkload(ctx context.Context, w workload) section {
 		}
 	}
 	for run := 1; run <= b.opts.runs; run++ {
-		for i, t := range b.tools {
+		// Every other run goes in reverse order, so no tool always runs
+		// right after the same other one (and pays for its write-back).
+		order := make([]int, len(b.tools))
+		for i := range order {
+			order[i] = i
+			if run%2 == 0 {
+				order[i] = len(b.tools) - 1 - i
+			}
+		}
+		for _, i := range order {
+			t := b.tools[i]
 			if ctx.Err() == nil && (results[i].status == statusNotRun || results[i].status == statusOK) {
 				results[i] = b.record(ctx, results[i], w, t, run)
 			}
@@ -171,6 +181,9 @@ func (b *bench) runOnce(ctx context.Context, w workload, t tool, run int) (measu
 	}
 	if err != nil {
 		return m, explain(err, logPath)
+	}
+	if t.name() == "hoist" {
+		m.trace = readTrace(filepath.Join(scratch, "hoist-data", "hoist.log"))
 	}
 	progress("  wall %.2f s, CPU %.2f s, peak RSS %.1f MiB, %.1f %s; MinIO CPU %.2f s, other CPU %.2f s",
 		m.wall.Seconds(), m.cpu.Seconds(), float64(m.maxRSS)/miB, w.throughput(m.wall.Seconds()), w.throughputUnit(),

@@ -181,7 +181,7 @@ func startChild(cmd *exec.Cmd, detach bool, log io.Writer) (*child, error) {
 	if detach {
 		cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
 	} else {
-		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+		cmd.SysProcAttr = childAttr()
 	}
 	switch lw := log.(type) {
 	case nil:

@@ -17,6 +17,17 @@ packages=(
 	# to look into it
 	chromium xdotool imagemagick python3-gi gir1.2-gtk-3.0
 	dbus-daemon dbus-x11 gnome-keyring libsecret-tools
+	# make package: the .deb (dpkg-deb, dpkg-shlibdeps for its Depends), its
+	# desktop entry and AppStream metainfo checked (desktop-file-validate,
+	# appstreamcli), icons resized (imagemagick, above), the tarball (xz);
+	# Windows: cgo cross-compiler, NSIS for the installer, osslsigncode for
+	# Authenticode signatures
+	dpkg-dev xz-utils desktop-file-utils appstream
+	gcc-mingw-w64-x86-64 binutils-mingw-w64-x86-64 nsis osslsigncode
+	# packaging tests: the installed .deb's links (xdg-utils: xdg-mime,
+	# xdg-open), the window's class (x11-utils: xprop); Windows programs and
+	# the installer under wine (wine64 and its wrappers)
+	xdg-utils x11-utils wine64 wine
 )
 # The dev OpenID provider (devstack/_oidc) runs on Node.js 20 or later with
 # npm; CI machines come with it. Only when node is missing altogether try

@@ -250,3 +250,13 @@ func TestOpenWaitsForTheSignIn(t *testing.T) {
 		t.Error("not added after the sign-in")
 	}
 }
+
+// The About box names the version and the commit the build stamped in.
+func TestAboutShowsVersionAndCommit(t *testing.T) {
+	w := testWindow(t, Deps{Uploads: newFakeUploads(), Version: "1.2.3", Commit: "0123456789ab"})
+	w.showAbout()
+	top := w.win.Canvas().Overlays().Top()
+	if got := strings.Join(labels(top), "|"); !strings.Contains(got, "Version 1.2.3 (commit 0123456789ab)") {
+		t.Errorf("About shows %q", got)
+	}
+}

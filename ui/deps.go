@@ -115,6 +115,9 @@ type Deps struct {
 	Logo fyne.Resource
 	// Version is shown in the title bar and the About dialog.
 	Version string
+	// Commit is the source revision the build was made from, shown in the
+	// About dialog ("" when not stamped).
+	Commit string
 	// Defaults are the settings from the configuration, used until the user
 	// changes them in the Settings dialog.
 	Defaults Settings
@@ -138,6 +141,14 @@ type Deps struct {
 	OnOrganisationChanged func(Organisation)
 	// Policy are the settings the organisation fixed.
 	Policy Policy
+	// Support, if set, gives the window receipts, the re-send request
+	// banner, "Copy report for support" and, for staff (SetStaff), the
+	// Support tab.
+	Support Support
+	// KeepingAwake, if set, reports whether the computer is being kept
+	// awake while uploads run; the window then says so. It is called off
+	// the UI goroutine, several times a second, and must be cheap.
+	KeepingAwake func() bool
 	// Window, if set, is the window to use (the connect screen's, on first
 	// run) instead of a new one.
 	Window fyne.Window

@@ -155,7 +155,7 @@ func (w *MainWindow) showAbout() {
 	icon.SetMinSize(fyne.NewSize(64, 64))
 	name := widget.NewLabelWithStyle("Hoist", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	name.SizeName = theme.SizeNameHeadingText
-	top := border(nil, nil, icon, nil, container.NewVBox(name, widget.NewLabel("Version "+w.version())))
+	top := border(nil, nil, icon, nil, container.NewVBox(name, widget.NewLabel(w.versionLine())))
 	var d dialog.Dialog
 	body := container.NewVBox(top,
 		wrapped("Hoist sends large files to "+w.d.Organisation+"'s storage. Uploads survive lost connections, sleep and restarts, and carry on where they stopped."),
@@ -168,6 +168,14 @@ func (w *MainWindow) showAbout() {
 	)
 	d = newDialog("About Hoist", "Close", container.New(&fixedWidth{width: 420}, body), w.win)
 	d.Show()
+}
+
+// versionLine is the About box's "Version 0.1.0 (commit …)".
+func (w *MainWindow) versionLine() string {
+	if w.d.Commit == "" {
+		return "Version " + w.version()
+	}
+	return "Version " + w.version() + " (commit " + w.d.Commit + ")"
 }
 
 func (w *MainWindow) version() string {

@@ -65,6 +65,9 @@ type historyView struct {
 	retrySel   *keyButton
 	retryAll   *keyButton
 	copySum    *keyButton
+	// copyReceipt copies the receipt of the selected (else the newest)
+	// upload's batch; copyReport the report for support.
+	copyReceipt, copyReport *keyButton
 
 	rows     []histRow
 	selected map[uint64]bool
@@ -78,12 +81,18 @@ func newHistoryView(w *MainWindow) *historyView {
 	h.retrySel = newButton("Retry selected", theme.ViewRefreshIcon(), h.retrySelected)
 	h.retryAll = newButton("Retry all failed", theme.ViewRefreshIcon(), h.retryAllFailed)
 	h.copySum = newButton("Copy summary", theme.ContentCopyIcon(), h.copySummary)
+	h.copyReceipt = newButton("Copy receipt", theme.ContentCopyIcon(), h.copyReceiptText)
+	h.copyReport = newButton("Copy report for support", theme.ContentCopyIcon(), h.copyReportText)
+	if w.d.Support == nil {
+		h.copyReceipt.Hide()
+		h.copyReport.Hide()
+	}
 	h.count = widget.NewLabel("")
 	h.list = widget.NewList(func() int { return len(h.rows) }, h.newItem, h.updateItem)
 	h.empty = widget.NewLabelWithStyle("", fyne.TextAlignCenter, fyne.TextStyle{Italic: true})
 	h.empty.Wrapping = fyne.TextWrapWord
 	bar := border(nil, nil, container.NewHBox(h.onlyFailed, refresh, h.count),
-		container.NewHBox(h.retrySel, h.retryAll, h.copySum))
+		container.NewHBox(h.retrySel, h.retryAll, h.copySum, h.copyReceipt, h.copyReport))
 	h.root = border(container.NewVBox(bar, widget.NewSeparator()), nil, nil, nil,
 		container.NewStack(h.list, container.NewCenter(container.New(&fixedWidth{width: 520}, h.empty))))
 	h.setRows(nil)
@@ -212,6 +221,7 @@ func (h *historyView) updateButtons() {
 	}
 	enableIf(h.retryAll, failed)
 	enableIf(h.copySum, len(h.rows) > 0)
+	enableIf(h.copyReceipt, len(h.rows) > 0)
 }
 
 // selectedIDs lists the ticked rows, in list order.
@@ -304,4 +314,54 @@ func historySummary(hd summaryHeader, rows []histRow) string {
 		}
 	}
 	return b.String()
+}
+
+// copyReceiptText puts the readable receipt of the batch of the first
+// ticked upload (else of the newest) on the clipboard.
+func (h *historyView) copyReceiptText() {
+	var batch string
+	for _, r := range h.rows {
+		if h.selected[r.rec.ID] && r.rec.Batch != "" {
+			batch = r.rec.Batch
+			break
+		}
+	}
+	if batch == "" {
+		for _, r := range h.rows {
+			if r.rec.Batch != "" {
+				batch = r.rec.Batch
+				break
+			}
+		}
+	}
+	w := h.w
+	if batch == "" {
+		showProblem(w.win, "No receipt", "These uploads were sent before Hoist kept receipts.")
+		return
+	}
+	w.spawn(func() {
+		text, err := w.d.Support.ReceiptText(batch)
+		fyne.Do(func() {
+			if err != nil {
+				showProblem(w.win, "No receipt", err.Error())
+				return
+			}
+			w.d.App.Clipboard().SetContent(text)
+		})
+	})
+}
+
+// copyReportText puts the report for support on the clipboard.
+func (h *historyView) copyReportText() {
+	w := h.w
+	w.spawn(func() {
+		text, err := w.d.Support.Report()
+		fyne.Do(func() {
+			if err != nil {
+				showProblem(w.win, "Couldn't make the report", err.Error())
+				return
+			}
+			w.d.App.Clipboard().SetContent(text)
+		})
+	})
 }

@@ -89,6 +89,8 @@ func (f filter) shows(s uploader.State) bool {
 
 // queueView is one snapshot turned into what the window shows.
 type queueView struct {
+	// awake: the computer is kept awake while sending (Deps.KeepingAwake).
+	awake bool
 	// rows are in snapshot order (the order files were added); order lists
 	// the rows the filter shows, in that same order.
 	rows   []rowView

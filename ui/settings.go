@@ -2,10 +2,13 @@ package ui
 
 import (
 	"strconv"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
+
+	"hoist/uploader"
 )
 
 // Preference keys: the only place they are spelled.
@@ -13,6 +16,16 @@ const (
 	prefParallelFiles = "upload.parallel_files"
 	prefParallelParts = "upload.parallel_parts"
 	prefNotifications = "notifications"
+	prefMaxRate       = "upload.max_rate"
+	prefRateSchedule  = "upload.max_rate_schedule"
+	prefKeepAwake     = "upload.keep_awake"
+)
+
+// automatic is how the Settings dialog names parallelism left to Hoist;
+// savedAutomatic is how it is saved (0 means "never saved").
+const (
+	automatic      = "Automatic"
+	savedAutomatic = -1
 )
 
 // Limits of the parallelism settings offered in the Settings dialog.
@@ -23,19 +36,38 @@ const (
 
 // Settings are the user's choices from the Settings dialog.
 type Settings struct {
-	// ParallelFiles is how many files upload at once (MinParallel..MaxParallel).
+	// ParallelFiles is the most files that upload at once
+	// (MinParallel..MaxParallel), or 0: automatic.
 	ParallelFiles int
-	// ParallelParts is how many parts of one file upload at once
-	// (MinParallel..MaxParallel).
+	// ParallelParts is the most parts of one file that upload at once
+	// (MinParallel..MaxParallel), or 0: automatic.
 	ParallelParts int
 	// Notifications turns desktop notifications on.
 	Notifications bool
+	// MaxRate limits the upload speed, as the user typed it ("20Mbit");
+	// "" for no limit. See uploader.ParseRate.
+	MaxRate string
+	// RateSchedule says when MaxRate applies ("Mon-Fri 09:00-17:00"); ""
+	// for always. See uploader.ParseSchedule.
+	RateSchedule string
+	// KeepAwake keeps the computer from sleeping by itself while uploads
+	// run.
+	KeepAwake bool
 }
 
 // DefaultSettings are used when neither the configuration nor the user
-// chose: 4 files, 4 parts, notifications on.
+// chose: automatic parallelism, notifications on, no speed limit, keep
+// awake.
 func DefaultSettings() Settings {
-	return Settings{ParallelFiles: 4, ParallelParts: 4, Notifications: true}
+	return Settings{Notifications: true, KeepAwake: true}
+}
+
+// SpeedLimit returns the parsed MaxRate and RateSchedule; values that do
+// not parse (the dialog refuses them) mean no limit and always.
+func (s Settings) SpeedLimit() (uploader.Rate, uploader.Schedule) {
+	r, _ := uploader.ParseRate(s.MaxRate)
+	sched, _ := uploader.ParseSchedule(s.RateSchedule)
+	return r, sched
 }
 
 // LoadSettings returns the settings saved in p, taking each one the user
@@ -45,44 +77,76 @@ func DefaultSettings() Settings {
 // composition root may call it before opening the engine, to apply the
 // user's parallelism.
 func LoadSettings(p fyne.Preferences, defaults Settings) Settings {
-	d := DefaultSettings()
-	if defaults.ParallelFiles <= 0 {
-		defaults.ParallelFiles = d.ParallelFiles
-	}
-	if defaults.ParallelParts <= 0 {
-		defaults.ParallelParts = d.ParallelParts
-	}
+	defaults.ParallelFiles = max(defaults.ParallelFiles, 0)
+	defaults.ParallelParts = max(defaults.ParallelParts, 0)
 	return Settings{
 		ParallelFiles: savedInt(p, prefParallelFiles, defaults.ParallelFiles),
 		ParallelParts: savedInt(p, prefParallelParts, defaults.ParallelParts),
 		Notifications: p.BoolWithFallback(prefNotifications, defaults.Notifications),
+		MaxRate:       p.StringWithFallback(prefMaxRate, defaults.MaxRate),
+		RateSchedule:  p.StringWithFallback(prefRateSchedule, defaults.RateSchedule),
+		KeepAwake:     p.BoolWithFallback(prefKeepAwake, defaults.KeepAwake),
 	}
 }
 
-// savedInt returns the parallelism saved under key, clamped, or def when
-// none was saved.
+// savedInt returns the parallelism saved under key, clamped (0:
+// automatic), or def when none was saved.
 func savedInt(p fyne.Preferences, key string, def int) int {
 	v := p.IntWithFallback(key, 0)
-	if v <= 0 {
+	switch {
+	case v == savedAutomatic:
+		return 0
+	case v <= 0:
 		return def
 	}
 	return min(max(v, MinParallel), MaxParallel)
 }
 
+// saveInt stores a parallelism (0: automatic).
+func saveInt(p fyne.Preferences, key string, v int) {
+	if v == 0 {
+		v = savedAutomatic
+	}
+	p.SetInt(key, v)
+}
+
 // Save stores s in p.
 func (s Settings) Save(p fyne.Preferences) {
 	s = s.normalized()
-	p.SetInt(prefParallelFiles, s.ParallelFiles)
-	p.SetInt(prefParallelParts, s.ParallelParts)
+	saveInt(p, prefParallelFiles, s.ParallelFiles)
+	saveInt(p, prefParallelParts, s.ParallelParts)
 	p.SetBool(prefNotifications, s.Notifications)
+	p.SetString(prefMaxRate, s.MaxRate)
+	p.SetString(prefRateSchedule, s.RateSchedule)
+	p.SetBool(prefKeepAwake, s.KeepAwake)
 }
 
-// normalized clamps the parallelism to MinParallel..MaxParallel, as the
-// dialog offers.
+// normalized clamps the parallelism to MinParallel..MaxParallel (0 stays
+// automatic), as the dialog offers.
 func (s Settings) normalized() Settings {
-	s.ParallelFiles = min(max(s.ParallelFiles, MinParallel), MaxParallel)
-	s.ParallelParts = min(max(s.ParallelParts, MinParallel), MaxParallel)
+	clamp := func(n int) int {
+		if n <= 0 {
+			return 0
+		}
+		return min(max(n, MinParallel), MaxParallel)
+	}
+	s.ParallelFiles, s.ParallelParts = clamp(s.ParallelFiles), clamp(s.ParallelParts)
+	s.MaxRate, s.RateSchedule = strings.TrimSpace(s.MaxRate), strings.TrimSpace(s.RateSchedule)
 	return s
+}
+
+// parallelText is how the dialog shows a parallelism.
+func parallelText(n int) string {
+	if n <= 0 {
+		return automatic
+	}
+	return strconv.Itoa(n)
+}
+
+// parallelValue reads a parallelism the dialog shows.
+func parallelValue(s string) int {
+	n, _ := strconv.Atoi(s) // "Automatic" reads as 0
+	return n
 }
 
 // settingsForm is the content of the Settings dialog.
@@ -90,6 +154,8 @@ type settingsForm struct {
 	files, parts *widget.Select
 	notify       *widget.Check
 	when         *widget.Label
+	rate, sched  *widget.Entry
+	awake        *widget.Check
 
 	filesLocked, partsLocked, notifyLocked bool
 }
@@ -97,7 +163,7 @@ type settingsForm struct {
 // newSettingsForm shows s; live says new parallelism applies without a
 // restart.
 func newSettingsForm(s Settings, live bool) *settingsForm {
-	var options []string
+	options := []string{automatic}
 	for n := MinParallel; n <= MaxParallel; n++ {
 		options = append(options, strconv.Itoa(n))
 	}
@@ -107,12 +173,22 @@ func newSettingsForm(s Settings, live bool) *settingsForm {
 		parts:  widget.NewSelect(options, nil),
 		notify: widget.NewCheck("Tell me when uploads finish or fail", nil),
 		when:   widget.NewLabel("New numbers apply after you restart Hoist."),
+		rate:   widget.NewEntry(),
+		sched:  widget.NewEntry(),
+		awake:  widget.NewCheck("Keep this computer awake while sending", nil),
 	}
+	f.rate.SetPlaceHolder("No limit (e.g. 20Mbit or 2.5MB/s)")
+	f.rate.Validator = func(v string) error { _, err := uploader.ParseRate(v); return err }
+	f.sched.SetPlaceHolder("Always (e.g. Mon-Fri 09:00-17:00)")
+	f.sched.Validator = func(v string) error { _, err := uploader.ParseSchedule(v); return err }
+	f.rate.SetText(s.MaxRate)
+	f.sched.SetText(s.RateSchedule)
+	f.awake.SetChecked(s.KeepAwake)
 	if live {
 		f.when.SetText("New numbers apply to uploads that start from now on.")
 	}
-	f.files.SetSelected(strconv.Itoa(s.ParallelFiles))
-	f.parts.SetSelected(strconv.Itoa(s.ParallelParts))
+	f.files.SetSelected(parallelText(s.ParallelFiles))
+	f.parts.SetSelected(parallelText(s.ParallelParts))
 	f.notify.SetChecked(s.Notifications)
 	return f
 }
@@ -142,18 +218,29 @@ func (f *settingsForm) items() []*widget.FormItem {
 		return text
 	}
 	return []*widget.FormItem{
-		{Text: "Files at once", Widget: f.files, HintText: h(f.filesLocked, "How many files upload at the same time.")},
-		{Text: "Pieces per file", Widget: f.parts, HintText: h(f.partsLocked, "How many pieces of one large file upload at the same time.")},
+		{Text: "Files at once", Widget: f.files, HintText: h(f.filesLocked, "At most this many files upload at the same time. Automatic: as many as make it faster.")},
+		{Text: "Pieces per file", Widget: f.parts, HintText: h(f.partsLocked, "At most this many pieces of one large file upload at the same time.")},
 		{Text: "Notifications", Widget: f.notify, HintText: h(f.notifyLocked, "")},
+		{Text: "Limit upload speed", Widget: f.rate, HintText: "All uploads together, so a video call keeps working: Mbit is megabits a second, MB/s megabytes."},
+		{Text: "Only at", Widget: f.sched, HintText: "When the limit applies; empty: always."},
+		{Text: "Sleep", Widget: f.awake, HintText: "The screen may still turn off."},
 		{Widget: f.when},
 	}
 }
 
 // value reads the form.
 func (f *settingsForm) value() Settings {
-	files, _ := strconv.Atoi(f.files.Selected)
-	parts, _ := strconv.Atoi(f.parts.Selected)
-	return Settings{ParallelFiles: files, ParallelParts: parts, Notifications: f.notify.Checked}.normalized()
+	rate, sched := f.rate.Text, f.sched.Text
+	if f.rate.Validate() != nil {
+		rate = "" // the dialog does not save while it is wrong
+	}
+	if f.sched.Validate() != nil {
+		sched = ""
+	}
+	return Settings{
+		ParallelFiles: parallelValue(f.files.Selected), ParallelParts: parallelValue(f.parts.Selected),
+		Notifications: f.notify.Checked, MaxRate: rate, RateSchedule: sched, KeepAwake: f.awake.Checked,
+	}.normalized()
 }
 
 // showSettings opens the Settings dialog; Save persists and applies.

@@ -42,7 +42,7 @@ func newStartupErrorWindow(a fyne.App, version string, err error, fix *StartupFi
 	if version != "" {
 		title += " " + version
 	}
-	win := a.NewWindow(title)
+	win := a.NewWindow(WindowTitle) // the version is in the copied message
 	msg := widget.NewLabel(err.Error())
 	msg.Selectable = true
 	msg.Wrapping = fyne.TextWrapWord

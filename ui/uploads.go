@@ -28,6 +28,10 @@ type uploadsScreen struct {
 	histTab  *container.TabItem
 	history  *historyView
 
+	requests   *requestBanner
+	supportTab *container.TabItem // nil unless staff
+	support    *supportView
+
 	adding    *widget.Label
 	list      *widget.List
 	empty     *widget.Label
@@ -48,6 +52,7 @@ func newUploadsScreen(w *MainWindow) *uploadsScreen {
 	s.problems = newProblemBanner(w)
 	s.held = s.heldBanner()
 	s.held.Hide()
+	s.requests = newRequestBanner(w)
 	s.footer = newFooter(w)
 	s.history = newHistoryView(w)
 	s.queueTab = container.NewTabItemWithIcon("Uploads", theme.UploadIcon(), s.queuePane())
@@ -57,8 +62,9 @@ func newUploadsScreen(w *MainWindow) *uploadsScreen {
 		if t == s.histTab {
 			s.history.load()
 		}
+		s.supportSelected(t)
 	}
-	top := container.NewVBox(s.header(), s.held, s.problems.root)
+	top := container.NewVBox(s.header(), s.held, s.requests.root, s.problems.root)
 	s.root = container.NewStack(minWindow(), border(top, nil, nil, nil, s.tabs))
 	return s
 }
@@ -238,6 +244,7 @@ func (s *uploadsScreen) apply(v queueView) {
 	s.fitRows(v)
 	s.list.Refresh()
 	s.footer.set(v.footer)
+	showIf(s.footer.awake, v.awake)
 }
 
 // fitRows gives rows with a reason line the room for two lines of it.
@@ -277,6 +284,10 @@ func (s *uploadsScreen) highlightDrop(on bool) {
 	s.dropFrame.Refresh()
 }
 
+// KeepingAwakeHint is shown under the totals while Hoist keeps the
+// computer from sleeping.
+const KeepingAwakeHint = "Keeping this computer awake while sending"
+
 // banner is a coloured strip with an icon, a message and actions.
 func banner(col fyne.ThemeColorName, icon fyne.Resource, msg fyne.CanvasObject, actions fyne.CanvasObject) *fyne.Container {
 	bg := canvas.NewRectangle(withAlpha(theme.Color(col), 0x40))
@@ -294,6 +305,8 @@ type footer struct {
 	retry                 *keyButton
 	line                  *footerLine
 	lineBox               *fyne.Container
+	// awake says the computer is kept awake while sending.
+	awake *widget.Label
 }
 
 func newFooter(w *MainWindow) *footer {
@@ -317,7 +330,10 @@ func newFooter(w *MainWindow) *footer {
 	}
 	f.line = line
 	f.lineBox = container.New(line, f.files, f.bytes, f.rate, buttons)
-	f.root = container.NewVBox(widget.NewSeparator(), f.bar, f.lineBox)
+	f.awake = widget.NewLabelWithStyle(KeepingAwakeHint, fyne.TextAlignLeading, fyne.TextStyle{Italic: true})
+	f.awake.Importance = widget.LowImportance
+	f.awake.Hide()
+	f.root = container.NewVBox(widget.NewSeparator(), f.bar, f.lineBox, f.awake)
 	f.set(footerView{files: "No uploads yet"})
 	return f
 }

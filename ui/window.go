@@ -145,12 +145,14 @@ func (w *MainWindow) Close() {
 	}
 }
 
-func (w *MainWindow) title() string {
-	if w.d.Version == "" {
-		return "Hoist"
-	}
-	return "Hoist " + w.d.Version
-}
+// WindowTitle is the title of every Hoist window. It never changes: on
+// X11 the window's class (WM_CLASS) is taken from its first title, and the
+// desktop entry's StartupWMClass must match it for the dock and the task
+// switcher to put the window under Hoist's launcher. The version is in
+// About.
+const WindowTitle = "Hoist"
+
+func (w *MainWindow) title() string { return WindowTitle }
 
 // start picks the first screen: uploads when no sign-in is needed,
 // otherwise a silent sign-in attempt, then welcome or uploads.
@@ -317,6 +319,7 @@ func (w *MainWindow) startTicker() {
 func (w *MainWindow) poll() {
 	v := buildQueueView(w.d.Uploads.Snapshot(), w.pollRows, w.pollMarks, filter(w.filter.Load()), w.now())
 	w.pollRows = v.rows
+	v.awake = w.d.KeepingAwake != nil && w.d.KeepingAwake()
 	fyne.Do(func() { w.apply(v) })
 }
 

@@ -7,6 +7,8 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"time"
@@ -130,8 +132,9 @@ type batchState struct {
 	jobs []*job // this session's jobs of the batch, in order
 	// cursor is the first job in jobs that may be unfinished.
 	cursor int
-	// ended is set once the receipt for the current round was built.
-	ended bool
+	// ended is set once the receipt for the current round is being built
+	// (building) or was built.
+	ended, building bool
 	// fails and next pace the retries of the receipt write.
 	fails int
 	next  time.Time
@@ -300,7 +303,7 @@ func (e *Engine) checkBatch(id string) {
 		e.mu.Unlock()
 		return
 	}
-	bs.ended = true
+	bs.ended, bs.building = true, true
 	live := make(map[uint64]JobRecord, len(bs.jobs))
 	for _, j := range bs.jobs {
 		live[j.id] = j.rec
@@ -321,6 +324,7 @@ func (e *Engine) checkBatch(id string) {
 	}
 	bs.rec.Written, bs.rec.WriteError = time.Time{}, ""
 	bs.fails, bs.next = 0, time.Time{}
+	bs.building = false
 	rec = bs.rec
 	e.mu.Unlock()
 	e.saveBatch(rec)
@@ -583,7 +587,7 @@ func (e *Engine) PendingReceipts() int {
 	defer e.mu.Unlock()
 	n := 0
 	for _, bs := range e.batches {
-		if bs.rec.Pending() || bs.rec.Sealed && !bs.ended && allFinal(bs.jobs) {
+		if bs.rec.Pending() || bs.building || bs.rec.Sealed && !bs.ended && allFinal(bs.jobs) {
 			n++
 		}
 	}
@@ -687,4 +691,35 @@ func (e *Engine) receiptRefused() error {
 		}
 	}
 	return nil
+}
+
+// AddAs queues one file under the relative path rel (slash-separated) as
+// part of the batch, so that it gets the key it had when first sent.
+func (b *Batch) AddAs(ctx context.Context, prefix, path, rel string) (Added, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return Added{Problems: []Problem{{path, "not a usable path"}}}, nil
+	}
+	info, err := os.Stat(abs)
+	if err != nil {
+		return Added{Problems: []Problem{{path, statReason(err)}}}, nil
+	}
+	if !info.Mode().IsRegular() {
+		return Added{Problems: []Problem{{path, "not a regular file (only files and folders can be sent)"}}}, nil
+	}
+	f := found{path: abs, rel: strings.TrimPrefix(rel, "/"), info: info, err: readable(abs)}
+	return b.e.enqueueFound(ctx, b.bs, prefix, []found{f}, Added{})
+}
+
+// SessionBatches returns the batches the engine holds in memory (this
+// session's, and those restored because they were unfinished), without
+// reading the journal; cheap enough to call every few seconds.
+func (e *Engine) SessionBatches() []BatchRecord {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	out := make([]BatchRecord, 0, len(e.batches))
+	for _, bs := range e.batches {
+		out = append(out, bs.rec)
+	}
+	return out
 }

@@ -1,3 +1,5 @@
+//go:build unix
+
 package uploader_test
 
 import (

@@ -53,14 +53,23 @@ func (e *Engine) Enqueue(ctx context.Context, prefix string, roots ...string) (A
 // enqueue queues files as part of batch bs.
 func (e *Engine) enqueue(ctx context.Context, bs *batchState, prefix string, roots ...string) (Added, error) {
 	var added Added
-	var recs []*JobRecord
-	seen := e.unfinishedSources()
-	continued := map[uint64]bool{}
+	var files []found
 	for _, root := range roots {
 		c := collector{ctx: ctx, ownFolders: e.ownFolders}
 		c.collect(root)
 		added.Problems = append(added.Problems, c.problems...)
-		for _, f := range c.files {
+		files = append(files, c.files...)
+	}
+	return e.enqueueFound(ctx, bs, prefix, files, added)
+}
+
+// enqueueFound queues found files as part of batch bs, adding to added.
+func (e *Engine) enqueueFound(ctx context.Context, bs *batchState, prefix string, files []found, added Added) (Added, error) {
+	var recs []*JobRecord
+	seen := e.unfinishedSources()
+	continued := map[uint64]bool{}
+	{
+		for _, f := range files {
 			if err := ctx.Err(); err != nil {
 				return added, err
 			}
@@ -335,6 +344,8 @@ func statReason(err error) string {
 		return "it no longer exists"
 	case errors.Is(err, os.ErrPermission):
 		return "Hoist isn't allowed to read it"
+	case lockedByAnotherProgram(err):
+		return "another program has it open and does not let Hoist read it"
 	}
 	return err.Error()
 }

@@ -120,6 +120,8 @@ type Engine struct {
 	gate    *gate       // requests in flight; nil unless Options.Adaptive
 	ctl     *Controller // chooses the gate's size; guarded by mu
 	stats   linkStats
+	// attempts are the requests in flight, for NetworkChanged.
+	attempts liveAttempts
 
 	ctx  context.Context
 	stop context.CancelCauseFunc
@@ -654,11 +656,16 @@ func (e *Engine) Release() {
 
 // SetParallelism changes how many files upload at once and how many parts
 // of each file, while the engine runs; a value of 0 or less keeps the
-// current one. More files start at once; with fewer, running files finish
+// current one (with Options.Adaptive the values are upper bounds, and 0 or
+// less means automatic, up to MaxConnections). More files start at once; with fewer, running files finish
 // and no new one starts until there is room. The number of parts applies
 // to files as they start (or resume).
 func (e *Engine) SetParallelism(files, parts int) {
 	e.mu.Lock()
+	if e.gate != nil {
+		// Adaptive: the values are upper bounds; 0 leaves it to the link.
+		files, parts = cmpAuto(files), cmpAuto(parts)
+	}
 	if files > 0 {
 		e.opts.ParallelFiles = files
 	}
@@ -716,4 +723,12 @@ func (e *Engine) Held() bool {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	return e.held
+}
+
+// cmpAuto maps an automatic (0 or less) parallelism bound to MaxConnections.
+func cmpAuto(n int) int {
+	if n <= 0 {
+		return MaxConnections
+	}
+	return n
 }

@@ -164,6 +164,8 @@ func (e *Engine) adapt() {
 	defer tick.Stop()
 	last := time.Now()
 	lastWire, lastThrottled := e.stats.wire.Load(), e.stats.throttled.Load()
+	samples := 0
+	e.log.Info("parallelism", "limit", e.gate.size(), "start", true)
 	for {
 		select {
 		case <-e.ctx.Done():
@@ -192,9 +194,14 @@ func (e *Engine) adapt() {
 			if limit != before {
 				e.poke() // more files may start
 			}
-			e.log.Info("parallelism", "limit", limit, "busy", s.Busy,
-				"goodput_bps", int64(float64(s.Bytes)/s.Interval.Seconds()),
-				"latency_ms", s.Latency.Milliseconds(), "throttled", s.Throttled)
+			// Logged when it changes, and now and then while steady: the
+			// log shows how the controller converged, for support and the
+			// benchmark, without a line a second.
+			if samples++; limit != before || samples%30 == 1 {
+				e.log.Info("parallelism", "limit", limit, "busy", s.Busy,
+					"goodput_bps", int64(float64(s.Bytes)/s.Interval.Seconds()),
+					"latency_ms", s.Latency.Milliseconds(), "throttled", s.Throttled)
+			}
 		}
 	}
 }

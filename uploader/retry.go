@@ -44,6 +44,10 @@ func (f *Failure) Unwrap() error { return f.Err }
 
 func fail(reason string, err error) error { return &Failure{Reason: reason, Err: err} }
 
+// lockedReason is the failure of a file another program keeps Hoist from
+// reading (Windows).
+const lockedReason = "Another program has this file open and does not let Hoist read it. Close the file there, then press Retry."
+
 // explain turns a store or file error into a Failure with a plain reason
 // that says what to do next.
 func explain(err error, bucket string) error {
@@ -56,6 +60,8 @@ func explain(err error, bucket string) error {
 		return fail("The file is gone: it was moved or deleted before it was sent. Put it back and press Retry.", err)
 	case errors.Is(err, os.ErrPermission):
 		return fail("Hoist isn't allowed to read this file. Check that you can open it, then press Retry.", err)
+	case lockedByAnotherProgram(err):
+		return fail(lockedReason, err)
 	}
 	switch KindOf(err) {
 	case KindAccessDenied:
@@ -133,6 +139,9 @@ func (e *Engine) do(ctx context.Context, j *job, fn func(ctx context.Context, a 
 		if isThrottle(err) {
 			e.stats.throttled.Add(1)
 		}
+		if errors.Is(err, errNetworkChanged) {
+			continue // dropped on purpose: again at once, not a failure
+		}
 		kind := KindOf(err)
 		var f *Failure
 		if errors.As(err, &f) || !kind.retryable() {
@@ -161,7 +170,9 @@ func (e *Engine) do(ctx context.Context, j *job, fn func(ctx context.Context, a 
 			wait = e.retry.backoff(8)
 		}
 		j.retryAt.Store(time.Now().Add(wait).UnixNano())
+		netChanged := e.attempts.changed()
 		select {
+		case <-netChanged:
 		case <-ctx.Done():
 			j.retryAt.Store(0)
 			return context.Cause(ctx)
@@ -193,6 +204,8 @@ func (e *Engine) try(ctx context.Context, a *attempt, fn func(ctx context.Contex
 	stop := make(chan struct{})
 	defer close(stop)
 	a.ctx = actx
+	e.attempts.add(a, cancel)
+	defer e.attempts.remove(a)
 	go e.watchStall(actx, a, cancel, stop)
 	err := fn(actx, a)
 	readErr := a.end(err == nil)
@@ -201,6 +214,9 @@ func (e *Engine) try(ctx context.Context, a *attempt, fn func(ctx context.Contex
 	}
 	if readErr != nil && !errors.Is(readErr, errAttemptOver) {
 		return explain(readErr, e.bucket)
+	}
+	if ctx.Err() == nil && errors.Is(context.Cause(actx), errNetworkChanged) {
+		return &StoreError{Kind: KindRetryable, Err: fmt.Errorf("%w: %w", errNetworkChanged, err)}
 	}
 	if ctx.Err() == nil && errors.Is(context.Cause(actx), errStalled) {
 		return &StoreError{Kind: KindRetryable, Err: fmt.Errorf("%w for %s: %w", errStalled, e.retry.stall, err)}

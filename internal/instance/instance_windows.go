@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"time"
 
 	"github.com/Microsoft/go-winio"
 	"golang.org/x/sys/windows"
@@ -27,6 +28,14 @@ func listen(k string) (net.Listener, func(), error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	// A Hoist that answers on the pipe is running. Windows would also
+	// refuse a second first instance of the pipe (go-winio creates it with
+	// FILE_FLAG_FIRST_PIPE_INSTANCE), but wine does not, and the dial costs
+	// nothing when nobody listens.
+	if c, derr := winio.DialPipe(name, &dialNow); derr == nil {
+		c.Close()
+		return nil, nil, fmt.Errorf("listen on %s: %w", name, ErrRunning)
+	}
 	// Only this user may open the pipe (protected DACL, full access for
 	// the user's SID and nobody else).
 	l, err := winio.ListenPipe(name, &winio.PipeConfig{SecurityDescriptor: "D:P(A;;GA;;;" + sid + ")"})
@@ -39,6 +48,9 @@ func listen(k string) (net.Listener, func(), error) {
 	}
 	return l, func() {}, nil
 }
+
+// dialNow is how long the check for a running Hoist waits for a busy pipe.
+var dialNow = 200 * time.Millisecond
 
 func dial(ctx context.Context, k string) (net.Conn, error) {
 	name, _, err := pipeName(k)

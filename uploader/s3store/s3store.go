@@ -74,6 +74,7 @@ type Store struct {
 	composite bool
 	temporary bool
 	creds     aws.CredentialsProvider
+	conns     *connTracker
 }
 
 var _ uploader.Store = (*Store)(nil)
@@ -105,6 +106,10 @@ func New(ctx context.Context, opts Options) (*Store, error) {
 		d.Timeout = timeout / 2
 		d.Control = limitUnsent // progress follows the wire, not the socket buffer
 	})
+	conns := &connTracker{}
+	httpClient = httpClient.WithTransportOptions(func(t *http.Transport) {
+		t.DialContext = conns.wrap(t.DialContext)
+	})
 	loadOpts := []func(*config.LoadOptions) error{
 		config.WithRegion(opts.Region),
 		config.WithHTTPClient(httpClient),
@@ -134,7 +139,7 @@ func New(ctx context.Context, opts Options) (*Store, error) {
 		}
 		o.UsePathStyle = opts.PathStyle
 	})
-	return &Store{client: client, bucket: opts.Bucket, checksums: opts.Checksums, composite: opts.CompositeChecksums, temporary: opts.TemporaryCredentials, creds: opts.Credentials}, nil
+	return &Store{client: client, bucket: opts.Bucket, checksums: opts.Checksums, composite: opts.CompositeChecksums, temporary: opts.TemporaryCredentials, creds: opts.Credentials, conns: conns}, nil
 }
 
 // StaticCredentials returns a provider for fixed keys (development only).

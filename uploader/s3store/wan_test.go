@@ -3,6 +3,7 @@ package s3store_test
 import (
 	"context"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -99,4 +100,78 @@ func newJournal(t *testing.T) *journal.Journal {
 	}
 	t.Cleanup(func() { j.Close() })
 	return j
+}
+
+// After a wake from sleep, with every connection dead (frozen in the
+// emulator, as connections are after a sleep), the upload continues within
+// seconds, not after the stall timeout: the wall clock's jump is noticed,
+// connections are dropped, parts start again on new ones and the
+// parallelism is measured afresh.
+func TestWakeResumesWithinSeconds(t *testing.T) {
+	proxy := wanProxy(t, faultproxy.Link{Up: 4 << 20, Down: 4 << 20, Delay: 10 * time.Millisecond})
+	store := newStore(t, func(o *s3store.Options) {
+		o.Endpoint = proxy.URL()
+		o.HTTPTimeout = 2 * time.Minute // only the wake may rescue the requests
+	})
+	e, err := uploader.New(uploader.Options{
+		Store: store, Journal: newJournal(t), Bucket: bucket, Checksums: true, Adaptive: true,
+		PartSize: 5 * uploader.MiB, StallTimeout: time.Minute,
+		RetryBaseWait: 10 * time.Millisecond, RetryMaxWait: 200 * time.Millisecond,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.Start()
+	t.Cleanup(func() { e.Close() })
+	r := &rig{t: t, engine: e, dir: t.TempDir(), prefix: testPrefix(t)}
+	path := r.file("wake.bin", 30*uploader.MiB) // about 8 s on the link
+	added, err := e.Enqueue(context.Background(), r.prefix, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "some bytes to cross the link", func() bool { return proxy.BytesUp() > 4<<20 })
+	proxy.Freeze() // the laptop sleeps: every connection dies silently
+	frozen := proxy.BytesUp()
+	time.Sleep(2 * time.Second)
+	if s := jobOf(r, added.IDs[0]); s.State.Final() || proxy.BytesUp() != frozen {
+		t.Fatalf("while frozen: %s, %d bytes moved", s.State, proxy.BytesUp()-frozen)
+	}
+
+	var mu sync.Mutex
+	var slept time.Duration
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go uploader.NetWatch{
+		Interval: 50 * time.Millisecond,
+		Wall: func() time.Time {
+			mu.Lock()
+			defer mu.Unlock()
+			return time.Now().Round(0).Add(slept)
+		},
+		OnChange: e.NetworkChanged,
+	}.Run(ctx)
+	time.Sleep(200 * time.Millisecond)
+	woke := time.Now()
+	mu.Lock()
+	slept = time.Hour // the machine wakes up an hour later
+	mu.Unlock()
+
+	deadline := time.Now().Add(40 * time.Second)
+	for s := jobOf(r, added.IDs[0]); !s.State.Final(); s = jobOf(r, added.IDs[0]) {
+		if time.Now().After(deadline) {
+			t.Fatalf("still %s %d/%d bytes %v after the wake", s.State, s.Done, s.Size, time.Since(woke))
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	took := time.Since(woke)
+	s := jobOf(r, added.IDs[0])
+	if s.State != uploader.StateDone {
+		t.Fatalf("%s: %s", s.State, s.Detail)
+	}
+	// About 26 MiB were left: 6.5 s on the link, plus a few seconds.
+	if took > 20*time.Second {
+		t.Fatalf("finished %v after the wake; the stall timeout is a minute, so it was not the wake that helped", took)
+	}
+	t.Logf("finished %v after the wake", took.Round(time.Millisecond))
+	assertSame(t, s.Key, path)
 }

@@ -6,11 +6,16 @@
 // both; packaging reuses the same two steps.
 //
 // Usage: go run ./internal/cmd/brand -out assets/branding path/to/org.toml
+//
+// With -label, the only output is one line naming the organisation (its
+// name, else the descriptor's host): `make package ORG=…` names the
+// branded packages after it.
 package main
 
 import (
 	"flag"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 
@@ -20,18 +25,19 @@ import (
 
 func main() {
 	out := flag.String("out", "assets/branding", "`folder` to write the embedded files into (replaced)")
+	label := flag.Bool("label", false, "print only the organisation's name (else the descriptor's host)")
 	flag.Parse()
 	if flag.NArg() != 1 {
 		fmt.Fprintln(os.Stderr, "usage: brand -out DIR path/to/org.toml")
 		os.Exit(2)
 	}
-	if err := run(flag.Arg(0), *out); err != nil {
+	if err := run(flag.Arg(0), *out, *label); err != nil {
 		fmt.Fprintf(os.Stderr, "brand: %v\n", err)
 		os.Exit(1)
 	}
 }
 
-func run(orgFile, out string) error {
+func run(orgFile, out string, label bool) error {
 	p, err := config.LoadBrandingFile(orgFile)
 	if err != nil {
 		return err
@@ -62,8 +68,15 @@ func run(orgFile, out string) error {
 		}
 	}
 	name := p.DescriptorURL
+	if u, err := url.Parse(p.DescriptorURL); err == nil && u.Hostname() != "" {
+		name = u.Hostname()
+	}
 	if p.Config != nil {
 		name = p.Config.Organisation.Name
+	}
+	if label {
+		fmt.Println(name)
+		return nil
 	}
 	fmt.Printf("branding for %s written to %s (logo: %v)\n", name, out, p.Logo != "")
 	return nil
