@@ -91,8 +91,11 @@ func newHistoryView(w *MainWindow) *historyView {
 	h.list = widget.NewList(func() int { return len(h.rows) }, h.newItem, h.updateItem)
 	h.empty = widget.NewLabelWithStyle("", fyne.TextAlignCenter, fyne.TextStyle{Italic: true})
 	h.empty.Wrapping = fyne.TextWrapWord
-	bar := border(nil, nil, container.NewHBox(h.onlyFailed, refresh, h.count),
-		container.NewHBox(h.retrySel, h.retryAll, h.copySum, h.copyReceipt, h.copyReport))
+	// Two lines, so that nothing overlaps at 1024 px: what is listed and
+	// what to do with it, then what to copy.
+	bar := container.NewVBox(
+		border(nil, nil, container.NewHBox(h.onlyFailed, refresh, h.count), container.NewHBox(h.retrySel, h.retryAll)),
+		container.NewHBox(layout.NewSpacer(), h.copySum, h.copyReceipt, h.copyReport))
 	h.root = border(container.NewVBox(bar, widget.NewSeparator()), nil, nil, nil,
 		container.NewStack(h.list, container.NewCenter(container.New(&fixedWidth{width: 520}, h.empty))))
 	h.setRows(nil)
