@@ -249,9 +249,21 @@ func TestSignOutPausesRunningUploadsUntilSignIn(t *testing.T) {
 	w := testWindow(t, Deps{Uploads: fake, NeedsSignIn: true, Account: acct})
 	test.Tap(w.uploads.signOut)
 	test.Tap(button(t, w, "Sign out"))
-	if !slices.Equal(fake.idsOf("Pause"), []uint64{1}) || acct.signOuts != 1 {
-		t.Fatalf("paused %v, sign-outs %d", fake.idsOf("Pause"), acct.signOuts)
+	if !slices.Equal(fake.idsOf("PauseForSignIn"), []uint64{1}) || acct.signOuts != 1 {
+		t.Fatalf("paused %v, sign-outs %d", fake.idsOf("PauseForSignIn"), acct.signOuts)
 	}
+	// The signed-out screen keeps the promise in view.
+	w.poll()
+	if got := w.signIn.waiting.Text; !w.signIn.waiting.Visible() || got != "1 upload is waiting. Sign in to continue it." {
+		t.Errorf("signed-out screen says %q", got)
+	}
+	// Quitting now asks, like quitting with running uploads.
+	w.requestClose()
+	text := strings.Join(labels(w.win.Canvas().Overlays().Top()), " ")
+	if w.ctx.Err() != nil || !strings.Contains(text, "1 upload is waiting for you to sign in again") {
+		t.Fatalf("quit with an upload waiting: closed %v, asked %q", w.ctx.Err() != nil, text)
+	}
+	test.Tap(button(t, w, "Keep open"))
 	test.Tap(w.signIn.button)
 	if !slices.Equal(fake.idsOf("Resume"), []uint64{1}) {
 		t.Errorf("resumed %v after sign-in, want [1]", fake.idsOf("Resume"))
@@ -268,7 +280,7 @@ func TestSignInFailureSaysWhatToDo(t *testing.T) {
 		t.Fatal("failure not shown")
 	}
 	text := strings.Join(labels(f.failed), " ")
-	if !strings.Contains(text, errFakeSignIn.Error()) || !strings.Contains(text, "try again") {
+	if !strings.Contains(text, errFakeSignIn.Error()) || strings.Contains(text, "internet connection") {
 		t.Errorf("failure text %q", text)
 	}
 	// The link from the attempt can still be copied.

@@ -329,8 +329,8 @@ func (e *Engine) restore() error {
 		if rec.State.Final() {
 			continue
 		}
-		if rec.Paused {
-			rec.State = StatePaused
+		if rec.Paused || rec.WaitingSignIn {
+			rec.State, rec.Paused = StatePaused, true
 		} else {
 			rec.State = StateQueued
 		}

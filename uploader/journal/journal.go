@@ -71,6 +71,9 @@ var (
 	// bucketOpen indexes the unfinished jobs (added within format 1).
 	bucketOpen = []byte("open")
 	keyVersion = []byte("version")
+	// keyAgeWalk in "meta" holds when Retain last walked history for age
+	// (unix nanoseconds, big-endian).
+	keyAgeWalk = []byte("retain_age_walk")
 )
 
 // ErrLocked is returned (wrapped) by Open when another process holds the
@@ -696,12 +699,40 @@ func (j *Journal) BatchJobs(batch string, skip func(id uint64) bool) ([]uploader
 // keep returns true (a nil keep keeps none: a batch whose receipt is not
 // written yet, say, passes a keep that protects its files). It returns how
 // many jobs were removed; on error none were.
+//
+// It reads history only when there may be something to remove: when more
+// jobs were ever added since the oldest one still held than maxEntries
+// allows, or, for age, when its last walk for age is a day old or more (so
+// a job may stay up to a day past the age bound). A start with nothing to
+// trim touches a few pages of the file, not all of history.
 func (j *Journal) Retain(maxEntries int, before time.Time, keep func(uploader.JobRecord) bool) (int, error) {
+	var byCount, byAge bool
+	err := j.view(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketJobs)
+		first, _ := b.Cursor().First()
+		if first == nil {
+			return nil
+		}
+		byCount = maxEntries > 0 && b.Sequence()-idOf(first)+1 > uint64(maxEntries)
+		if !before.IsZero() {
+			last := tx.Bucket(bucketMeta).Get(keyAgeWalk)
+			byAge = len(last) != 8 || time.Since(time.Unix(0, int64(binary.BigEndian.Uint64(last)))) >= 24*time.Hour
+		}
+		return nil
+	})
+	if err != nil || !(byCount || byAge) {
+		return 0, err
+	}
 	var n int
-	err := j.update(func(tx *bolt.Tx) error {
+	err = j.update(func(tx *bolt.Tx) error {
 		n = 0
 		b := tx.Bucket(bucketJobs)
 		open := tx.Bucket(bucketOpen)
+		if byAge {
+			if err := tx.Bucket(bucketMeta).Put(keyAgeWalk, binary.BigEndian.AppendUint64(nil, uint64(time.Now().UnixNano()))); err != nil {
+				return err
+			}
+		}
 		type entry struct {
 			key  []byte
 			gone bool
