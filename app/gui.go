@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"log/slog"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	fyneapp "fyne.io/fyne/v2/app"
@@ -11,6 +12,7 @@ import (
 	"hoist/app/config"
 	"hoist/app/signin"
 	"hoist/assets"
+	"hoist/internal/desktop"
 	"hoist/ui"
 )
 
@@ -30,6 +32,7 @@ func NewFyneApp() fyne.App {
 	})
 	a := fyneapp.NewWithID(AppID)
 	a.SetIcon(icon)
+	a.Settings().SetTheme(ui.Theme())
 	return a
 }
 
@@ -150,7 +153,12 @@ func StartGUI(a fyne.App, g GUI) (w *ui.MainWindow, done func()) {
 		Policy:                g.Onboarding.Policy,
 		Window:                g.Onboarding.Window,
 		Support:               g.Support,
+
+		Picker:      desktop.Picker{},
+		Tray:        desktop.HasTray(),
+		Destination: destinationFor(g.Organisation.Name, g.Uploads),
 	}
+	log.Info("desktop", "system_tray", deps.Tray)
 	w = ui.NewMainWindow(deps)
 	if g.Onboarding.Started != nil {
 		g.Onboarding.Started(w)
@@ -244,6 +252,12 @@ func (a SignInAccount) SignOut(ctx context.Context) error {
 	if ferr := forgetCurrentPerson(a.DataDir); ferr != nil && a.Logger != nil {
 		a.Logger.Warn("sign out", "error", ferr)
 	}
+	if c := a.Uploads.current(); c != nil && c.person != nil && a.Uploads.waiting() > 0 {
+		// Their uploads wait for them, also after a restart.
+		if werr := saveWaitingPerson(a.DataDir, c.person); werr != nil && a.Logger != nil {
+			a.Logger.Warn("could not note whose uploads wait for a sign-in", "error", werr)
+		}
+	}
 	if err != nil {
 		return plainSignInError(err)
 	}
@@ -277,4 +291,28 @@ func uiIdentity(id *signin.Identity) ui.Identity {
 		name = id.PreferredUsername
 	}
 	return ui.Identity{Name: name, Email: id.Email, ID: personOf(id).id()}
+}
+
+// destinationFor words an object key for the window: the organisation's
+// name, then the key without the path parts that only tell people apart
+// (the subject of whoever's uploads these are), which mean nothing to a
+// customer: "Acme Research › uploads/2026-03-02/survey.zip".
+func destinationFor(org string, u *personUploads) func(string) string {
+	if org == "" {
+		org = "Your organisation"
+	}
+	return func(key string) string {
+		var sub string
+		if c := u.current(); c != nil && c.person != nil {
+			sub = c.person.Subject
+		}
+		parts := strings.Split(key, "/")
+		kept := parts[:0:0]
+		for _, p := range parts {
+			if p != "" && p != sub {
+				kept = append(kept, p)
+			}
+		}
+		return org + " › " + strings.Join(kept, "/")
+	}
 }

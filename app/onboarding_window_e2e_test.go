@@ -132,7 +132,7 @@ func (s *xShot) primaryButton(minW, below int) (image.Rectangle, bool) {
 	win := s.win
 	var top, x0, x1, rows int
 	for y := max(win.Min.Y, below); y < win.Max.Y; y++ {
-		a, b := s.run(win, y, 24, isPrimary)
+		a, b := s.run(win, y, 24, s.isPrimary)
 		wide := b-a >= minW && b-a < win.Dx()*8/10
 		if wide && rows > 0 && absInt(a-x0) <= 6 && absInt(b-x1) <= 6 {
 			rows++

@@ -267,8 +267,8 @@ func (c *orgCheck) loadFile(path string) (*config.Config, string, int) {
 		cfg, err = config.Load(path)
 	}
 	if err != nil {
-		c.report(checkDescriptor, failed(fmt.Sprintf("%s can't be used: %v", path, err),
-			"correct the settings named above (the README's \"Organisation descriptor\" section lists them)."))
+		c.report(checkDescriptor, failed(fmt.Sprintf("%s can't be used: %s", path, oneLine(err)),
+			"correct the settings named above (the README's \"For organisations: the descriptor\" section lists them)."))
 		return nil, "", c.exitCode()
 	}
 	c.report(checkDescriptor, pass(fmt.Sprintf("%s is valid (the set-up of %s).", path, cfg.Organisation.Name)))

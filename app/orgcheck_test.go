@@ -1,7 +1,15 @@
 package app
 
 import (
+	"bytes"
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -9,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/smithy-go"
 
+	"hoist/app/cli"
 	"hoist/app/org"
 	"hoist/uploader"
 )
@@ -138,4 +147,102 @@ func TestCRC32COf(t *testing.T) {
 	if got := crc32cOf([]byte("123456789")); got != "4waSgw==" {
 		t.Errorf("crc32cOf = %s", got)
 	}
+}
+
+// A config file with a mistake stops the check at its first line, which
+// names the setting; nothing signs in.
+func TestOrgCheckBadConfigFile(t *testing.T) {
+	cfg := filepath.Join(t.TempDir(), "hoist.toml")
+	if err := os.WriteFile(cfg, []byte("[s3]\nregion = \"r\"\nbukcet = \"b\"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var out, errOut bytes.Buffer
+	env := &cli.Env{Stdout: &out, Stderr: &errOut}
+	if code := cmdOrg(context.Background(), env, []string{"check", "--config", cfg}); code != cli.ExitFailed {
+		t.Errorf("exit code %d, want %d", code, cli.ExitFailed)
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if len(lines) != 2 || !strings.HasPrefix(lines[0], "FAIL            "+checkDescriptor+": "+cfg+" can't be used: ") ||
+		!strings.Contains(lines[0], "s3.bukcet: unknown setting: did you mean bucket? (line 3)") || !strings.Contains(lines[0], " Fix: ") {
+		t.Errorf("report:\n%s", out.String())
+	}
+	for _, args := range [][]string{nil, {"chek"}, {"check", "a.example", "b.example"}, {"check", "a.example", "--config", cfg}} {
+		if code := cmdOrg(context.Background(), env, args); code != cli.ExitUsage {
+			t.Errorf("hoist org %v: exit code %d, want %d", args, code, cli.ExitUsage)
+		}
+	}
+}
+
+// noBrowser is a browser that never signs in.
+type noBrowser struct{}
+
+func (noBrowser) Open(string) error { return nil }
+
+// The sign-in service's own answers, from a local server: a discovery that
+// names another issuer stops the check; one that does not list PKCE
+// methods cannot be checked; the token endpoint's error tells a public
+// client from one that wants a secret.
+func TestOrgCheckSignInServiceAnswers(t *testing.T) {
+	var mu sync.Mutex // the handlers read what the test sets
+	var issuer, tokenError, pkce string
+	set := func(i, e, p string) {
+		mu.Lock()
+		defer mu.Unlock()
+		issuer, tokenError, pkce = i, e, p
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		issuer, tokenError, pkce := issuer, tokenError, pkce
+		mu.Unlock()
+		switch r.URL.Path {
+		case "/.well-known/openid-configuration":
+			fmt.Fprintf(w, `{"issuer": %q, "authorization_endpoint": "http://%s/auth", "token_endpoint": "http://%s/token"%s}`, issuer, r.Host, r.Host, pkce)
+		case "/token":
+			w.WriteHeader(http.StatusBadRequest)
+			fmt.Fprintf(w, `{"error": %q}`, tokenError)
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer srv.Close()
+	cfg := filepath.Join(t.TempDir(), "hoist.toml")
+	toml := "[s3]\nregion = \"r\"\nbucket = \"my-bucket\"\n[upload]\nkey_prefix = \"uploads/{sub}/\"\n[signin]\nissuer = \"" + srv.URL + "\"\nclient_id = \"hoist\"\n"
+	if err := os.WriteFile(cfg, []byte(toml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	orgCheckBrowser = noBrowser{}
+	defer func() { orgCheckBrowser = nil }()
+	check := func(timeout time.Duration) orgCheckRun {
+		t.Helper()
+		ctx, cancel := context.WithTimeout(context.Background(), timeout)
+		defer cancel()
+		var out bytes.Buffer
+		code := cmdOrg(ctx, &cli.Env{Stdout: &out, Stderr: &out}, []string{"check", "--config", cfg})
+		return orgCheckRun{code: code, out: out.String()}
+	}
+
+	set("https://login.somewhere-else.example", "invalid_grant", "")
+	r := check(time.Minute)
+	r.want(t, checkDiscovery, "FAIL", "gives another name", `Fix: make `+srv.URL+`/.well-known/openid-configuration answer over https with "issuer": "`+srv.URL+`"`)
+	r.want(t, checkSignIn, "COULD NOT CHECK", "discovery failed")
+	if r.code != cli.ExitFailed {
+		t.Errorf("exit code %d", r.code)
+	}
+
+	// Nobody signs in here: the sign-in ends with the context.
+	set(srv.URL, "invalid_grant", "")
+	r = check(5 * time.Second)
+	r.want(t, checkDiscovery, "PASS")
+	r.want(t, checkPublic, "PASS", "without a secret")
+	r.want(t, checkPKCE, "COULD NOT CHECK", "does not say")
+	r.want(t, checkSignIn, "FAIL")
+
+	set(srv.URL, "unauthorized_client", `, "code_challenge_methods_supported": ["S256"], "token_endpoint_auth_methods_supported": ["client_secret_basic", "none"]`)
+	r = check(5 * time.Second)
+	r.want(t, checkPublic, "FAIL", "may not use the authorization code grant")
+	r.want(t, checkPKCE, "PASS")
+
+	set(srv.URL, "unauthorized_client", `, "token_endpoint_auth_methods_supported": ["client_secret_basic"]`)
+	r = check(5 * time.Second)
+	r.want(t, checkPublic, "FAIL", `has no "none"`)
 }

@@ -130,6 +130,39 @@ func loadCurrentPerson(dataDir string) *person {
 	return &p
 }
 
+// waitingPersonFile names the person who signed out while uploads of
+// theirs were running: the window opens their list (not started) on the
+// next start, so the signed-out screen can say how many uploads wait for
+// them, and they continue when that person signs in.
+const waitingPersonFile = "waiting.json"
+
+// saveWaitingPerson records p as the person whose uploads wait for them.
+func saveWaitingPerson(dataDir string, p *person) error {
+	return writeJSONFile(filepath.Join(dataDir, waitingPersonFile), p)
+}
+
+// loadWaitingPerson returns the person whose uploads wait, or nil.
+func loadWaitingPerson(dataDir string) *person {
+	data, err := os.ReadFile(filepath.Join(dataDir, waitingPersonFile))
+	if err != nil {
+		return nil
+	}
+	var p person
+	if json.Unmarshal(data, &p) != nil || p.Subject == "" {
+		return nil
+	}
+	return &p
+}
+
+// forgetWaitingPerson removes the note of whose uploads wait.
+func forgetWaitingPerson(dataDir string) error {
+	err := os.Remove(filepath.Join(dataDir, waitingPersonFile))
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("forget whose uploads wait: %w", err)
+	}
+	return nil
+}
+
 // forgetCurrentPerson records that nobody is signed in.
 func forgetCurrentPerson(dataDir string) error {
 	err := os.Remove(filepath.Join(dataDir, currentPersonFile))

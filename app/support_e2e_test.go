@@ -127,7 +127,9 @@ request_poll = "10s"
 	if err := os.Chtimes(small, mtime, mtime); err != nil {
 		t.Fatal(err)
 	}
-	send := hoist(aliceData, "send", big, small)
+	// At 40 Mbit/s the big file takes about five seconds: time to see its
+	// upload start and take the small one away.
+	send := hoist(aliceData, "send", "--max-rate", "40Mbit", big, small)
 	var sendOut bytes.Buffer
 	send.Stdout, send.Stderr = &sendOut, &sendOut
 	if err := send.Start(); err != nil {

@@ -84,6 +84,11 @@ func (u *personUploads) startLocked(start bool) {
 // signedIn switches to id's uploads and starts them.
 func (u *personUploads) signedIn(id *signin.Identity) error {
 	u.b.rememberPerson(id)
+	if w := loadWaitingPerson(u.b.dataDir); w != nil && w.same(personOf(id)) {
+		if err := forgetWaitingPerson(u.b.dataDir); err != nil {
+			u.b.log.Warn("sign in", "error", err)
+		}
+	}
 	if err := u.open(personOf(id), true); err != nil {
 		u.b.log.Error("open the uploads of the person signed in", "sub", id.Subject, "error", err)
 		return err
@@ -158,6 +163,30 @@ func (u *personUploads) Resume(ids ...uint64) { u.each(func(e *uploader.Engine) 
 
 // Cancel cancels jobs of the current person.
 func (u *personUploads) Cancel(ids ...uint64) { u.each(func(e *uploader.Engine) { e.Cancel(ids...) }) }
+
+// PauseForSignIn pauses jobs of the current person until they sign in
+// again.
+func (u *personUploads) PauseForSignIn(ids ...uint64) {
+	u.each(func(e *uploader.Engine) { e.PauseForSignIn(ids...) })
+}
+
+// TryNow ends the retry wait of jobs of the current person.
+func (u *personUploads) TryNow(ids ...uint64) { u.each(func(e *uploader.Engine) { e.TryNow(ids...) }) }
+
+// ClearFinished takes the current person's finished jobs out of the list.
+func (u *personUploads) ClearFinished() { u.each(func(e *uploader.Engine) { e.ClearFinished() }) }
+
+// waiting is how many of the current person's uploads wait for their
+// next sign-in.
+func (u *personUploads) waiting() int {
+	n := 0
+	for _, j := range u.Snapshot().Jobs {
+		if j.WaitingSignIn && !j.State.Final() {
+			n++
+		}
+	}
+	return n
+}
 
 // PauseAll pauses every unfinished job of the current person.
 func (u *personUploads) PauseAll() { u.each(func(e *uploader.Engine) { e.PauseAll() }) }

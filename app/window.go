@@ -115,6 +115,11 @@ func firstPerson(b *base) (p *person, start, ok bool) {
 		return nil, true, true
 	}
 	p = loadCurrentPerson(b.dataDir)
+	if p == nil {
+		// Signed out with uploads waiting: show them, to continue at the
+		// owner's sign-in.
+		p = loadWaitingPerson(b.dataDir)
+	}
 	return p, false, p != nil
 }
 

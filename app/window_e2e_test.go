@@ -36,8 +36,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"fyne.io/fyne/v2/theme"
+
 	"hoist/devstack"
 	"hoist/internal/faultproxy"
+	"hoist/ui"
 )
 
 const (
@@ -71,8 +74,9 @@ func TestWindowSignInDragDropUpload(t *testing.T) {
 	}
 	key := "uploads/" + devstack.SubjectFor(devstack.DemoUser) + "/" + filepath.Base(src)
 
-	startHoistWindow(t, x, bin, cfg, w.dataDir, path)
+	stopHoist := startHoistWindow(t, x, bin, cfg, w.dataDir, path)
 	x.hoist = x.waitWindow("^Hoist")
+	x.resize(1280, 800)
 	t.Logf("Hoist's window: %v", x.geometry(x.hoist))
 
 	// Signed out: the welcome screen with its Sign in button.
@@ -135,15 +139,63 @@ func TestWindowSignInDragDropUpload(t *testing.T) {
 	t.Logf("the drag source says: %s", source.log())
 	source.close() // out of the way of the screenshots
 
-	// Uploading: the footer's progress bar well on its way, late enough
-	// for the speed to show (it needs two seconds of samples) and before
-	// the end. The slow link makes this last several seconds.
+	// Pause and resume with the keyboard, as a person who does not use a
+	// mouse would: Tab goes through the window in reading order (Sign
+	// out, Settings, About, Choose files…, Choose folder…, the four
+	// filters, the list itself, then the row's Pause), and Enter presses
+	// the focused button.
 	x.movePointerAway()
-	shot = x.waitFor("the upload in progress", func(s *xShot) bool {
+	x.waitFor("some of the file sent", func(s *xShot) bool { return s.footerFill() > 0.05 })
+	x.focusWindow()
+	for range 11 {
+		x.xdotool("key", "Tab")
+		time.Sleep(80 * time.Millisecond)
+	}
+	x.xdotool("key", "Return")
+	// A pause lets parts on their way finish for a few seconds, then the
+	// rest stop: the parts in MinIO stop growing.
+	id := uploadID(admin, key)
+	if id == "" {
+		t.Fatal("no multipart upload in progress to pause")
+	}
+	var paused int
+	if !pollUntil(30*time.Second, func() bool {
+		before := partCount(admin, key, id)
+		time.Sleep(4 * time.Second)
+		paused = partCount(admin, key, id)
+		return paused == before && !objectExists(admin, key)
+	}) {
+		t.Fatal("the upload did not pause after Tab to the row's Pause and Enter")
+	}
+	t.Logf("paused with %d of 8 parts in MinIO", paused)
+	x.movePointerAway()
+	shot = x.screenshot()
+	arts.save(t, "paused-1280x800.png", shot.window())
+	pausedFill := shot.footerFill()
+	x.resize(1024, 640)
+	arts.save(t, "paused-1024x640.png", x.waitFor("the window at 1024×640", func(s *xShot) bool { return s.win.Dx() == 1024 }).window())
+	x.resize(1280, 800)
+	if got := partCount(admin, key, id); got != paused {
+		t.Fatalf("parts went from %d to %d while paused", paused, got)
+	}
+	// Enter again: the focused button now says Resume. The bar goes on
+	// from what the pause kept, never lower.
+	x.focusWindow()
+	x.xdotool("key", "Return")
+	x.movePointerAway()
+	lowest := 1.0
+	shot = x.waitFor("the upload in progress after Resume", func(s *xShot) bool {
 		_, uploads := s.dropZoneTop()
 		fill := s.footerFill()
-		return uploads && fill > 0.72 && fill < 0.97
+		lowest = min(lowest, fill)
+		return uploads && fill > pausedFill+0.02 && fill < 0.97
 	})
+	if lowest < pausedFill-0.01 {
+		t.Errorf("the overall bar ran backwards after Resume: %.2f paused, %.2f after", pausedFill, lowest)
+	}
+	if !pollUntil(60*time.Second, func() bool { return partCount(admin, key, id) > paused || objectExists(admin, key) }) {
+		t.Fatal("the upload did not continue after Enter on Resume")
+	}
 	arts.save(t, "uploading.png", shot.window())
 	if shot.win != win {
 		t.Logf("Hoist's window changed from %v to %v", win, shot.win)
@@ -188,6 +240,62 @@ func TestWindowSignInDragDropUpload(t *testing.T) {
 		return s.count(s.win, isSuccess) > 20
 	})
 	arts.save(t, "history.png", shot.window())
+	x.resize(1024, 640)
+	arts.save(t, "history-1024x640.png", x.waitFor("the history at 1024×640", func(s *xShot) bool {
+		return s.win.Dx() == 1024 && s.count(s.win, isSuccess) > 20
+	}).window())
+
+	// The same window in the dark theme: Hoist again (the sign-in is kept),
+	// at both sizes.
+	stopHoist()
+	startHoistWindow(t, x, bin, cfg, w.dataDir, path, "FYNE_THEME=dark")
+	x.dark = true
+	x.hoist = x.waitWindow("^Hoist")
+	for _, size := range []image.Point{{1280, 800}, {1024, 640}} {
+		x.resize(size.X, size.Y)
+		x.movePointerAway()
+		shot = x.waitFor("the dark uploads screen", func(s *xShot) bool {
+			_, ok := s.dropZoneTop()
+			return ok && s.win.Dx() == size.X && s.win.Dy() == size.Y && isDark(s.img.RGBAAt(s.win.Min.X+4, s.win.Max.Y-4))
+		})
+		arts.save(t, fmt.Sprintf("dark-%dx%d.png", size.X, size.Y), shot.window())
+	}
+}
+
+// isDark is the dark theme's background.
+func isDark(c color.RGBA) bool { return int(c.R)+int(c.G)+int(c.B) < 3*0x40 }
+
+// resize sets the size of Hoist's window.
+func (x *xDisplay) resize(w, h int) {
+	x.t.Helper()
+	// A window that has only just appeared may ignore the first request.
+	if !pollUntil(20*time.Second, func() bool {
+		x.xdotool("windowsize", x.hoist, strconv.Itoa(w), strconv.Itoa(h))
+		time.Sleep(500 * time.Millisecond)
+		r, err := x.tryGeometry(x.hoist)
+		return err == nil && r.Dx() == w && r.Dy() == h
+	}) {
+		x.t.Fatalf("Hoist's window did not take the size %d×%d", w, h)
+	}
+}
+
+// focusWindow gives Hoist's window the keyboard (there is no window
+// manager to do it).
+func (x *xDisplay) focusWindow() {
+	x.t.Helper()
+	x.xdotool("windowfocus", "--sync", x.hoist)
+	time.Sleep(200 * time.Millisecond)
+}
+
+// partCount is how many parts MinIO holds of the multipart upload id.
+func partCount(c *s3.Client, key, id string) int {
+	out, err := c.ListParts(context.Background(), &s3.ListPartsInput{
+		Bucket: aws.String(devstack.DefaultBucket), Key: aws.String(key), UploadId: aws.String(id),
+	})
+	if err != nil {
+		return -1
+	}
+	return len(out.Parts)
 }
 
 // xTools are the programs the test drives X with.
@@ -236,6 +344,8 @@ type xDisplay struct {
 	name  string // ":N"
 	tmp   string // for screenshots
 	hoist string // Hoist's window ID, once known
+	// dark is set while Hoist runs in the dark theme (FYNE_THEME=dark).
+	dark bool
 }
 
 // startXvfb starts Xvfb on a display number it picks itself (-displayfd),
@@ -412,6 +522,8 @@ func (x *xDisplay) movePointerAway() {
 type xShot struct {
 	img *image.RGBA
 	win image.Rectangle
+	// dark is set when the window uses the dark theme.
+	dark bool
 }
 
 // screenshot takes one with ImageMagick's import.
@@ -437,7 +549,7 @@ func (x *xDisplay) screenshot() *xShot {
 	}
 	rgba := image.NewRGBA(img.Bounds())
 	draw.Draw(rgba, rgba.Bounds(), img, img.Bounds().Min, draw.Src)
-	return &xShot{img: rgba, win: win.Intersect(rgba.Bounds())}
+	return &xShot{img: rgba, win: win.Intersect(rgba.Bounds()), dark: x.dark}
 }
 
 // waitFor takes screenshots until ok accepts one, which it returns. The
@@ -459,9 +571,16 @@ func (s *xShot) window() image.Image {
 	return s.img.SubImage(s.win)
 }
 
-// isPrimary is the default theme's primary colour (#296ff6), light or dark.
-func isPrimary(c color.RGBA) bool {
-	return nearColour(c, color.RGBA{0x29, 0x6f, 0xf6, 0xff}, 40)
+// isPrimary is the theme's primary colour in the variant the window was
+// started with (the light variant's empty bar is close to the dark
+// variant's primary).
+func (s *xShot) isPrimary(c color.RGBA) bool {
+	v := theme.VariantLight
+	if s.dark {
+		v = theme.VariantDark
+	}
+	p := color.RGBAModel.Convert(ui.Theme().Color(theme.ColorNamePrimary, v)).(color.RGBA)
+	return nearColour(c, p, 40)
 }
 
 // isSuccess is the theme's success colour ("Done"): clearly green.
@@ -514,7 +633,7 @@ func (s *xShot) signInButton() (image.Point, bool) {
 	win := s.win
 	var top, x0, x1, rows int
 	for y := win.Min.Y; y < win.Max.Y; y++ {
-		a, b := s.run(win, y, 24, isPrimary)
+		a, b := s.run(win, y, 24, s.isPrimary)
 		wide := b-a >= 120 && b-a < win.Dx()*8/10
 		if wide && rows > 0 && absInt(a-x0) <= 6 && absInt(b-x1) <= 6 {
 			rows++
@@ -537,7 +656,7 @@ func (s *xShot) signInButton() (image.Point, bool) {
 func (s *xShot) dropZoneTop() (int, bool) {
 	win := s.win
 	for y := win.Min.Y; y < win.Min.Y+win.Dy()/2; y++ {
-		if a, b := s.run(win, y, 0, isPrimary); b-a >= win.Dx()*8/10 {
+		if a, b := s.run(win, y, 0, s.isPrimary); b-a >= win.Dx()*8/10 {
 			return y, true
 		}
 	}
@@ -550,7 +669,7 @@ func (s *xShot) dropZoneTop() (int, bool) {
 func (s *xShot) footerFill() float64 {
 	win, best := s.win, 0
 	for y := win.Max.Y - win.Dy()/4; y < win.Max.Y; y++ {
-		a, b := s.run(win, y, 0, isPrimary)
+		a, b := s.run(win, y, 0, s.isPrimary)
 		best = max(best, b-a)
 	}
 	return float64(best) / float64(max(win.Dx(), 1))
@@ -561,7 +680,7 @@ func (s *xShot) footerFill() float64 {
 func (s *xShot) selectedTab(below int) (image.Rectangle, bool) {
 	win := s.win
 	for y := min(below, win.Max.Y) - 1; y >= win.Min.Y; y-- {
-		if a, b := s.run(win, y, 0, isPrimary); b-a >= 24 && b-a < win.Dx()/2 {
+		if a, b := s.run(win, y, 0, s.isPrimary); b-a >= 24 && b-a < win.Dx()/2 {
 			return image.Rect(a, y, b, y+1), true
 		}
 	}
@@ -648,7 +767,7 @@ func windowConfig(t *testing.T, w *signInWorld, link string) string {
 // on x with the fake xdg-open on path, a home of its own and no session
 // bus (the sign-in goes to a file in dataDir). It is killed when the test
 // ends; its output is shown if the test failed.
-func startHoistWindow(t *testing.T, x *xDisplay, bin, cfg, dataDir, path string) {
+func startHoistWindow(t *testing.T, x *xDisplay, bin, cfg, dataDir, path string, env ...string) (stop func()) {
 	t.Helper()
 	home := t.TempDir()
 	logPath := filepath.Join(t.TempDir(), "hoist-window.log")
@@ -660,6 +779,7 @@ func startHoistWindow(t *testing.T, x *xDisplay, bin, cfg, dataDir, path string)
 	cmd.Env = x.env("PATH="+path, "HOIST_CONFIG=", "HOIST_DATA_DIR=", "DBUS_SESSION_BUS_ADDRESS=",
 		"HOME="+home, "XDG_CONFIG_HOME="+filepath.Join(home, ".config"),
 		"XDG_RUNTIME_DIR="+filepath.Join(home, "run"), "FYNE_THEME=light", "LANG=en_US.UTF-8")
+	cmd.Env = append(cmd.Env, env...) // later values win
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	if err := cmd.Start(); err != nil {
 		logFile.Close()
@@ -684,6 +804,17 @@ func startHoistWindow(t *testing.T, x *xDisplay, bin, cfg, dataDir, path string)
 			newWindowArtifacts(t).save(t, "failure.png", s.img)
 		}
 	})
+	// stop quits Hoist as the desktop does at log-out (SIGTERM: Fyne quits
+	// cleanly) and waits for it.
+	return func() {
+		cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-exited:
+		case <-time.After(30 * time.Second):
+			cmd.Process.Kill()
+			<-exited
+		}
+	}
 }
 
 // dragSource is the GTK drag source window.

@@ -32,7 +32,7 @@ func (s *xShot) primaryBlock(minW int) (image.Rectangle, bool) {
 	for y := win.Min.Y; y <= win.Max.Y; y++ {
 		var a, b int
 		if y < win.Max.Y {
-			a, b = s.run(win, y, 24, isPrimary)
+			a, b = s.run(win, y, 24, s.isPrimary)
 		}
 		wide := b-a >= minW && b-a < win.Dx()*8/10
 		if wide && rows > 0 && absInt(a-x0) <= 6 && absInt(b-x1) <= 6 {

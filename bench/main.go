@@ -4,6 +4,11 @@
 //
 //	go run ./bench [-big 2GiB] [-small-count 2000] [-small-size 64KiB]
 //	               [-tools hoist,mc,aws,rclone] [-runs 1] [-out FILE]
+//	go run ./bench -many-only [-many 100000]
+//
+// After the side-by-side part (not with -wan) it runs the many-files memory
+// part (many.go; -many 0 skips it, -many-only runs only it): Hoist alone
+// sending -many small files, then an idle `hoist resume`, for peak memory.
 //
 // Every tool runs with its own defaults into a fresh bucket; a run counts only
 // if ListObjectsV2 then shows every object with the right total size. The
@@ -42,6 +47,8 @@ type options struct {
 	wan          bool    // the emulated-link profiles instead of loopback
 	profiles     string  // which WAN profiles ("" = all)
 	scale        float64 // WAN data sizes × scale
+	many         int     // files in the many-files memory part
+	manyOnly     bool    // run only the many-files memory part
 }
 
 func main() { os.Exit(run()) }
@@ -62,6 +69,15 @@ func run() int {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		return 2
 	}
+	if opts.manyOnly {
+		res, err := runMany(ctx, opts, opts.many)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "bench: many files:", err)
+			return 1
+		}
+		fmt.Print(res.text())
+		return 0
+	}
 	bench := benchmark
 	if opts.wan {
 		bench = benchmarkWAN
@@ -76,7 +92,17 @@ func run() int {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		return 1
 	}
-	return rep.exitCode(opts.allowMissing)
+	code := rep.exitCode(opts.allowMissing)
+	if !opts.wan && opts.many > 0 && ctx.Err() == nil {
+		// `make bench` (go run ./bench) ends with the many-files part.
+		res, err := runMany(ctx, opts, opts.many)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "bench: many files:", err)
+			return 1
+		}
+		fmt.Print("\n" + res.text())
+	}
+	return code
 }
 
 func parseFlags(args []string, root string) (options, error) {
@@ -91,6 +117,8 @@ func parseFlags(args []string, root string) (options, error) {
 	fs.BoolVar(&o.allowMissing, "allow-missing", false, "exit 0 even when a tool's binary is missing")
 	fs.DurationVar(&o.timeout, "timeout", 30*time.Minute, "limit for one upload run; a run over it is FAILED")
 	fs.DurationVar(&o.settle, "settle", time.Minute, "before each run, wait up to this long for the machine to be idle")
+	fs.IntVar(&o.many, "many", 100000, "number of small files in the many-files memory part, run after the side-by-side one (0: skip it)")
+	fs.BoolVar(&o.manyOnly, "many-only", false, "run only the many-files memory part: Hoist's peak RSS sending -many small files, then resuming with nothing to do")
 	fs.StringVar(&o.workDir, "work-dir", "", "where to create the temporary data folder (default: system temp dir)")
 	fs.BoolVar(&o.wan, "wan", false, "run the emulated wide-area links (a) to (d) instead of loopback")
 	fs.StringVar(&o.profiles, "profiles", "", "with -wan: comma-separated profiles to run (home, office, small, lossy; default all)")
@@ -105,8 +133,8 @@ func parseFlags(args []string, root string) (options, error) {
 	if fs.NArg() > 0 {
 		return o, fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
 	}
-	if o.smallCount < 1 || o.runs < 1 {
-		return o, errors.New("-small-count and -runs must be at least 1")
+	if o.smallCount < 1 || o.runs < 1 || o.many < 0 || o.manyOnly && o.many < 1 {
+		return o, errors.New("-small-count and -runs must be at least 1, and -many at least 1 with -many-only")
 	}
 	if o.scale <= 0 || o.scale > 10 {
 		return o, errors.New("-scale must be above 0 and at most 10")

@@ -2,7 +2,6 @@ package ui
 
 import (
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/dialog"
 )
 
 // pauseAll pauses every unfinished upload.
@@ -17,13 +16,13 @@ func (w *MainWindow) resumeAll() {
 
 // cancelAll cancels every unfinished upload, after asking.
 func (w *MainWindow) cancelAll() {
-	dialog.NewCustomConfirm("Cancel all uploads?", "Cancel all", "Keep uploading",
+	confirm(w.win, "Cancel all uploads?", "Cancel all", "Keep uploading",
 		wrapped("Files that are not finished will stop, and what was sent of them is discarded. Files already sent stay where they are."),
 		func(ok bool) {
 			if ok {
 				w.command(w.d.Uploads.CancelAll)
 			}
-		}, w.win).Show()
+		}).Show()
 }
 
 // retryFailed sends every failed upload again.

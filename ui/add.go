@@ -1,10 +1,13 @@
 package ui
 
 import (
+	"context"
 	"image/color"
+	"io/fs"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -26,6 +29,10 @@ func (w *MainWindow) dropped(uris []fyne.URI) {
 		return
 	}
 	paths, problems := splitURIs(uris)
+	if len(paths) > 0 {
+		w.uploads.highlightDrop(true)
+		w.later(700*time.Millisecond, func() { w.uploads.highlightDrop(false) })
+	}
 	w.addPaths(paths, problems)
 }
 
@@ -112,42 +119,121 @@ func (w *MainWindow) refreshSoon() {
 	}
 }
 
-// chooseFile lets the user pick one file with Fyne's file dialog.
-func (w *MainWindow) chooseFile() {
-	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
+// Big adds from a file dialog are confirmed first ("N files, X GB —
+// Upload?"): a click on the wrong folder should not start hours of work.
+const (
+	bigAddFiles = 100
+	bigAddBytes = 10_000_000_000
+)
+
+// chooseFile lets the customer pick files: with the platform's own dialog
+// (several at once) where there is one, else with Fyne's (one file).
+func (w *MainWindow) chooseFile() { w.choose(false) }
+
+// chooseFolder lets the customer pick folders; their files keep their
+// structure.
+func (w *MainWindow) chooseFolder() { w.choose(true) }
+
+func (w *MainWindow) choose(folders bool) {
+	if w.d.Picker == nil {
+		w.fyneChoose(folders)
+		return
+	}
+	title := "Choose files to upload"
+	if folders {
+		title = "Choose folders to upload"
+	}
+	w.spawn(func() {
+		paths, err := w.d.Picker.Pick(title, folders)
 		if err != nil {
-			showProblem(w.win, "Couldn't open the file", err.Error())
+			fyne.Do(func() { w.fyneChoose(folders) })
 			return
 		}
-		if r == nil {
-			return // cancelled
-		}
-		u := r.URI()
-		r.Close()
-		paths, problems := splitURIs([]fyne.URI{u})
-		w.addPaths(paths, problems)
-	}, w.win)
-	d.SetConfirmText("Upload")
-	d.SetTitleText("Choose a file to upload")
-	w.sizeFileDialog(d)
-	d.Show()
+		w.chosen(paths)
+	})
 }
 
-// chooseFolder lets the user pick a folder; its files keep their structure.
-func (w *MainWindow) chooseFolder() {
-	d := dialog.NewFolderOpen(func(u fyne.ListableURI, err error) {
-		if err != nil {
-			showProblem(w.win, "Couldn't open the folder", err.Error())
+// chosen adds what a file dialog returned, asking first when it is a lot.
+// It measures the choice, so call it off the UI goroutine.
+func (w *MainWindow) chosen(paths []string) {
+	if len(paths) == 0 {
+		return
+	}
+	files, bytes := measure(w.ctx, paths)
+	fyne.Do(func() {
+		if files < bigAddFiles && bytes < bigAddBytes {
+			w.addPaths(paths, nil)
 			return
 		}
-		if u == nil {
-			return
-		}
+		question := plural(files, "file", "files") + ", " + formatBytes(bytes) + " — upload them?"
+		confirm(w.win, "Upload "+plural(files, "file", "files")+"?", "Upload", "Don't upload",
+			wrapped(question+" Uploads continue where they stopped if the connection drops or Hoist is closed."),
+			func(ok bool) {
+				if ok {
+					w.addPaths(paths, nil)
+				}
+			}).Show()
+	})
+}
+
+// measure counts the regular files under paths and their bytes (what is
+// unreadable is left out: adding it says why).
+func measure(ctx context.Context, paths []string) (files int, bytes int64) {
+	for _, p := range paths {
+		_ = filepath.WalkDir(p, func(_ string, d fs.DirEntry, err error) error {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			if err != nil || !d.Type().IsRegular() {
+				return nil
+			}
+			if fi, err := d.Info(); err == nil {
+				files++
+				bytes += fi.Size()
+			}
+			return nil
+		})
+	}
+	return files, bytes
+}
+
+// fyneChoose shows Fyne's file dialog: one file, or one folder.
+func (w *MainWindow) fyneChoose(folders bool) {
+	var d *dialog.FileDialog
+	pickedURI := func(u fyne.URI) {
 		paths, problems := splitURIs([]fyne.URI{u})
-		w.addPaths(paths, problems)
-	}, w.win)
+		if len(problems) > 0 {
+			w.uploads.problems.show(problems)
+		}
+		w.spawn(func() { w.chosen(paths) })
+	}
+	if folders {
+		d = dialog.NewFolderOpen(func(u fyne.ListableURI, err error) {
+			if err != nil {
+				showProblem(w.win, "Couldn't open the folder", err.Error())
+				return
+			}
+			if u != nil {
+				pickedURI(u)
+			}
+		}, w.win)
+		d.SetTitleText("Choose a folder to upload")
+	} else {
+		d = dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
+			if err != nil {
+				showProblem(w.win, "Couldn't open the file", err.Error())
+				return
+			}
+			if r == nil {
+				return // cancelled
+			}
+			u := r.URI()
+			r.Close()
+			pickedURI(u)
+		}, w.win)
+		d.SetTitleText("Choose a file to upload")
+	}
 	d.SetConfirmText("Upload")
-	d.SetTitleText("Choose a folder to upload")
 	w.sizeFileDialog(d)
 	d.Show()
 }
@@ -162,7 +248,7 @@ type problemBanner struct {
 	root  *fyne.Container
 	title *widget.Label
 	lines *widget.Label
-	all   *widget.Button
+	all   *keyButton
 	list  []uploader.Problem
 }
 
@@ -170,8 +256,8 @@ func newProblemBanner(w *MainWindow) *problemBanner {
 	b := &problemBanner{w: w}
 	b.title = heading("")
 	b.lines = wrapped("")
-	b.all = widget.NewButton("Show all", b.showAll)
-	dismiss := widget.NewButtonWithIcon("Dismiss", theme.CancelIcon(), b.dismiss)
+	b.all = newButton("Show all", nil, b.showAll)
+	dismiss := newButton("Dismiss", theme.CancelIcon(), b.dismiss)
 	b.root = banner(theme.ColorNameError, theme.ErrorIcon(),
 		container.NewVBox(b.title, b.lines), container.NewVBox(dismiss, b.all))
 	b.root.Hide()
@@ -214,7 +300,7 @@ func (b *problemBanner) showAll() {
 	text.Wrapping = fyne.TextWrapWord
 	scroll := container.NewVScroll(text)
 	scroll.SetMinSize(fyne.NewSize(600, 360))
-	dialog.NewCustom("Items not added", "Close", scroll, b.w.win).Show()
+	newDialog("Items not added", "Close", scroll, b.w.win).Show()
 }
 
 // shortName is the last element of a path or link, for short messages.

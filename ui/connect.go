@@ -6,7 +6,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
@@ -74,11 +73,11 @@ type ConnectScreen struct {
 	looking                    *fyne.Container
 	lookMsg                    *widget.Label
 	problem                    *widget.Label
-	details                    *widget.Button
+	details                    *keyButton
 	probBox                    *fyne.Container
 	confirm                    *fyne.Container
 	confirmName, confirmDomain *widget.Label
-	connectBtn                 *widget.Button
+	connectBtn                 *keyButton
 
 	found     Organisation
 	lastError error
@@ -94,15 +93,15 @@ func NewConnectScreen(d ConnectDeps) *ConnectScreen {
 	s.entry = widget.NewEntry()
 	s.entry.SetPlaceHolder("jane@acme.example  or  acme.example")
 	s.entry.OnSubmitted = func(string) { s.Look(s.entry.Text) }
-	next := widget.NewButtonWithIcon("Continue", theme.NavigateNextIcon(), func() { s.Look(s.entry.Text) })
+	next := newButton("Continue", theme.NavigateNextIcon(), func() { s.Look(s.entry.Text) })
 	next.Importance = widget.HighImportance
 	s.problem = wrapped("")
-	s.details = widget.NewButtonWithIcon("Details", theme.InfoIcon(), s.showDetails)
+	s.details = newButton("Details", theme.InfoIcon(), s.showDetails)
 	s.probBox = banner(theme.ColorNameError, theme.ErrorIcon(), s.problem, s.details)
 	s.probBox.Hide()
 	buttons := container.NewHBox(next)
 	if d.OnCancel != nil {
-		buttons.Add(widget.NewButton("Cancel", s.stop))
+		buttons.Add(newButton("Cancel", nil, s.stop))
 	}
 	intro := "Type your work e-mail address or your organisation's web address. Hoist asks your organisation where your files go. You do this once."
 	if d.Current != "" {
@@ -116,7 +115,7 @@ func NewConnectScreen(d ConnectDeps) *ConnectScreen {
 		wrapped("Got an invitation link from your organisation? Click it, and Hoist connects by itself."),
 	)
 	s.lookMsg = heading("")
-	stopLook := widget.NewButtonWithIcon("Cancel", theme.CancelIcon(), s.back)
+	stopLook := newButton("Cancel", theme.CancelIcon(), s.back)
 	s.looking = container.NewVBox(s.lookMsg, widget.NewProgressBarInfinite(), container.NewHBox(stopLook))
 	s.confirm = s.confirmPart()
 	s.panel = container.NewStack(s.ask)
@@ -137,9 +136,9 @@ func (s *ConnectScreen) confirmPart() *fyne.Container {
 	s.confirmDomain.SizeName = theme.SizeNameSubHeadingText
 	s.confirmDomain.TextStyle = fyne.TextStyle{Bold: true}
 	s.confirmDomain.Importance = widget.HighImportance
-	s.connectBtn = widget.NewButtonWithIcon("Connect", theme.ConfirmIcon(), s.connect)
+	s.connectBtn = newButton("Connect", theme.ConfirmIcon(), s.connect)
 	s.connectBtn.Importance = widget.HighImportance
-	back := widget.NewButtonWithIcon("Back", theme.NavigateBackIcon(), s.back)
+	back := newButton("Back", theme.NavigateBackIcon(), s.back)
 	part := container.NewVBox(
 		widget.NewLabel("Send files to"),
 		s.confirmName,
@@ -216,7 +215,7 @@ func (s *ConnectScreen) showDetails() {
 	text := widget.NewLabel(d.Details())
 	text.Wrapping = fyne.TextWrapBreak
 	text.Selectable = true
-	dlg := dialog.NewCustom("Details for support", "Close", container.New(&fixedWidth{width: 480}, text), s.d.Window)
+	dlg := newDialog("Details for support", "Close", container.New(&fixedWidth{width: 480}, text), s.d.Window)
 	dlg.Show()
 }
 

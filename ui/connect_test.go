@@ -58,8 +58,9 @@ func newTestConnect(t *testing.T, c *fakeConnector, onCancel func()) (*ConnectSc
 
 func buttonIn(t *testing.T, o fyne.CanvasObject, text string) *widget.Button {
 	t.Helper()
-	for _, b := range find(o, func(o fyne.CanvasObject) bool { b, ok := o.(*widget.Button); return ok && b.Text == text }) {
-		return b.(*widget.Button)
+	for _, b := range find(o, func(o fyne.CanvasObject) bool { b, ok := asButton(o); return ok && b.Text == text }) {
+		bb, _ := asButton(b)
+		return bb
 	}
 	t.Fatalf("no visible button %q in %q", text, labels(o))
 	return nil
@@ -72,7 +73,7 @@ func TestConnectScreenAsksThenConfirmsBeforeSaving(t *testing.T) {
 	if got := strings.Join(labels(win.Content()), "|"); !strings.Contains(got, "Connect to your organisation") || !strings.Contains(got, "work e-mail address") {
 		t.Fatalf("first screen says %q", got)
 	}
-	if find(win.Content(), func(o fyne.CanvasObject) bool { b, ok := o.(*widget.Button); return ok && b.Text == "Cancel" }) != nil {
+	if find(win.Content(), func(o fyne.CanvasObject) bool { b, ok := asButton(o); return ok && b.Text == "Cancel" }) != nil {
 		t.Error("the first run offers Cancel")
 	}
 	test.Type(s.entry, "jane@acme.example")
@@ -210,7 +211,7 @@ func TestLockedSettingsAreShownAndKept(t *testing.T) {
 		t.Errorf("hints %q", hints)
 	}
 	if find(top, func(o fyne.CanvasObject) bool {
-		b, ok := o.(*widget.Button)
+		b, ok := asButton(o)
 		return ok && strings.HasPrefix(b.Text, "Connect to")
 	}) != nil {
 		t.Error("a fixed organisation offers to connect to another")

@@ -44,6 +44,14 @@ type Uploads interface {
 	Cancel(ids ...uint64)
 	// Retry queues failed, cancelled or skipped jobs again.
 	Retry(ids ...uint64) error
+	// PauseForSignIn pauses jobs until their owner signs in again; the
+	// journal keeps the promise across restarts (JobRecord.WaitingSignIn).
+	PauseForSignIn(ids ...uint64)
+	// TryNow ends the wait before a failed request's next try.
+	TryNow(ids ...uint64)
+	// ClearFinished takes finished jobs out of the list (not out of
+	// history).
+	ClearFinished()
 	PauseAll()
 	ResumeAll()
 	CancelAll()
@@ -144,6 +152,26 @@ type Deps struct {
 	// Window, if set, is the window to use (the connect screen's, on first
 	// run) instead of a new one.
 	Window fyne.Window
+	// Picker, if set, is the platform's own file dialog (several files at
+	// once, the customer's usual places); without it, or where it says it
+	// is unavailable, the window shows Fyne's.
+	Picker Picker
+	// Tray says the desktop shows a system tray: closing the window while
+	// uploads run then keeps Hoist running there. Without one the window
+	// asks before quitting, as it always did.
+	Tray bool
+	// Destination, if set, words an object key for people: the
+	// organisation's name and the folder, without the parts that only
+	// tell people apart (a subject UUID). Nil shows the key as it is.
+	Destination func(key string) string
+}
+
+// Picker is the platform's own file dialog. Pick blocks until the customer
+// chose (several files or folders may be chosen) or cancelled (no paths,
+// no error); an error means there is no such dialog here, and the window
+// shows Fyne's instead. The window calls it off the UI goroutine.
+type Picker interface {
+	Pick(title string, folders bool) ([]string, error)
 }
 
 // Policy are settings fixed by the organisation (a managed policy file):

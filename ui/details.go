@@ -3,11 +3,13 @@ package ui
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -17,63 +19,133 @@ import (
 // detailField is one labelled line of the Details dialog.
 type detailField struct{ label, value string }
 
+// detailLabels are the Details dialog's lines, in order; a line without a
+// value is hidden.
+var detailLabels = []string{"File", "Status", "Reason", "Last error", "Technical detail", "From", "To", "Storage key",
+	"Size", "Sent", "Kept by the storage", "Upload ID", "Attempts", "Added", "Started", "Finished"}
+
 // detailFields lists what support needs to know about a job.
-func detailFields(js uploader.JobSnapshot) []detailField {
-	status, _ := statusText(&js)
-	fields := []detailField{
-		{"File", js.Name()},
-		{"Status", status},
-		{"Reason", js.Reason},
-		{"Technical detail", js.Detail},
-		{"From", js.Source},
-		{"To", js.Key},
-		{"Size", formatBytes(js.Size) + " (" + groupDigits(js.Size) + " bytes)"},
-		{"Sent", formatBytes(js.Done) + " (" + groupDigits(js.Done) + " bytes)"},
-		{"Upload ID", fmt.Sprint(js.ID)},
-		{"Attempts", fmt.Sprint(js.Attempts)},
-		{"Added", formatDate(js.Created)},
-		{"Started", formatDate(js.Started)},
-		{"Finished", formatDate(js.Finished)},
+func detailFields(js uploader.JobSnapshot, now time.Time, dest func(string) string) []detailField {
+	status, _ := statusText(&js, now)
+	values := map[string]string{
+		"File":             js.Name(),
+		"Status":           status,
+		"Reason":           js.Reason,
+		"Last error":       js.LastError,
+		"Technical detail": js.Detail,
+		"From":             js.Source,
+		"To":               dest(js.Key),
+		"Size":             formatBytes(js.Size) + " (" + groupDigits(js.Size) + " bytes)",
+		"Sent":             formatBytes(js.Done) + " (" + groupDigits(js.Done) + " bytes)",
+		"Upload ID":        fmt.Sprint(js.ID),
+		"Attempts":         fmt.Sprint(js.Attempts),
+		"Added":            formatDate(js.Created),
+		"Started":          formatDate(js.Started),
+		"Finished":         formatDate(js.Finished),
 	}
-	kept := fields[:0]
-	for _, f := range fields {
-		if f.value != "" {
-			kept = append(kept, f)
+	if to := values["To"]; to != js.Key {
+		values["Storage key"] = js.Key // for support: the object's own name
+	}
+	if js.Confirmed != js.Done && !js.State.Final() {
+		values["Kept by the storage"] = formatBytes(js.Confirmed) + " (" + groupDigits(js.Confirmed) + " bytes)"
+	}
+	var fields []detailField
+	for _, l := range detailLabels {
+		if v := values[l]; v != "" {
+			fields = append(fields, detailField{l, v})
 		}
 	}
-	return kept
+	return fields
 }
 
 // supportText is the plain text "Copy for support" puts on the clipboard.
-func supportText(version string, js uploader.JobSnapshot) string {
+func supportText(version string, js uploader.JobSnapshot, now time.Time, dest func(string) string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Hoist %s: upload details\n", version)
-	for _, f := range detailFields(js) {
+	for _, f := range detailFields(js, now, dest) {
 		fmt.Fprintf(&b, "%s: %s\n", f.label, f.value)
 	}
 	return b.String()
 }
 
+// detailsDialog is the open Details dialog. It follows its job live: each
+// new queue view updates it (refreshDetails).
+type detailsDialog struct {
+	dlg    *dialog.CustomDialog
+	job    uploader.JobSnapshot
+	keys   map[string]*widget.Label
+	values map[string]*widget.Label
+	copy   *keyButton
+	dest   func(string) string
+}
+
 // showDetails shows everything about a job, selectable, with "Copy for
-// support".
+// support"; it stays up to date while open.
 func (w *MainWindow) showDetails(js uploader.JobSnapshot) {
-	form := widget.NewForm()
-	for _, f := range detailFields(js) {
-		v := widget.NewLabel(f.value)
+	dd := &detailsDialog{job: js, keys: map[string]*widget.Label{}, values: map[string]*widget.Label{}}
+	grid := container.New(layout.NewFormLayout())
+	for _, l := range detailLabels {
+		k := widget.NewLabelWithStyle(l, fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
+		v := widget.NewLabel("")
 		v.Selectable = true
-		v.Wrapping = fyne.TextWrapBreak
-		form.Append(f.label, v)
+		v.Wrapping = fyne.TextWrapWord
+		dd.keys[l], dd.values[l] = k, v
+		grid.Add(k)
+		grid.Add(v)
 	}
-	scroll := container.NewVScroll(form)
+	scroll := container.NewVScroll(grid)
 	scroll.SetMinSize(fyne.NewSize(620, 380))
-	d := dialog.NewCustom("Upload details", "Close", scroll, w.win)
-	copyBtn := widget.NewButtonWithIcon("Copy for support", theme.ContentCopyIcon(), func() {
-		w.d.App.Clipboard().SetContent(supportText(w.d.Version, js))
+	dd.dlg = newDialog("Upload details", "Close", scroll, w.win)
+	dd.copy = newButton("Copy for support", theme.ContentCopyIcon(), func() {
+		w.d.App.Clipboard().SetContent(supportText(w.d.Version, dd.job, w.now(), w.destination))
+		showCopied(dd.copy, w.later)
 	})
-	closeBtn := widget.NewButton("Close", d.Hide)
+	closeBtn := newButton("Close", nil, dd.dlg.Hide)
 	closeBtn.Importance = widget.HighImportance
-	d.SetButtons([]fyne.CanvasObject{copyBtn, closeBtn})
-	d.Show()
+	dd.dlg.SetButtons([]fyne.CanvasObject{dd.copy, closeBtn})
+	dd.dlg.SetOnClosed(func() {
+		if w.details == dd {
+			w.details = nil
+		}
+	})
+	dd.dest = w.destination
+	dd.set(js, w.now())
+	w.details = dd
+	dd.dlg.Show()
+}
+
+// set shows js.
+func (dd *detailsDialog) set(js uploader.JobSnapshot, now time.Time) {
+	dd.job = js
+	shown := map[string]string{}
+	for _, f := range detailFields(js, now, dd.dest) {
+		shown[f.label] = f.value
+	}
+	for _, l := range detailLabels {
+		v := shown[l]
+		if lbl := dd.values[l]; lbl.Text != v {
+			lbl.SetText(v)
+		}
+		showIf(dd.values[l], v != "")
+		showIf(dd.keys[l], v != "")
+	}
+}
+
+// refreshDetails brings the open Details dialog up to date with the last
+// queue view (UI goroutine).
+func (w *MainWindow) refreshDetails() {
+	dd := w.details
+	if dd == nil {
+		return
+	}
+	for _, r := range w.view.rows {
+		if r.job.ID == dd.job.ID {
+			if !sameJob(r.job, &dd.job) || !r.job.RetryAt.IsZero() {
+				dd.set(*r.job, w.now())
+			}
+			return
+		}
+	}
 }
 
 // showAbout shows the version and what Hoist is.
@@ -83,7 +155,7 @@ func (w *MainWindow) showAbout() {
 	icon.SetMinSize(fyne.NewSize(64, 64))
 	name := widget.NewLabelWithStyle("Hoist", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	name.SizeName = theme.SizeNameHeadingText
-	top := container.NewBorder(nil, nil, icon, nil, container.NewVBox(name, widget.NewLabel(w.versionLine())))
+	top := border(nil, nil, icon, nil, container.NewVBox(name, widget.NewLabel(w.versionLine())))
 	var d dialog.Dialog
 	body := container.NewVBox(top,
 		wrapped("Hoist sends large files to "+w.d.Organisation+"'s storage. Uploads survive lost connections, sleep and restarts, and carry on where they stopped."),
@@ -94,7 +166,7 @@ func (w *MainWindow) showAbout() {
 			w.ConnectTo("")
 		}),
 	)
-	d = dialog.NewCustom("About Hoist", "Close", container.New(&fixedWidth{width: 420}, body), w.win)
+	d = newDialog("About Hoist", "Close", container.New(&fixedWidth{width: 420}, body), w.win)
 	d.Show()
 }
 

@@ -70,9 +70,26 @@ func (f *fakeUploads) Pause(ids ...uint64)       { f.record("Pause", ids...) }
 func (f *fakeUploads) Resume(ids ...uint64)      { f.record("Resume", ids...) }
 func (f *fakeUploads) Cancel(ids ...uint64)      { f.record("Cancel", ids...) }
 func (f *fakeUploads) Retry(ids ...uint64) error { f.record("Retry", ids...); return nil }
-func (f *fakeUploads) PauseAll()                 { f.record("PauseAll") }
-func (f *fakeUploads) ResumeAll()                { f.record("ResumeAll") }
-func (f *fakeUploads) CancelAll()                { f.record("CancelAll") }
+func (f *fakeUploads) TryNow(ids ...uint64)      { f.record("TryNow", ids...) }
+func (f *fakeUploads) ClearFinished()            { f.record("ClearFinished") }
+
+// PauseForSignIn marks the jobs as a real engine would, so the window sees
+// them waiting for the sign-in.
+func (f *fakeUploads) PauseForSignIn(ids ...uint64) {
+	f.record("PauseForSignIn", ids...)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	jobs := append([]uploader.JobSnapshot(nil), f.snap.Jobs...)
+	for i := range jobs {
+		if slices.Contains(ids, jobs[i].ID) {
+			jobs[i].State, jobs[i].Paused, jobs[i].WaitingSignIn = uploader.StatePaused, true, true
+		}
+	}
+	f.snap.Jobs = jobs
+}
+func (f *fakeUploads) PauseAll()  { f.record("PauseAll") }
+func (f *fakeUploads) ResumeAll() { f.record("ResumeAll") }
+func (f *fakeUploads) CancelAll() { f.record("CancelAll") }
 func (f *fakeUploads) RetryFailed() ([]uint64, error) {
 	f.record("RetryFailed")
 	return []uint64{7}, nil
@@ -99,6 +116,9 @@ type fakeAccount struct {
 	err      error
 	signIns  int
 	signOuts int
+	// onSignIn, if set, runs after a successful sign-in (as app's Account
+	// opens the uploads of who signed in).
+	onSignIn func(Identity)
 }
 
 // plainError is an error worded for people, as Account errors are.
@@ -115,6 +135,9 @@ func (a *fakeAccount) SignIn(_ context.Context, onURL func(string)) (Identity, e
 	}
 	if a.err != nil {
 		return Identity{}, a.err
+	}
+	if a.onSignIn != nil {
+		a.onSignIn(a.id)
 	}
 	return a.id, nil
 }
@@ -183,10 +206,11 @@ func button(t *testing.T, w *MainWindow, text string) *widget.Button {
 	}
 	for _, r := range roots {
 		for _, o := range find(r, func(o fyne.CanvasObject) bool {
-			b, ok := o.(*widget.Button)
+			b, ok := asButton(o)
 			return ok && b.Text == text
 		}) {
-			return o.(*widget.Button)
+			bb, _ := asButton(o)
+			return bb
 		}
 	}
 	t.Fatalf("no visible button %q", text)
@@ -200,4 +224,15 @@ func labels(o fyne.CanvasObject) []string {
 		out = append(out, l.(*widget.Label).Text)
 	}
 	return out
+}
+
+// asButton is o as a button: Fyne's own (in dialogs) or Hoist's keyButton.
+func asButton(o fyne.CanvasObject) (*widget.Button, bool) {
+	switch b := o.(type) {
+	case *widget.Button:
+		return b, true
+	case *keyButton:
+		return &b.Button, true
+	}
+	return nil, false
 }

@@ -12,6 +12,7 @@ import (
 
 // Raise brings the window to the front (a second launch of Hoist).
 func (w *MainWindow) Raise() {
+	w.inTray = false
 	w.win.Show()
 	w.win.RequestFocus()
 }
@@ -109,7 +110,7 @@ func (w *MainWindow) organisationRow(onConnect func()) fyne.CanvasObject {
 	case w.d.Connector == nil:
 		return label
 	}
-	b := widget.NewButton("Connect to a different organisation…", onConnect)
+	b := newButton("Connect to a different organisation…", nil, onConnect)
 	return widgetColumn(label, b)
 }
 

@@ -28,15 +28,20 @@ type histRow struct {
 	retryable bool
 }
 
-func newHistRow(rec uploader.JobRecord) histRow {
+func newHistRow(rec uploader.JobRecord, dest func(string) string) histRow {
 	js := uploader.JobSnapshot{JobRecord: rec}
 	h := histRow{rec: rec, name: rec.Rel}
 	if h.name == "" {
 		h.name = js.Name()
 	}
-	h.status, h.tone = statusText(&js)
+	h.status, h.tone = statusText(&js, time.Time{})
+	if rec.State == uploader.StateFailed || rec.State == uploader.StateSkipped {
+		if rec.Reason != "" {
+			h.status += ": " + rec.Reason
+		}
+	}
 	h.meta = join(formatBytes(rec.Size), formatDate(rec.Finished))
-	h.dest = "To " + rec.Key
+	h.dest = "To " + dest(rec.Key)
 	h.retryable = rec.State == uploader.StateFailed || rec.State == uploader.StateCancelled || rec.State == uploader.StateSkipped
 	return h
 }
@@ -57,12 +62,12 @@ type historyView struct {
 	list       *widget.List
 	empty      *widget.Label
 	count      *widget.Label
-	retrySel   *widget.Button
-	retryAll   *widget.Button
-	copySum    *widget.Button
+	retrySel   *keyButton
+	retryAll   *keyButton
+	copySum    *keyButton
 	// copyReceipt copies the receipt of the selected (else the newest)
 	// upload's batch; copyReport the report for support.
-	copyReceipt, copyReport *widget.Button
+	copyReceipt, copyReport *keyButton
 
 	rows     []histRow
 	selected map[uint64]bool
@@ -72,12 +77,12 @@ type historyView struct {
 func newHistoryView(w *MainWindow) *historyView {
 	h := &historyView{w: w, selected: map[uint64]bool{}}
 	h.onlyFailed = widget.NewCheck("Only failed", func(bool) { h.load() })
-	refresh := widget.NewButtonWithIcon("Refresh", theme.ViewRefreshIcon(), h.load)
-	h.retrySel = widget.NewButtonWithIcon("Retry selected", theme.ViewRefreshIcon(), h.retrySelected)
-	h.retryAll = widget.NewButtonWithIcon("Retry all failed", theme.ViewRefreshIcon(), h.retryAllFailed)
-	h.copySum = widget.NewButtonWithIcon("Copy summary", theme.ContentCopyIcon(), h.copySummary)
-	h.copyReceipt = widget.NewButtonWithIcon("Copy receipt", theme.ContentCopyIcon(), h.copyReceiptText)
-	h.copyReport = widget.NewButtonWithIcon("Copy report for support", theme.ContentCopyIcon(), h.copyReportText)
+	refresh := newButton("Refresh", theme.ViewRefreshIcon(), h.load)
+	h.retrySel = newButton("Retry selected", theme.ViewRefreshIcon(), h.retrySelected)
+	h.retryAll = newButton("Retry all failed", theme.ViewRefreshIcon(), h.retryAllFailed)
+	h.copySum = newButton("Copy summary", theme.ContentCopyIcon(), h.copySummary)
+	h.copyReceipt = newButton("Copy receipt", theme.ContentCopyIcon(), h.copyReceiptText)
+	h.copyReport = newButton("Copy report for support", theme.ContentCopyIcon(), h.copyReportText)
 	if w.d.Support == nil {
 		h.copyReceipt.Hide()
 		h.copyReport.Hide()
@@ -86,9 +91,12 @@ func newHistoryView(w *MainWindow) *historyView {
 	h.list = widget.NewList(func() int { return len(h.rows) }, h.newItem, h.updateItem)
 	h.empty = widget.NewLabelWithStyle("", fyne.TextAlignCenter, fyne.TextStyle{Italic: true})
 	h.empty.Wrapping = fyne.TextWrapWord
-	bar := container.NewBorder(nil, nil, container.NewHBox(h.onlyFailed, refresh, h.count),
-		container.NewHBox(h.retrySel, h.retryAll, h.copySum, h.copyReceipt, h.copyReport))
-	h.root = container.NewBorder(container.NewVBox(bar, widget.NewSeparator()), nil, nil, nil,
+	// Two lines, so that nothing overlaps at 1024 px: what is listed and
+	// what to do with it, then what to copy.
+	bar := container.NewVBox(
+		border(nil, nil, container.NewHBox(h.onlyFailed, refresh, h.count), container.NewHBox(h.retrySel, h.retryAll)),
+		container.NewHBox(layout.NewSpacer(), h.copySum, h.copyReceipt, h.copyReport))
+	h.root = border(container.NewVBox(bar, widget.NewSeparator()), nil, nil, nil,
 		container.NewStack(h.list, container.NewCenter(container.New(&fixedWidth{width: 520}, h.empty))))
 	h.setRows(nil)
 	return h
@@ -119,11 +127,11 @@ func (h *historyView) newItem() fyne.CanvasObject {
 	i.dest = widget.NewLabel("")
 	i.dest.Truncation = fyne.TextTruncateEllipsis
 	i.dest.SizeName = theme.SizeNameCaptionText
-	details := widget.NewButtonWithIcon("Details", theme.InfoIcon(), func() {
+	details := newButton("Details", theme.InfoIcon(), func() {
 		h.w.showDetails(uploader.JobSnapshot{JobRecord: i.row.rec, Done: doneBytes(i.row.rec)})
 	})
-	lines := container.New(layout.NewCustomPaddedVBoxLayout(-theme.Padding()), container.NewBorder(nil, nil, nil, i.meta, i.name), i.status, i.dest)
-	i.content = container.NewBorder(nil, nil, container.NewCenter(i.check), container.NewCenter(details), lines)
+	lines := container.New(layout.NewCustomPaddedVBoxLayout(-theme.Padding()), border(nil, nil, nil, i.meta, i.name), i.status, i.dest)
+	i.content = border(nil, nil, container.NewCenter(i.check), container.NewCenter(details), lines)
 	i.ExtendBaseWidget(i)
 	return i
 }
@@ -164,7 +172,7 @@ func (h *historyView) load() {
 		recs, err := h.w.d.Uploads.History(failedOnly)
 		rows := make([]histRow, len(recs))
 		for i, r := range recs {
-			rows[i] = newHistRow(r)
+			rows[i] = newHistRow(r, h.w.destination)
 		}
 		fyne.Do(func() {
 			h.loading--
@@ -261,6 +269,7 @@ func (h *historyView) copySummary() {
 		OnlyFailed: h.onlyFailed.Checked, At: w.now(),
 	}, h.rows)
 	w.d.App.Clipboard().SetContent(text)
+	showCopied(h.copySum, h.w.later)
 }
 
 // summaryHeader is the context at the top of a summary.

@@ -1,7 +1,12 @@
 package ui
 
 import (
+	"image/color"
+
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 )
 
@@ -40,12 +45,51 @@ func (l *slots) MinSize(objects []fyne.CanvasObject) fyne.Size {
 	return fyne.NewSize(n*l.width+max(n-1, 0)*theme.Padding(), h)
 }
 
+// Layout gives each object its slot; an object wider than its slot takes
+// the next slot too when that one's object is hidden ("Upload again" on a
+// cancelled row, which has no Cancel).
 func (l *slots) Layout(objects []fyne.CanvasObject, size fyne.Size) {
 	x := float32(0)
-	for _, o := range objects {
-		h := o.MinSize().Height
-		o.Move(fyne.NewPos(x, (size.Height-h)/2))
-		o.Resize(fyne.NewSize(l.width, h))
+	for i, o := range objects {
+		ms := o.MinSize()
+		w := l.width
+		if ms.Width > w && i+1 < len(objects) && !objects[i+1].Visible() {
+			w = 2*l.width + theme.Padding()
+		}
+		o.Move(fyne.NewPos(x, (size.Height-ms.Height)/2))
+		o.Resize(fyne.NewSize(w, ms.Height))
 		x += l.width + theme.Padding()
 	}
+}
+
+// border is container.NewBorder with its objects in reading order (top,
+// left, centre, right, bottom), so that Tab moves through them as a reader
+// would: Fyne's focus order is the order of a container's objects, and
+// container.NewBorder puts the centre first.
+func border(top, bottom, left, right fyne.CanvasObject, center ...fyne.CanvasObject) *fyne.Container {
+	var objs []fyne.CanvasObject
+	for _, o := range []fyne.CanvasObject{top, left} {
+		if o != nil {
+			objs = append(objs, o)
+		}
+	}
+	objs = append(objs, center...)
+	for _, o := range []fyne.CanvasObject{right, bottom} {
+		if o != nil {
+			objs = append(objs, o)
+		}
+	}
+	return container.New(layout.NewBorderLayout(top, bottom, left, right), objs...)
+}
+
+// minWindowSize is the smallest the window can be made: everything fits
+// and no important word is cut off down to this size.
+var minWindowSize = fyne.NewSize(800, 540)
+
+// minWindow is an invisible object that keeps the window from shrinking
+// below minWindowSize.
+func minWindow() fyne.CanvasObject {
+	r := canvas.NewRectangle(color.Transparent)
+	r.SetMinSize(minWindowSize)
+	return r
 }

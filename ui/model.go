@@ -2,6 +2,7 @@ package ui
 
 import (
 	"strconv"
+	"time"
 
 	"hoist/uploader"
 )
@@ -24,6 +25,7 @@ const (
 	actPause
 	actResume
 	actRetry
+	actAgain // a cancelled job: send it again
 )
 
 // rowView is what one queue row shows. It is computed off the UI goroutine
@@ -38,8 +40,12 @@ type rowView struct {
 	percent  string
 	status   string
 	tone     tone
-	primary  action
-	cancel   bool // the Cancel button is shown
+	// reason is the failure's (or skip's) plain explanation, on a line of
+	// its own that wraps; "" for none.
+	reason  string
+	primary action
+	cancel  bool // the Cancel button is shown
+	tryNow  bool // the "Try now" button is shown (a retry is waiting)
 }
 
 // footerView is what the footer shows.
@@ -54,34 +60,117 @@ type footerView struct {
 	canRetry  bool
 }
 
+// filter chooses which rows the list shows. Rows never move: a filter only
+// hides rows, in the order the files were added.
+type filter int32
+
+const (
+	filterAll       filter = iota
+	filterUploading        // not finished: waiting, uploading, paused
+	filterFailed
+	filterDone // done or skipped
+)
+
+// filterNames are the filter buttons' words, in filter order.
+var filterNames = [...]string{"All", "Uploading", "Failed", "Done"}
+
+// shows reports whether a job in state s is shown under f.
+func (f filter) shows(s uploader.State) bool {
+	switch f {
+	case filterUploading:
+		return !s.Final()
+	case filterFailed:
+		return s == uploader.StateFailed
+	case filterDone:
+		return s == uploader.StateDone || s == uploader.StateSkipped
+	}
+	return true
+}
+
 // queueView is one snapshot turned into what the window shows.
 type queueView struct {
 	// awake: the computer is kept awake while sending (Deps.KeepingAwake).
 	awake bool
-	// rows are in snapshot order; order lists them as shown: see
-	// displayOrder.
+	// rows are in snapshot order (the order files were added); order lists
+	// the rows the filter shows, in that same order.
 	rows   []rowView
 	order  []int32
 	footer footerView
 	totals uploader.Totals
 	held   bool
 	// unfinished is how many jobs are queued, running, verifying or paused;
-	// active is how many of them are not paused.
-	unfinished, active int
+	// active is how many of them are not paused; waiting is how many are
+	// paused until their owner signs in again; finished is how many are
+	// done, skipped, failed or cancelled.
+	unfinished, active, waiting, finished int
+	// counts is how many rows each filter shows.
+	counts [len(filterNames)]int
+	filter filter
+}
+
+// marks remembers, per job, the most progress a bar has shown, so that no
+// bar runs backwards: bytes in flight that a pause or a dropped connection
+// throws away are not taken back from the bar. Only when the store lost
+// bytes it had confirmed (the file changed, the upload expired) does a bar
+// start lower again. Owned by the poller goroutine.
+type marks struct {
+	jobs map[uint64]mark
+	// the footer's bar, and the totals it was shown for
+	total      float64
+	totalBytes int64
+	totalFiles int
+}
+
+type mark struct {
+	shown     float64
+	confirmed int64
+}
+
+func newMarks() *marks { return &marks{jobs: map[uint64]mark{}} }
+
+// fraction is what job js's bar shows: never less than before, unless the
+// store's confirmed bytes went down.
+func (m *marks) fraction(js *uploader.JobSnapshot) float64 {
+	f := js.Fraction()
+	if m == nil {
+		return f
+	}
+	prev, ok := m.jobs[js.ID]
+	if ok && js.Confirmed >= prev.confirmed && prev.shown > f {
+		f = prev.shown
+	}
+	m.jobs[js.ID] = mark{shown: f, confirmed: js.Confirmed}
+	return f
+}
+
+// footer is what the footer's bar shows: never less than before while the
+// set of files is the same (adding or clearing files starts afresh).
+func (m *marks) footer(t uploader.Totals) float64 {
+	f := t.Fraction()
+	if m == nil {
+		return f
+	}
+	if t.Files == m.totalFiles && t.Bytes <= m.totalBytes && m.total > f {
+		f = m.total
+	}
+	m.total, m.totalBytes, m.totalFiles = f, t.Bytes, t.Files
+	return f
 }
 
 // buildQueueView turns a snapshot into view models. Rows of prev whose job
 // did not change are reused, so a tick over 10,000 mostly idle jobs costs
-// little more than comparing them. It may run on any goroutine.
-func buildQueueView(snap uploader.Snapshot, prev []rowView) queueView {
-	v := queueView{rows: make([]rowView, len(snap.Jobs)), totals: snap.Totals, held: snap.Held}
+// little more than comparing them. m (may be nil) keeps bars from running
+// backwards; now words the time to the next try. It may run on any
+// goroutine, one at a time for one m.
+func buildQueueView(snap uploader.Snapshot, prev []rowView, m *marks, f filter, now time.Time) queueView {
+	v := queueView{rows: make([]rowView, len(snap.Jobs)), totals: snap.Totals, held: snap.Held, filter: f}
 	var paused, failed int
 	for i := range snap.Jobs {
 		js := &snap.Jobs[i]
-		if i < len(prev) && sameJob(prev[i].job, js) {
+		if i < len(prev) && sameJob(prev[i].job, js) && js.RetryAt.IsZero() {
 			v.rows[i] = prev[i]
 		} else {
-			v.rows[i] = newRowView(js)
+			v.rows[i] = newRowView(js, m, now)
 		}
 		switch {
 		case js.State == uploader.StatePaused:
@@ -89,45 +178,40 @@ func buildQueueView(snap uploader.Snapshot, prev []rowView) queueView {
 			v.unfinished++
 		case js.State == uploader.StateFailed:
 			failed++
+			v.finished++
 		case !js.State.Final():
 			v.unfinished++
 			v.active++
+		default:
+			v.finished++
+		}
+		if js.WaitingSignIn && !js.State.Final() {
+			v.waiting++
+		}
+		for k := range v.counts {
+			if filter(k).shows(js.State) {
+				v.counts[k]++
+			}
 		}
 	}
 	v.footer = newFooterView(snap.Totals, v.active, paused, failed)
-	v.order = displayOrder(v.rows)
+	if m != nil {
+		v.footer.fraction = m.footer(snap.Totals)
+	}
+	if v.footer.bytes != "" {
+		v.footer.bytes += " · " + percent(v.footer.fraction)
+	}
+	v.order = filterOrder(v.rows, f)
 	return v
 }
 
-// group ranks states for display: what is uploading now, then what needs
-// the user (failed), then what waits, then what is over.
-func group(s uploader.State) int {
-	switch s {
-	case uploader.StateRunning, uploader.StateVerifying:
-		return 0
-	case uploader.StateFailed:
-		return 1
-	case uploader.StateQueued, uploader.StatePaused:
-		return 2
-	}
-	return 3
-}
-
-// displayOrder sorts rows by group, keeping queue order within a group
-// (a counting sort: O(n) per tick).
-func displayOrder(rows []rowView) []int32 {
-	var start [5]int
+// filterOrder lists the rows f shows, in their own (stable) order.
+func filterOrder(rows []rowView, f filter) []int32 {
+	order := make([]int32, 0, len(rows))
 	for i := range rows {
-		start[group(rows[i].job.State)+1]++
-	}
-	for g := 1; g < len(start); g++ {
-		start[g] += start[g-1]
-	}
-	order := make([]int32, len(rows))
-	for i := range rows {
-		g := group(rows[i].job.State)
-		order[start[g]] = int32(i)
-		start[g]++
+		if f.shows(rows[i].job.State) {
+			order = append(order, int32(i))
+		}
 	}
 	return order
 }
@@ -136,11 +220,13 @@ func displayOrder(rows []rowView) []int32 {
 func sameJob(a, b *uploader.JobSnapshot) bool {
 	return a.ID == b.ID && a.State == b.State && a.Done == b.Done && a.Size == b.Size &&
 		a.Speed == b.Speed && a.ETA == b.ETA && a.Note == b.Note && a.Reason == b.Reason &&
-		a.Rel == b.Rel && a.Key == b.Key && a.Detail == b.Detail
+		a.Rel == b.Rel && a.Key == b.Key && a.Detail == b.Detail && a.Confirmed == b.Confirmed &&
+		a.Pausing == b.Pausing && a.RetryAt.Equal(b.RetryAt) && a.WaitingSignIn == b.WaitingSignIn &&
+		a.LastError == b.LastError
 }
 
-func newRowView(js *uploader.JobSnapshot) rowView {
-	r := rowView{job: js, name: js.Rel, fraction: js.Fraction()}
+func newRowView(js *uploader.JobSnapshot, m *marks, now time.Time) rowView {
+	r := rowView{job: js, name: js.Rel, fraction: m.fraction(js)}
 	if r.name == "" {
 		r.name = js.Name()
 	}
@@ -148,10 +234,17 @@ func newRowView(js *uploader.JobSnapshot) rowView {
 	if js.State != uploader.StateDone && js.Done > 0 && js.Done < js.Size {
 		r.size = formatBytes(js.Done) + " of " + formatBytes(js.Size)
 	}
+	if js.State == uploader.StatePaused && js.Confirmed > 0 && js.Confirmed < js.Size {
+		r.size = formatBytes(js.Confirmed) + " of " + formatBytes(js.Size)
+	}
 	r.percent = percent(r.fraction)
-	r.status, r.tone = statusText(js)
+	r.status, r.tone = statusText(js, now)
+	if js.State == uploader.StateFailed || js.State == uploader.StateSkipped {
+		r.reason = js.Reason
+	}
 	r.primary = primaryAction(js.State)
 	r.cancel = !js.State.Final()
+	r.tryNow = !js.RetryAt.IsZero() && js.State == uploader.StateRunning && !js.Pausing
 	return r
 }
 
@@ -160,8 +253,9 @@ func percent(f float64) string {
 	return strconv.Itoa(int(f*100)) + "%"
 }
 
-// statusText says in words where a job is.
-func statusText(js *uploader.JobSnapshot) (string, tone) {
+// statusText says in words where a job is. A reason of a failed or
+// skipped job is on a line of its own (rowView.reason).
+func statusText(js *uploader.JobSnapshot, now time.Time) (string, tone) {
 	switch js.State {
 	case uploader.StateQueued:
 		if js.Note != "" {
@@ -169,32 +263,51 @@ func statusText(js *uploader.JobSnapshot) (string, tone) {
 		}
 		return "Waiting", toneNormal
 	case uploader.StateRunning:
-		if js.Note != "" {
-			return join("Uploading", js.Note), toneWarning
+		switch {
+		case js.Pausing:
+			return join("Pausing…", formatBytes(js.Confirmed)+" kept so far"), toneNormal
+		case js.Note != "":
+			return join(js.Note, nextTry(js.RetryAt, now)), toneWarning
+		case js.Size > 0 && js.Done >= js.Size:
+			return "Finishing…", toneNormal
 		}
 		return join("Uploading", formatSpeed(js.Speed), formatETA(js.ETA)), toneNormal
 	case uploader.StateVerifying:
-		return join("Verifying", js.Note), toneNormal
+		return join("Finishing…", js.Note), toneNormal
 	case uploader.StatePaused:
-		return join("Paused", js.Note), toneWarning
+		kept := ""
+		if js.Confirmed > 0 && js.Confirmed < js.Size {
+			kept = formatBytes(js.Confirmed) + " kept"
+		}
+		if js.WaitingSignIn {
+			return join("Paused until you sign in", kept), toneWarning
+		}
+		return join("Paused", kept, js.Note), toneWarning
 	case uploader.StateDone:
 		return join("Done", js.Reason), toneGood
 	case uploader.StateSkipped:
-		return prefixed("Skipped", js.Reason), toneWarning
+		return "Skipped", toneWarning
 	case uploader.StateFailed:
-		return prefixed("Failed", js.Reason), toneBad
+		return "Failed", toneBad
 	case uploader.StateCancelled:
 		return "Cancelled", toneNormal
 	}
 	return string(js.State), toneNormal
 }
 
-// prefixed writes "Failed: reason", or just "Failed" without a reason.
-func prefixed(word, reason string) string {
-	if reason == "" {
-		return word
+// nextTry says when a waiting retry starts: "next try in 12 s".
+func nextTry(at, now time.Time) string {
+	if at.IsZero() {
+		return ""
 	}
-	return word + ": " + reason
+	d := at.Sub(now)
+	switch {
+	case d < time.Second:
+		return "trying again now"
+	case d < time.Minute:
+		return "next try in " + strconv.Itoa(int(d.Seconds()+0.5)) + " s"
+	}
+	return "next try in " + strconv.Itoa(int(d.Minutes()+0.5)) + " min"
 }
 
 func primaryAction(s uploader.State) action {
@@ -205,6 +318,8 @@ func primaryAction(s uploader.State) action {
 		return actResume
 	case uploader.StateFailed:
 		return actRetry
+	case uploader.StateCancelled:
+		return actAgain
 	}
 	return actNone
 }

@@ -39,11 +39,11 @@ func TestFormatETA(t *testing.T) {
 
 func TestBuildQueueViewReusesUnchangedRows(t *testing.T) {
 	s := snapshotOf(job(1, uploader.StateDone, 10, 10), job(2, uploader.StateRunning, 10, 5))
-	v1 := buildQueueView(s, nil)
+	v1 := buildQueueView(s, nil, nil, filterAll, time.Now())
 	v1.rows[0].name = "marker"                              // a reused row keeps this
 	s.Jobs = append([]uploader.JobSnapshot(nil), s.Jobs...) // a new snapshot
 	s.Jobs[1].Done = 6
-	v2 := buildQueueView(s, v1.rows)
+	v2 := buildQueueView(s, v1.rows, nil, filterAll, time.Now())
 	if v2.rows[0].name != "marker" {
 		t.Error("unchanged row rebuilt")
 	}
@@ -63,19 +63,30 @@ func TestGroupDigits(t *testing.T) {
 	}
 }
 
-func TestDisplayOrderPutsActiveFirstAndDoneLast(t *testing.T) {
+// Rows stay in the order the files were added, whatever their state; a
+// filter only hides rows.
+func TestRowsKeepTheirOrderAndFiltersHide(t *testing.T) {
 	s := snapshotOf(
 		job(1, uploader.StateDone, 1, 1), job(2, uploader.StateQueued, 1, 0), job(3, uploader.StateRunning, 1, 0),
 		job(4, uploader.StateFailed, 1, 0), job(5, uploader.StatePaused, 1, 0), job(6, uploader.StateVerifying, 1, 1),
-		job(7, uploader.StateCancelled, 1, 0),
+		job(7, uploader.StateCancelled, 1, 0), job(8, uploader.StateSkipped, 1, 1),
 	)
-	v := buildQueueView(s, nil)
-	var got []uint64
-	for _, i := range v.order {
-		got = append(got, v.rows[i].job.ID)
-	}
-	want := []uint64{3, 6, 4, 2, 5, 1, 7}
-	if fmt.Sprint(got) != fmt.Sprint(want) {
-		t.Errorf("order %v, want %v", got, want)
+	for f, want := range map[filter][]uint64{
+		filterAll:       {1, 2, 3, 4, 5, 6, 7, 8},
+		filterUploading: {2, 3, 5, 6},
+		filterFailed:    {4},
+		filterDone:      {1, 8},
+	} {
+		v := buildQueueView(s, nil, nil, f, time.Now())
+		var got []uint64
+		for _, i := range v.order {
+			got = append(got, v.rows[i].job.ID)
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("%s: order %v, want %v", filterNames[f], got, want)
+		}
+		if v.counts[f] != len(want) {
+			t.Errorf("%s: count %d, want %d", filterNames[f], v.counts[f], len(want))
+		}
 	}
 }

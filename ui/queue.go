@@ -6,7 +6,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -24,15 +23,27 @@ type queueRow struct {
 	size    *widget.Label
 	bar     *widget.ProgressBar
 	status  *widget.Label
-	primary *widget.Button
-	cancel  *widget.Button
-	details *widget.Button
+	reason  *widget.Label
+	tryNow  *keyButton
+	primary *keyButton
+	cancel  *keyButton
+	details *keyButton
 	content fyne.CanvasObject
 }
 
 // rowButtonWidth fits the widest row button ("Resume" with its icon).
 func rowButtonWidth() float32 {
-	return widget.NewButtonWithIcon("Resume", theme.MediaPlayIcon(), nil).MinSize().Width
+	return newButton("Resume", theme.MediaPlayIcon(), nil).MinSize().Width
+}
+
+// rowHeight is the height of a row without a reason line; rowReasonHeight
+// is what a reason of up to two lines adds.
+func rowHeight() float32 {
+	return newQueueRow(nil, rowButtonWidth()).MinSize().Height
+}
+
+func rowReasonHeight() float32 {
+	return 2*fyne.MeasureText("Ag", theme.TextSize(), fyne.TextStyle{}).Height + theme.InnerPadding()
 }
 
 func newQueueRow(w *MainWindow, buttonWidth float32) *queueRow {
@@ -41,20 +52,30 @@ func newQueueRow(w *MainWindow, buttonWidth float32) *queueRow {
 	r.name.Truncation = fyne.TextTruncateEllipsis
 	r.size = widget.NewLabel("")
 	r.bar = widget.NewProgressBar()
-	r.bar.TextFormatter = func() string { return r.view.percent }
+	// No words on the bar: Fyne draws them in one colour over both the
+	// filled and the empty part, which cannot read well on both. The
+	// percentage is beside the sizes instead.
+	r.bar.TextFormatter = func() string { return "" }
 	r.status = widget.NewLabel("")
 	r.status.Truncation = fyne.TextTruncateEllipsis
-	r.primary = widget.NewButtonWithIcon("Pause", theme.MediaPauseIcon(), r.tapPrimary)
-	r.cancel = widget.NewButtonWithIcon("Cancel", theme.CancelIcon(), r.tapCancel)
-	r.details = widget.NewButtonWithIcon("Details", theme.InfoIcon(), r.tapDetails)
+	r.reason = widget.NewLabel("")
+	r.reason.Wrapping = fyne.TextWrapWord
+	r.reason.Hide()
+	r.tryNow = newButton("Try now", theme.ViewRefreshIcon(), r.tapTryNow)
+	r.tryNow.Importance = widget.LowImportance
+	r.tryNow.Hide()
+	r.primary = newButton("Pause", theme.MediaPauseIcon(), r.tapPrimary)
+	r.cancel = newButton("Cancel", theme.CancelIcon(), r.tapCancel)
+	r.details = newButton("Details", theme.InfoIcon(), r.tapDetails)
 	buttons := container.New(&slots{width: buttonWidth}, r.primary, r.cancel, r.details)
 	gutter := canvas.NewRectangle(color.Transparent) // keeps the buttons clear of the scroll bar
 	gutter.SetMinSize(fyne.NewSize(theme.Padding()*2, 0))
 	lines := container.New(layout.NewCustomPaddedVBoxLayout(-theme.Padding()),
-		container.NewBorder(nil, nil, nil, r.size, r.name),
-		container.NewBorder(nil, nil, container.New(&fixedWidth{width: 200}, r.bar), nil, r.status),
+		border(nil, nil, nil, r.size, r.name),
+		border(nil, nil, container.New(&fixedWidth{width: 160}, r.bar), r.tryNow, r.status),
+		r.reason,
 	)
-	r.content = container.NewBorder(nil, nil, nil, container.NewHBox(buttons, gutter), lines)
+	r.content = border(nil, nil, nil, container.NewVBox(container.NewHBox(buttons, gutter)), lines)
 	r.ExtendBaseWidget(r)
 	return r
 }
@@ -68,7 +89,11 @@ func (r *queueRow) CreateRenderer() fyne.WidgetRenderer {
 func (r *queueRow) set(v rowView) {
 	r.view = v
 	setText(r.name, v.name)
-	setText(r.size, v.size)
+	size := v.size
+	if v.job != nil && !v.job.State.Final() && v.fraction > 0 {
+		size += " · " + v.percent
+	}
+	setText(r.size, size)
 	if r.bar.Value != v.fraction {
 		r.bar.SetValue(v.fraction)
 	}
@@ -77,8 +102,25 @@ func (r *queueRow) set(v rowView) {
 		r.status.Text, r.status.Importance = v.status, imp
 		r.status.Refresh()
 	}
+	if r.reason.Text != v.reason {
+		r.reason.SetText(v.reason)
+	}
+	showIf(r.reason, v.reason != "")
+	if r.reason.Importance != imp {
+		r.reason.Importance = imp
+		r.reason.Refresh()
+	}
+	showIf(r.tryNow, v.tryNow)
 	r.setPrimary(v.primary)
 	showIf(r.cancel, v.cancel)
+}
+
+func (r *queueRow) tapTryNow() {
+	if r.view.job == nil {
+		return
+	}
+	id := r.view.job.ID
+	r.w.command(func() { r.w.d.Uploads.TryNow(id) })
 }
 
 func (r *queueRow) setPrimary(a action) {
@@ -90,6 +132,8 @@ func (r *queueRow) setPrimary(a action) {
 		text, icon = "Resume", theme.MediaPlayIcon()
 	case actRetry:
 		text, icon = "Retry", theme.ViewRefreshIcon()
+	case actAgain:
+		text, icon = "Upload again", theme.UploadIcon()
 	}
 	showIf(r.primary, a != actNone)
 	if text != "" && r.primary.Text != text {
@@ -109,7 +153,7 @@ func (r *queueRow) tapPrimary() {
 		r.w.command(func() { u.Pause(id) })
 	case actResume:
 		r.w.command(func() { u.Resume(id) })
-	case actRetry:
+	case actRetry, actAgain:
 		r.w.command(func() { r.w.reportRetry(u.Retry(id)) })
 	}
 }
@@ -136,13 +180,13 @@ func (w *MainWindow) confirmCancel(js uploader.JobSnapshot) {
 		cancel()
 		return
 	}
-	dialog.NewCustomConfirm("Cancel this upload?", "Cancel upload", "Keep uploading",
+	confirm(w.win, "Cancel this upload?", "Cancel upload", "Keep uploading",
 		wrapped("What was sent of "+js.Name()+" so far ("+formatBytes(js.Done)+") will be discarded."),
 		func(ok bool) {
 			if ok {
 				cancel()
 			}
-		}, w.win).Show()
+		}).Show()
 }
 
 // reportRetry shows a retry error, if any (any goroutine).

@@ -17,16 +17,22 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
+// goldenNow is the time the golden rows are drawn at.
+var goldenNow = time.Date(2026, 3, 2, 14, 5, 0, 0, time.UTC)
+
 // describeRow writes what a queue row shows, one widget a line: a stable
 // text form of the rendering for golden files.
 func describeRow(r *queueRow) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "name:     %s\n", r.name.Text)
 	fmt.Fprintf(&b, "size:     %s\n", r.size.Text)
-	fmt.Fprintf(&b, "progress: %s (%.3f)\n", r.bar.TextFormatter(), r.bar.Value)
+	fmt.Fprintf(&b, "progress: %s (%.3f)\n", r.view.percent, r.bar.Value)
 	fmt.Fprintf(&b, "status:   %s [%s]\n", r.status.Text, importanceName(r.status.Importance))
+	if r.reason.Visible() {
+		fmt.Fprintf(&b, "reason:   %s\n", r.reason.Text)
+	}
 	var buttons []string
-	for _, btn := range []*widget.Button{r.primary, r.cancel, r.details} {
+	for _, btn := range []*keyButton{r.tryNow, r.primary, r.cancel, r.details} {
 		if btn.Visible() {
 			buttons = append(buttons, "["+btn.Text+"]")
 		}
@@ -83,9 +89,21 @@ func TestRowGoldens(t *testing.T) {
 		{"uploading", uploader.JobSnapshot{JobRecord: rec(uploader.StateRunning, "", ""),
 			Done: 17 * gb, Speed: 38_500_000, ETA: 10 * time.Minute}},
 		{"uploading-offline", uploader.JobSnapshot{JobRecord: rec(uploader.StateRunning, "", ""),
-			Done: 17 * gb, ETA: -1, Note: "Waiting for the network…"}},
+			Done: 17 * gb, ETA: -1, Note: "Waiting for the network"}},
+		{"storage-down", uploader.JobSnapshot{JobRecord: rec(uploader.StateRunning, "", ""),
+			Done: 17 * gb, Confirmed: 16 * gb, ETA: -1, Note: "Your organisation's storage isn't answering",
+			RetryAt: goldenNow.Add(12 * time.Second), LastError: "dial tcp 127.0.0.1:9000: connect: connection refused"}},
+		{"pausing", uploader.JobSnapshot{JobRecord: rec(uploader.StateRunning, "", ""),
+			Done: 17 * gb, Confirmed: 16 * gb, ETA: -1, Pausing: true}},
+		{"finishing", uploader.JobSnapshot{JobRecord: rec(uploader.StateRunning, "", ""),
+			Done: 40 * gb, Confirmed: 39 * gb, Speed: 103_000, ETA: time.Second}},
 		{"verifying", uploader.JobSnapshot{JobRecord: rec(uploader.StateVerifying, "", ""), Done: 40 * gb, ETA: -1}},
-		{"paused", uploader.JobSnapshot{JobRecord: rec(uploader.StatePaused, "", ""), Done: 3 * gb, ETA: -1}},
+		{"paused", uploader.JobSnapshot{JobRecord: rec(uploader.StatePaused, "", ""), Done: 3 * gb, Confirmed: 3 * gb, ETA: -1}},
+		{"waiting-for-sign-in", uploader.JobSnapshot{JobRecord: func() uploader.JobRecord {
+			r := rec(uploader.StatePaused, "", "")
+			r.WaitingSignIn = true
+			return r
+		}(), Done: 3 * gb, Confirmed: 3 * gb, ETA: -1}},
 		{"held", uploader.JobSnapshot{JobRecord: rec(uploader.StateQueued, "", ""), Done: 3 * gb, ETA: -1,
 			Note: "Sign in again to continue"}},
 		{"done", uploader.JobSnapshot{JobRecord: rec(uploader.StateDone, "", ""), Done: 40 * gb, ETA: -1}},
@@ -103,7 +121,7 @@ func TestRowGoldens(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			r := newQueueRow(w, rowButtonWidth())
 			r.Resize(fyne.NewSize(900, r.MinSize().Height))
-			r.set(newRowView(&c.job))
+			r.set(newRowView(&c.job, nil, goldenNow))
 			golden(t, filepath.Join("rows", c.name+".txt"), describeRow(r))
 		})
 	}
@@ -116,11 +134,11 @@ func TestRowReuse(t *testing.T) {
 	r := newQueueRow(w, rowButtonWidth())
 	failed := job(1, uploader.StateFailed, 100, 0)
 	failed.Reason = "It broke."
-	r.set(newRowView(&failed))
+	r.set(newRowView(&failed, nil, time.Now()))
 	fresh := newQueueRow(w, rowButtonWidth())
 	running := job(2, uploader.StateRunning, 100, 50)
-	r.set(newRowView(&running))
-	fresh.set(newRowView(&running))
+	r.set(newRowView(&running, nil, time.Now()))
+	fresh.set(newRowView(&running, nil, time.Now()))
 	if describeRow(r) != describeRow(fresh) {
 		t.Errorf("recycled row:\n%s\nfresh row:\n%s", describeRow(r), describeRow(fresh))
 	}

@@ -258,6 +258,7 @@ func (w *MainWindow) showSettings() {
 		}
 	}, w.win)
 	d.Resize(fyne.NewSize(480, 0))
+	closeOnEscape(w.win, d)
 	w.settingsForm = form
 	d.Show()
 }

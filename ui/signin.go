@@ -22,11 +22,12 @@ type signInFlow struct {
 	waiting *fyne.Container
 	failed  *fyne.Container
 	link    *widget.Label
-	copy    *widget.Button
+	copy    *keyButton
+	copied  *widget.Label
 	reason  *widget.Label
 	// details shows the technical cause of the last failure, when the
 	// error had one (see Account).
-	details     *widget.Button
+	details     *keyButton
 	detailsText string
 
 	// show switches the panel's visible part; onDone gets a successful
@@ -38,34 +39,35 @@ type signInFlow struct {
 
 func newSignInFlow(w *MainWindow, retryText string) *signInFlow {
 	f := &signInFlow{w: w}
+	// The link itself is long and means nothing to a customer: it is
+	// kept for "Copy link" only.
 	f.link = widget.NewLabel("")
-	f.link.Selectable = true
-	f.link.Wrapping = fyne.TextWrapBreak
-	f.copy = widget.NewButtonWithIcon("Copy link", theme.ContentCopyIcon(), f.copyLink)
+	f.link.Hide()
+	f.copy = newButton("Copy link", theme.ContentCopyIcon(), f.copyLink)
 	f.copy.Disable()
-	cancel := widget.NewButtonWithIcon("Cancel", theme.CancelIcon(), f.stop)
+	f.copied = widget.NewLabel("")
+	cancel := newButton("Cancel", theme.CancelIcon(), f.stop)
 	f.waiting = container.NewVBox(
 		heading("Finish signing in in your browser"),
 		wrapped("A browser window has opened. Sign in there, then come back here."),
 		widget.NewProgressBarInfinite(),
-		wrapped("Nothing opened? Copy this link into your web browser:"),
-		f.link,
-		container.NewHBox(f.copy, cancel),
+		wrapped("Nothing opened? Copy the sign-in link and paste it into your web browser."),
+		container.NewHBox(f.copy, cancel, f.copied),
 	)
 	f.reason = wrapped("")
-	retry := widget.NewButtonWithIcon(retryText, theme.ViewRefreshIcon(), f.start)
+	retry := newButton(retryText, theme.ViewRefreshIcon(), f.start)
 	retry.Importance = widget.HighImportance
-	back := widget.NewButton("Cancel", func() {
+	back := newButton("Cancel", nil, func() {
 		if f.onCancel != nil {
 			f.onCancel()
 		}
 	})
-	f.details = widget.NewButtonWithIcon("Details", theme.InfoIcon(), f.showDetails)
+	f.details = newButton("Details", theme.InfoIcon(), f.showDetails)
 	f.details.Hide()
 	f.failed = container.NewVBox(
 		heading("Sign-in didn't work"),
 		f.reason,
-		wrapped("Check your internet connection and try again. If it keeps failing, contact your organisation's support."),
+		wrapped("If it keeps failing, contact your organisation's support."),
 		container.NewHBox(retry, back, f.details),
 	)
 	return f
@@ -78,12 +80,14 @@ func (f *signInFlow) showDetails() {
 	msg := widget.NewLabel(f.detailsText)
 	msg.Selectable = true
 	msg.Wrapping = fyne.TextWrapBreak
-	d := dialog.NewCustom("Sign-in details", "Close", container.New(&fixedWidth{width: 520}, container.NewVBox(
+	d := newDialog("Sign-in details", "Close", container.New(&fixedWidth{width: 520}, container.NewVBox(
 		wrapped("This is for your organisation's IT support. It holds no password or token."), msg)), f.w.win)
-	copyBtn := widget.NewButtonWithIcon("Copy for support", theme.ContentCopyIcon(), func() {
+	var copyBtn *keyButton
+	copyBtn = newButton("Copy for support", theme.ContentCopyIcon(), func() {
 		f.w.d.App.Clipboard().SetContent(text)
+		showCopied(copyBtn, f.w.later)
 	})
-	closeBtn := widget.NewButton("Close", d.Hide)
+	closeBtn := newButton("Close", nil, d.Hide)
 	closeBtn.Importance = widget.HighImportance
 	d.SetButtons([]fyne.CanvasObject{copyBtn, closeBtn})
 	d.Show()
@@ -96,7 +100,8 @@ func (f *signInFlow) start() {
 	}
 	ctx, cancel := context.WithCancel(f.w.ctx)
 	f.cancel = cancel
-	f.link.SetText("(waiting for the link…)")
+	f.link.SetText("")
+	f.copied.SetText("")
 	f.copy.Disable()
 	f.show(f.waiting)
 	f.w.spawn(func() {
@@ -118,6 +123,8 @@ func (f *signInFlow) setLink(ctx context.Context, url string) {
 
 func (f *signInFlow) copyLink() {
 	f.w.d.App.Clipboard().SetContent(f.link.Text)
+	showCopied(f.copy, f.w.later)
+	f.copied.SetText("Paste it into your browser's address bar.")
 }
 
 // stop cancels the sign-in in progress.
@@ -154,12 +161,13 @@ func (f *signInFlow) finish(ctx context.Context, id Identity, err error) {
 
 // signInScreen is the signed-out window: welcome, signing in, failed.
 type signInScreen struct {
+	waiting *widget.Label
 	root    *fyne.Container
 	panel   *fyne.Container
 	welcome fyne.CanvasObject
 	restore fyne.CanvasObject
 	flow    *signInFlow
-	button  *widget.Button
+	button  *keyButton
 }
 
 func newSignInScreen(w *MainWindow) *signInScreen {
@@ -168,10 +176,14 @@ func newSignInScreen(w *MainWindow) *signInScreen {
 	s.flow.show = s.showPart
 	s.flow.onDone = w.signedInAs
 	s.flow.onCancel = s.showWelcome
-	s.button = widget.NewButtonWithIcon("Sign in", theme.LoginIcon(), s.flow.start)
+	s.button = newButton("Sign in", theme.LoginIcon(), s.flow.start)
 	s.button.Importance = widget.HighImportance
 	hint := wrapped("You'll sign in with your " + w.d.Organisation + " account, in your web browser.")
+	s.waiting = heading("")
+	s.waiting.Importance = widget.WarningImportance
+	s.waiting.Hide()
 	s.welcome = container.NewVBox(
+		s.waiting,
 		wrapped("Hoist sends large files safely to "+w.d.Organisation+
 			". If your connection drops or your computer sleeps, it carries on where it stopped."),
 		container.NewPadded(container.NewGridWrap(fyne.NewSize(240, 52), s.button)),
@@ -185,7 +197,7 @@ func newSignInScreen(w *MainWindow) *signInScreen {
 	}
 	brand := brandBlock(w.d.Organisation, logo, "Upload files with Hoist")
 	content := container.NewVBox(brand, widget.NewSeparator(), s.panel)
-	s.root = container.NewCenter(container.New(&fixedWidth{width: 520}, content))
+	s.root = container.NewStack(minWindow(), container.NewCenter(container.New(&fixedWidth{width: 520}, content)))
 	return s
 }
 
@@ -194,7 +206,21 @@ func (s *signInScreen) showPart(o fyne.CanvasObject) {
 	s.panel.Refresh()
 }
 
-func (s *signInScreen) showWelcome()   { s.showPart(s.welcome) }
+func (s *signInScreen) showWelcome() { s.showPart(s.welcome) }
+
+// setWaiting says how many uploads wait for the sign-in (UI goroutine).
+func (s *signInScreen) setWaiting(n int) {
+	if n == 0 {
+		s.waiting.Hide()
+		return
+	}
+	text := plural(n, "upload is", "uploads are") + " waiting. Sign in to continue them."
+	if n == 1 {
+		text = "1 upload is waiting. Sign in to continue it."
+	}
+	setText(s.waiting, text)
+	s.waiting.Show()
+}
 func (s *signInScreen) showRestoring() { s.showPart(s.restore) }
 
 // brandBlock is the organisation's logo (or Hoist's icon) and name, large.
@@ -210,7 +236,7 @@ func brandBlock(name string, logo fyne.Resource, subtitle string) fyne.CanvasObj
 	img := canvas.NewImageFromResource(logo)
 	img.FillMode = canvas.ImageFillContain
 	img.SetMinSize(fyne.NewSize(72, 72))
-	return container.NewBorder(nil, nil, container.NewCenter(img), nil, text)
+	return border(nil, nil, container.NewCenter(img), nil, text)
 }
 
 // signInDialog asks for a new sign-in while uploads are held.
@@ -243,6 +269,13 @@ func (w *MainWindow) reSignIn() {
 		w.uploads.setIdentity(id, w.d.NeedsSignIn)
 	}
 	r.dlg = dialog.NewCustomWithoutButtons("Sign in again", container.New(&fixedWidth{width: 480}, r.part), w.win)
+	r.dlg.SetOnClosed(func() { // Escape, too
+		r.flow.stop()
+		if w.reauth == r {
+			w.reauth = nil
+		}
+	})
+	closeOnEscape(w.win, r.dlg)
 	w.reauth = r
 	r.dlg.Show()
 	r.flow.start()
@@ -260,10 +293,4 @@ func wrapped(text string) *widget.Label {
 	l := widget.NewLabel(text)
 	l.Wrapping = fyne.TextWrapWord
 	return l
-}
-
-// showProblem shows a plain message with an OK button.
-func showProblem(win fyne.Window, title, message string) {
-	d := dialog.NewCustom(title, "OK", container.New(&fixedWidth{width: 440}, wrapped(message)), win)
-	d.Show()
 }

@@ -46,10 +46,12 @@ func newStartupErrorWindow(a fyne.App, version string, err error, fix *StartupFi
 	msg := widget.NewLabel(err.Error())
 	msg.Selectable = true
 	msg.Wrapping = fyne.TextWrapWord
-	copyBtn := widget.NewButtonWithIcon("Copy message", theme.ContentCopyIcon(), func() {
+	var copyBtn *keyButton
+	copyBtn = newButton("Copy message", theme.ContentCopyIcon(), func() {
 		a.Clipboard().SetContent(title + " could not start: " + err.Error())
+		showCopied(copyBtn, afterOnUI)
 	})
-	quit := widget.NewButton("Quit", win.Close)
+	quit := newButton("Quit", nil, win.Close)
 	quit.Importance = widget.HighImportance
 	next := wrapped(startupAdvice(err))
 	buttons := container.NewHBox(layout.NewSpacer(), copyBtn, quit)
@@ -58,8 +60,8 @@ func newStartupErrorWindow(a fyne.App, version string, err error, fix *StartupFi
 		quit.Importance = widget.MediumImportance
 		failed := wrapped("")
 		failed.Hide()
-		var fixBtn *widget.Button
-		fixBtn = widget.NewButtonWithIcon(fix.Button, theme.ViewRefreshIcon(), func() {
+		var fixBtn *keyButton
+		fixBtn = newButton(fix.Button, theme.ViewRefreshIcon(), func() {
 			fixBtn.Disable()
 			spawn(func() {
 				err := fix.Run()

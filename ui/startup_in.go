@@ -18,10 +18,12 @@ func ShowStartupProblem(a fyne.App, win fyne.Window, version string, err error) 
 	msg := widget.NewLabel(err.Error())
 	msg.Selectable = true
 	msg.Wrapping = fyne.TextWrapWord
-	copyBtn := widget.NewButtonWithIcon("Copy message", theme.ContentCopyIcon(), func() {
+	var copyBtn *keyButton
+	copyBtn = newButton("Copy message", theme.ContentCopyIcon(), func() {
 		a.Clipboard().SetContent("Hoist " + version + " could not start: " + err.Error())
+		showCopied(copyBtn, afterOnUI)
 	})
-	quit := widget.NewButton("Quit", win.Close)
+	quit := newButton("Quit", nil, win.Close)
 	quit.Importance = widget.HighImportance
 	body := container.NewVBox(
 		heading("Hoist couldn't start"),

@@ -106,7 +106,7 @@ type requestBanner struct {
 	w       *MainWindow
 	root    *fyne.Container
 	text    *widget.Label
-	send    *widget.Button
+	send    *keyButton
 	pending []ResendRequest
 	handled map[string]bool // answered from this window: not shown again
 }
@@ -114,7 +114,7 @@ type requestBanner struct {
 func newRequestBanner(w *MainWindow) *requestBanner {
 	b := &requestBanner{w: w, handled: map[string]bool{}}
 	b.text = wrapped("")
-	b.send = widget.NewButtonWithIcon("Send the files again", theme.UploadIcon(), b.resend)
+	b.send = newButton("Send the files again", theme.UploadIcon(), b.resend)
 	b.send.Importance = widget.HighImportance
 	b.root = banner(theme.ColorNamePrimary, theme.MailComposeIcon(), b.text, container.NewHBox(b.send))
 	b.root.Hide()
@@ -278,7 +278,7 @@ func newSupportView(w *MainWindow) *supportView {
 	v.since = widget.NewEntry()
 	v.since.SetPlaceHolder("Since YYYY-MM-DD")
 	v.failed = widget.NewCheck("Only failed", func(bool) { v.load() })
-	refresh := widget.NewButtonWithIcon("Refresh", theme.ViewRefreshIcon(), v.load)
+	refresh := newButton("Refresh", theme.ViewRefreshIcon(), v.load)
 	v.status = widget.NewLabel("")
 	v.list = widget.NewList(func() int { return len(v.batches) },
 		func() fyne.CanvasObject { return widget.NewLabel("") },
@@ -296,26 +296,26 @@ func newSupportView(w *MainWindow) *supportView {
 	v.message.SetPlaceHolder("Or say what to send (optional)")
 	v.link = widget.NewEntry()
 	v.link.SetPlaceHolder("Download link")
-	getLink := widget.NewButtonWithIcon("Get link", theme.ContentCopyIcon(), v.getLink)
-	download := widget.NewButtonWithIcon("Download…", theme.DownloadIcon(), v.download)
-	ask := widget.NewButtonWithIcon("Ask to send again", theme.MailSendIcon(), v.ask)
+	getLink := newButton("Get link", theme.ContentCopyIcon(), v.getLink)
+	download := newButton("Download…", theme.DownloadIcon(), v.download)
+	ask := newButton("Ask to send again", theme.MailSendIcon(), v.ask)
 	v.days = widget.NewEntry()
 	v.days.SetText("7")
-	incomplete := widget.NewButtonWithIcon("Unfinished uploads", theme.ListIcon(), v.showIncomplete)
-	abort := widget.NewButtonWithIcon("Abort older than (days)…", theme.DeleteIcon(), v.abortOld)
-	filters := container.NewBorder(nil, nil, nil, container.NewHBox(v.failed, refresh),
+	incomplete := newButton("Unfinished uploads", theme.ListIcon(), v.showIncomplete)
+	abort := newButton("Abort older than (days)…", theme.DeleteIcon(), v.abortOld)
+	filters := border(nil, nil, nil, container.NewHBox(v.failed, refresh),
 		container.NewGridWithColumns(2, v.customer, v.since))
 	actions := container.NewVBox(
-		container.NewBorder(nil, nil, nil, container.NewHBox(getLink, download), v.files),
+		border(nil, nil, nil, container.NewHBox(getLink, download), v.files),
 		v.link,
-		container.NewBorder(nil, nil, nil, ask, v.message),
+		border(nil, nil, nil, ask, v.message),
 		widget.NewSeparator(),
-		container.NewBorder(nil, nil, nil, container.NewHBox(container.New(&fixedWidth{width: 60}, v.days), abort, incomplete), v.status),
+		border(nil, nil, nil, container.NewHBox(container.New(&fixedWidth{width: 60}, v.days), abort, incomplete), v.status),
 	)
-	detail := container.NewBorder(nil, actions, nil, nil, container.NewVScroll(v.detail))
+	detail := border(nil, actions, nil, nil, container.NewVScroll(v.detail))
 	split := container.NewVSplit(v.list, detail)
 	split.Offset = 0.45
-	v.root = container.NewBorder(filters, nil, nil, nil, split)
+	v.root = border(filters, nil, nil, nil, split)
 	return v // loaded when the tab is selected
 }
 

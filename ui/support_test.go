@@ -6,7 +6,9 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"hoist/uploader"
 )
@@ -130,5 +132,34 @@ func TestSupportTabForStaff(t *testing.T) {
 	s.setStaff(false)
 	if len(s.tabs.Items) != 2 {
 		t.Error("the Support tab stayed for someone who is not staff")
+	}
+}
+
+// History's Copy receipt copies the receipt of the newest upload's batch,
+// and Copy report for support the report; without Support neither shows.
+func TestHistoryCopyReceiptAndReport(t *testing.T) {
+	fake := newFakeUploads()
+	now := time.Now()
+	fake.history = []uploader.JobRecord{
+		{ID: 2, Rel: "b.txt", Key: "up/b.txt", State: uploader.StateDone, Finished: now, Batch: "new"},
+		{ID: 1, Rel: "a.txt", Key: "up/a.txt", State: uploader.StateFailed, Finished: now.Add(-time.Hour), Batch: "old"},
+	}
+	fs := &fakeSupport{receipts: map[string]string{"new": "Hoist receipt new", "old": "Hoist receipt old"}}
+	a := test.NewTempApp(t)
+	w := testWindow(t, Deps{App: a, Uploads: fake, Support: fs})
+	w.uploads.tabs.Select(w.uploads.histTab)
+	test.Tap(button(t, w, "Copy receipt"))
+	if got := a.Clipboard().Content(); got != "Hoist receipt new" {
+		t.Errorf("clipboard %q", got)
+	}
+	test.Tap(button(t, w, "Copy report for support"))
+	if got := a.Clipboard().Content(); got != "report" {
+		t.Errorf("clipboard %q", got)
+	}
+
+	plain := testWindow(t, Deps{Uploads: fake})
+	plain.uploads.tabs.Select(plain.uploads.histTab)
+	if len(find(plain.win.Content(), func(o fyne.CanvasObject) bool { b, ok := o.(*widget.Button); return ok && b.Text == "Copy receipt" })) != 0 {
+		t.Error("Copy receipt without receipts")
 	}
 }

@@ -1,6 +1,9 @@
 package ui
 
 import (
+	"strconv"
+	"strings"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
@@ -15,7 +18,7 @@ type uploadsScreen struct {
 	root *fyne.Container
 
 	who     *widget.Label
-	signOut *widget.Button
+	signOut *keyButton
 
 	held     *fyne.Container
 	problems *problemBanner
@@ -29,15 +32,23 @@ type uploadsScreen struct {
 	supportTab *container.TabItem // nil unless staff
 	support    *supportView
 
-	adding  *widget.Label
-	list    *widget.List
-	empty   fyne.CanvasObject
-	footer  *footer
-	buttonW float32
+	adding    *widget.Label
+	list      *widget.List
+	empty     *widget.Label
+	emptyBox  fyne.CanvasObject
+	filters   [len(filterNames)]*keyButton
+	clear     *keyButton
+	footer    *footer
+	buttonW   float32
+	rowH      float32
+	reasonH   float32
+	tall      map[widget.ListItemID]bool // list items given room for a reason
+	dropFrame *canvas.Rectangle
 }
 
 func newUploadsScreen(w *MainWindow) *uploadsScreen {
-	s := &uploadsScreen{w: w, buttonW: rowButtonWidth()}
+	s := &uploadsScreen{w: w, buttonW: rowButtonWidth(), tall: map[widget.ListItemID]bool{}}
+	s.rowH, s.reasonH = rowHeight(), rowReasonHeight()
 	s.problems = newProblemBanner(w)
 	s.held = s.heldBanner()
 	s.held.Hide()
@@ -54,7 +65,7 @@ func newUploadsScreen(w *MainWindow) *uploadsScreen {
 		s.supportSelected(t)
 	}
 	top := container.NewVBox(s.header(), s.held, s.requests.root, s.problems.root)
-	s.root = container.NewBorder(top, nil, nil, nil, s.tabs)
+	s.root = container.NewStack(minWindow(), border(top, nil, nil, nil, s.tabs))
 	return s
 }
 
@@ -74,11 +85,11 @@ func (s *uploadsScreen) header() fyne.CanvasObject {
 	}
 	left.Add(container.NewCenter(name))
 	s.who = widget.NewLabel("")
-	s.signOut = widget.NewButtonWithIcon("Sign out", theme.LogoutIcon(), w.signOut)
-	settings := widget.NewButtonWithIcon("Settings", theme.SettingsIcon(), w.showSettings)
-	about := widget.NewButtonWithIcon("About", theme.InfoIcon(), w.showAbout)
+	s.signOut = newButton("Sign out", theme.LogoutIcon(), w.signOut)
+	settings := newButton("Settings", theme.SettingsIcon(), w.showSettings)
+	about := newButton("About", theme.InfoIcon(), w.showAbout)
 	right := container.NewHBox(s.who, s.signOut, settings, about)
-	return container.NewVBox(container.NewBorder(nil, nil, left, right), widget.NewSeparator())
+	return container.NewVBox(border(nil, nil, left, right), widget.NewSeparator())
 }
 
 // setIdentity shows who is signed in.
@@ -107,7 +118,7 @@ func (s *uploadsScreen) heldBanner() *fyne.Container {
 	text := wrapped("Your sign-in has expired. Sign in again to continue: your uploads are paused and will carry on where they stopped.")
 	right := container.NewHBox()
 	if w.d.NeedsSignIn {
-		b := widget.NewButtonWithIcon("Sign in again", theme.LoginIcon(), w.reSignIn)
+		b := newButton("Sign in again", theme.LoginIcon(), w.reSignIn)
 		b.Importance = widget.HighImportance
 		right.Add(b)
 	} else {
@@ -116,7 +127,7 @@ func (s *uploadsScreen) heldBanner() *fyne.Container {
 	return banner(theme.ColorNameWarning, theme.WarningIcon(), text, right)
 }
 
-// queuePane is the Uploads tab: drop zone, list, footer.
+// queuePane is the Uploads tab: drop zone, filter, list, footer.
 func (s *uploadsScreen) queuePane() fyne.CanvasObject {
 	s.list = widget.NewList(
 		func() int { return len(s.w.view.order) },
@@ -128,10 +139,51 @@ func (s *uploadsScreen) queuePane() fyne.CanvasObject {
 		},
 	)
 	s.list.HideSeparators = false
-	empty := widget.NewLabelWithStyle("Nothing here yet. Files you add appear in this list while they upload.",
+	s.empty = widget.NewLabelWithStyle("Nothing here yet. Files you add appear in this list while they upload.",
 		fyne.TextAlignCenter, fyne.TextStyle{Italic: true})
-	s.empty = container.NewCenter(empty)
-	return container.NewBorder(s.dropZone(), s.footer.root, nil, nil, container.NewStack(s.list, s.empty))
+	s.emptyBox = container.NewCenter(s.empty)
+	return border(container.NewVBox(s.dropZone(), s.filterBar()), s.footer.root, nil, nil, container.NewStack(s.list, s.emptyBox))
+}
+
+// filterBar is "All · Uploading · Failed · Done" and "Clear finished".
+func (s *uploadsScreen) filterBar() fyne.CanvasObject {
+	row := container.NewHBox(widget.NewLabel("Show:"))
+	for i := range filterNames {
+		f := filter(i)
+		b := newButton(filterNames[i], nil, func() { s.setFilter(f) })
+		s.filters[i] = b
+		row.Add(b)
+	}
+	s.clear = newButton("Clear finished", theme.DeleteIcon(), func() {
+		s.w.command(s.w.d.Uploads.ClearFinished)
+	})
+	s.clear.Disable()
+	s.markFilter(filterAll)
+	return border(nil, nil, row, s.clear)
+}
+
+// setFilter shows only the rows f shows; rows keep their order.
+func (s *uploadsScreen) setFilter(f filter) {
+	w := s.w
+	w.filter.Store(int32(f))
+	w.view.order, w.view.filter = filterOrder(w.view.rows, f), f
+	s.markFilter(f)
+	s.apply(w.view)
+	s.list.ScrollToTop()
+}
+
+// markFilter shows which filter is on.
+func (s *uploadsScreen) markFilter(f filter) {
+	for i, b := range s.filters {
+		imp := widget.LowImportance
+		if filter(i) == f {
+			imp = widget.HighImportance
+		}
+		if b.Importance != imp {
+			b.Importance = imp
+			b.Refresh()
+		}
+	}
 }
 
 // dropZone invites a drop and offers the file and folder pickers.
@@ -141,12 +193,13 @@ func (s *uploadsScreen) dropZone() fyne.CanvasObject {
 	frame.StrokeColor = theme.Color(theme.ColorNamePrimary)
 	frame.StrokeWidth = 2
 	frame.CornerRadius = 12
+	s.dropFrame = frame
 	icon := widget.NewIcon(theme.UploadIcon())
 	title := canvas.NewText("Drop files or folders here", theme.Color(theme.ColorNameForeground))
 	title.TextSize = 20
 	title.TextStyle = fyne.TextStyle{Bold: true}
-	files := widget.NewButtonWithIcon("Choose file…", theme.FileIcon(), w.chooseFile)
-	folder := widget.NewButtonWithIcon("Choose folder…", theme.FolderIcon(), w.chooseFolder)
+	files := newButton("Choose files…", theme.FileIcon(), w.chooseFile)
+	folder := newButton("Choose folder…", theme.FolderIcon(), w.chooseFolder)
 	s.adding = widget.NewLabel("")
 	s.adding.Hide()
 	row := container.NewHBox(container.New(&fixedWidth{width: 48}, icon), container.NewCenter(title))
@@ -171,10 +224,64 @@ func (s *uploadsScreen) setAdding(n int) {
 // apply shows a new queue view (UI goroutine).
 func (s *uploadsScreen) apply(v queueView) {
 	showIf(s.held, v.held)
-	showIf(s.empty, len(v.rows) == 0)
+	switch {
+	case len(v.rows) == 0:
+		setText(s.empty, "Nothing here yet. Files you add appear in this list while they upload.")
+	case len(v.order) == 0:
+		setText(s.empty, "No "+strings.ToLower(filterNames[v.filter])+" uploads. Choose All to see every upload.")
+	}
+	showIf(s.emptyBox, len(v.order) == 0)
+	for i, b := range s.filters {
+		label := filterNames[i]
+		if v.counts[i] > 0 {
+			label += " (" + strconv.Itoa(v.counts[i]) + ")"
+		}
+		if b.Text != label {
+			b.SetText(label)
+		}
+	}
+	enableIf(s.clear, v.finished > 0)
+	s.fitRows(v)
 	s.list.Refresh()
 	s.footer.set(v.footer)
 	showIf(s.footer.awake, v.awake)
+}
+
+// fitRows gives rows with a reason line the room for two lines of it.
+func (s *uploadsScreen) fitRows(v queueView) {
+	for id, i := range v.order {
+		tall := v.rows[i].reason != ""
+		if tall != s.tall[id] {
+			h := s.rowH
+			if tall {
+				h += s.reasonH
+				s.tall[id] = true
+			} else {
+				delete(s.tall, id)
+			}
+			s.list.SetItemHeight(id, h)
+		}
+	}
+	for id := range s.tall {
+		if id >= len(v.order) {
+			delete(s.tall, id)
+			s.list.SetItemHeight(id, s.rowH)
+		}
+	}
+}
+
+// highlightDrop lights the drop zone up, or back down (UI goroutine). The
+// desktop driver reports a drop but not a drag passing over the window, so
+// the zone lights up when files land, as a sign they were taken.
+func (s *uploadsScreen) highlightDrop(on bool) {
+	c := theme.Color(theme.ColorNamePrimary)
+	fill := theme.Color(theme.ColorNameInputBackground)
+	width := float32(2)
+	if on {
+		fill, width = withAlpha(c, 0x30), 4
+	}
+	s.dropFrame.FillColor, s.dropFrame.StrokeWidth = fill, width
+	s.dropFrame.Refresh()
 }
 
 // KeepingAwakeHint is shown under the totals while Hoist keeps the
@@ -185,7 +292,7 @@ const KeepingAwakeHint = "Keeping this computer awake while sending"
 func banner(col fyne.ThemeColorName, icon fyne.Resource, msg fyne.CanvasObject, actions fyne.CanvasObject) *fyne.Container {
 	bg := canvas.NewRectangle(withAlpha(theme.Color(col), 0x40))
 	bg.CornerRadius = 6
-	body := container.NewBorder(nil, nil, widget.NewIcon(icon), actions, msg)
+	body := border(nil, nil, widget.NewIcon(icon), actions, msg)
 	return container.NewPadded(container.NewStack(bg, container.NewPadded(body)))
 }
 
@@ -194,33 +301,127 @@ type footer struct {
 	root                  *fyne.Container
 	bar                   *widget.ProgressBar
 	files, bytes, rate    *widget.Label
-	pause, resume, cancel *widget.Button
-	retry                 *widget.Button
+	pause, resume, cancel *keyButton
+	retry                 *keyButton
+	line                  *footerLine
+	lineBox               *fyne.Container
 	// awake says the computer is kept awake while sending.
 	awake *widget.Label
 }
 
 func newFooter(w *MainWindow) *footer {
 	f := &footer{bar: widget.NewProgressBar()}
+	f.bar.TextFormatter = func() string { return "" } // the figures say it, legibly
 	f.files = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	f.bytes = widget.NewLabel("")
 	f.rate = widget.NewLabel("")
-	f.pause = widget.NewButtonWithIcon("Pause all", theme.MediaPauseIcon(), w.pauseAll)
-	f.resume = widget.NewButtonWithIcon("Resume all", theme.MediaPlayIcon(), w.resumeAll)
-	f.cancel = widget.NewButtonWithIcon("Cancel all", theme.CancelIcon(), w.cancelAll)
-	f.retry = widget.NewButtonWithIcon("Retry failed", theme.ViewRefreshIcon(), w.retryFailed)
+	f.pause = newButton("Pause all", theme.MediaPauseIcon(), w.pauseAll)
+	f.resume = newButton("Resume all", theme.MediaPlayIcon(), w.resumeAll)
+	f.cancel = newButton("Cancel all", theme.CancelIcon(), w.cancelAll)
+	f.retry = newButton("Retry failed", theme.ViewRefreshIcon(), w.retryFailed)
 	// Bytes and speed shorten with an ellipsis rather than widen the window
 	// (Fyne never shrinks a window back).
 	f.bytes.Truncation = fyne.TextTruncateEllipsis
 	f.rate.Truncation = fyne.TextTruncateEllipsis
-	texts := container.NewGridWithColumns(2, f.bytes, f.rate)
 	buttons := container.NewHBox(f.pause, f.resume, f.cancel, f.retry)
+	line := &footerLine{files: f.files, bytes: f.bytes, rate: f.rate, buttons: []*keyButton{f.pause, f.resume, f.cancel, f.retry}}
+	for _, b := range line.buttons {
+		line.labels = append(line.labels, b.Text)
+	}
+	f.line = line
+	f.lineBox = container.New(line, f.files, f.bytes, f.rate, buttons)
 	f.awake = widget.NewLabelWithStyle(KeepingAwakeHint, fyne.TextAlignLeading, fyne.TextStyle{Italic: true})
 	f.awake.Importance = widget.LowImportance
 	f.awake.Hide()
-	f.root = container.NewVBox(widget.NewSeparator(), f.bar, container.NewBorder(nil, nil, f.files, buttons, texts), f.awake)
+	f.root = container.NewVBox(widget.NewSeparator(), f.bar, f.lineBox, f.awake)
 	f.set(footerView{files: "No uploads yet"})
 	return f
+}
+
+// footerLine lays out the footer's figures and buttons: when the window is
+// too narrow for both, the buttons lose their words (keeping icon and
+// tooltip-free focus) before any figure is shortened.
+type footerLine struct {
+	files, bytes, rate *widget.Label
+	buttons            []*keyButton
+	labels             []string
+	compact            bool
+}
+
+// textWidth is what label l needs to show its text in full.
+func textWidth(l *widget.Label) float32 {
+	if l.Text == "" {
+		return 0
+	}
+	// What an untruncated label with this text asks for, exactly.
+	// (and a little more: at exactly that width rounding may cut it).
+	return widget.NewLabelWithStyle(l.Text, fyne.TextAlignLeading, l.TextStyle).MinSize().Width + theme.Padding()
+}
+
+// figuresWidth is what the figures need to show in full.
+func (l *footerLine) figuresWidth() float32 {
+	return textWidth(l.files) + textWidth(l.bytes) + textWidth(l.rate) + 3*theme.Padding()
+}
+
+// buttonsWidth is what the buttons need with (full) or without words.
+func (l *footerLine) buttonsWidth(full bool) float32 {
+	var w float32
+	for i, b := range l.buttons {
+		if full {
+			w += newButton(l.labels[i], b.Icon, nil).MinSize().Width
+		} else {
+			w += newButton("", b.Icon, nil).MinSize().Width
+		}
+	}
+	return w + float32(len(l.buttons)-1)*theme.Padding()
+}
+
+func (l *footerLine) setCompact(compact bool) {
+	if l.compact == compact {
+		return
+	}
+	l.compact = compact
+	for i, b := range l.buttons {
+		text := l.labels[i]
+		if compact {
+			text = ""
+		}
+		b.SetText(text)
+	}
+}
+
+// MinSize is part of fyne.Layout.
+func (l *footerLine) MinSize(objects []fyne.CanvasObject) fyne.Size {
+	h := float32(0)
+	for _, o := range objects {
+		h = max(h, o.MinSize().Height)
+	}
+	return fyne.NewSize(objects[0].MinSize().Width+l.buttonsWidth(false)+2*theme.Padding(), h)
+}
+
+// Layout is part of fyne.Layout: files, bytes and speed side by side,
+// the buttons at the right; the speed takes what room is left.
+func (l *footerLine) Layout(objects []fyne.CanvasObject, size fyne.Size) {
+	l.setCompact(l.figuresWidth()+l.buttonsWidth(true)+theme.Padding() > size.Width)
+	files, bytes, rate, buttons := objects[0], objects[1], objects[2], objects[3]
+	bw := buttons.MinSize().Width
+	buttons.Move(fyne.NewPos(size.Width-bw, (size.Height-buttons.MinSize().Height)/2))
+	buttons.Resize(fyne.NewSize(bw, buttons.MinSize().Height))
+	room := max(size.Width-bw-theme.Padding(), 0)
+	x := float32(0)
+	for i, o := range []fyne.CanvasObject{files, bytes, rate} {
+		w := min(textWidth(l.labelOf(i)), max(room-x, 0))
+		if i == 2 {
+			w = max(room-x, 0)
+		}
+		o.Move(fyne.NewPos(x, 0))
+		o.Resize(fyne.NewSize(w, size.Height))
+		x += w + theme.Padding()
+	}
+}
+
+func (l *footerLine) labelOf(i int) *widget.Label {
+	return []*widget.Label{l.files, l.bytes, l.rate}[i]
 }
 
 // set shows v.
@@ -228,16 +429,19 @@ func (f *footer) set(v footerView) {
 	if f.bar.Value != v.fraction {
 		f.bar.SetValue(v.fraction)
 	}
-	setText(f.files, v.files)
-	setText(f.bytes, v.bytes)
-	setText(f.rate, v.rate)
+	if f.files.Text != v.files || f.bytes.Text != v.bytes || f.rate.Text != v.rate {
+		setText(f.files, v.files)
+		setText(f.bytes, v.bytes)
+		setText(f.rate, v.rate)
+		f.lineBox.Refresh() // lays the line out again: the buttons may need their words, or lose them
+	}
 	enableIf(f.pause, v.canPause)
 	enableIf(f.resume, v.canResume)
 	enableIf(f.cancel, v.canCancel)
 	enableIf(f.retry, v.canRetry)
 }
 
-func enableIf(b *widget.Button, on bool) {
+func enableIf(b *keyButton, on bool) {
 	if on && b.Disabled() {
 		b.Enable()
 	} else if !on && !b.Disabled() {

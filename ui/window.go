@@ -2,10 +2,10 @@ package ui
 
 import (
 	"context"
+	"sync/atomic"
 	"time"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/dialog"
 
 	"hoist/uploader"
 )
@@ -35,8 +35,11 @@ type MainWindow struct {
 	command func(func())
 	addJob  func(func())
 	now     func() time.Time
-	kick    chan struct{} // asks the ticker for a poll now
-	adding  int           // paths being added
+	// later runs a widget change on the UI goroutine after a while, unless
+	// the window closed meanwhile; tests make it do nothing.
+	later  func(time.Duration, func())
+	kick   chan struct{} // asks the ticker for a poll now
+	adding int           // paths being added
 
 	signIn  *signInScreen
 	uploads *uploadsScreen
@@ -45,15 +48,20 @@ type MainWindow struct {
 
 	identity   Identity
 	signedIn   bool
-	resumeIDs  []uint64 // jobs paused by signing out, resumed at sign-in
-	resumeFor  string   // Identity.ID of who signed out
 	reauth     *signInDialog
 	view       queueView // last snapshot applied (UI goroutine)
 	applied    bool
 	lastFailAt time.Time
 
-	pollRows []rowView // rows of the last poll (poller goroutine only)
-	ticking  bool
+	pollRows  []rowView // rows of the last poll (poller goroutine only)
+	pollMarks *marks    // bars' high-water marks (poller goroutine only)
+	filter    atomic.Int32
+	ticking   bool
+	details   *detailsDialog // the Details dialog while open
+
+	trayOn   bool // Hoist is in the system tray
+	inTray   bool // the window is hidden to the tray
+	toldTray bool // the "keeps uploading" notification was sent
 
 	settingsForm *settingsForm // of the Settings dialog last opened, for tests
 }
@@ -71,10 +79,18 @@ func newMainWindow(d Deps, run func(func())) *MainWindow {
 	if d.Organisation == "" {
 		d.Organisation = "Hoist"
 	}
-	w := &MainWindow{d: d, now: time.Now, kick: make(chan struct{}, 1)}
+	w := &MainWindow{d: d, now: time.Now, kick: make(chan struct{}, 1), pollMarks: newMarks()}
 	w.ctx, w.stop = context.WithCancel(context.Background())
+	w.later = func(d time.Duration, f func()) {
+		afterOnUI(d, func() {
+			if w.ctx.Err() == nil {
+				f()
+			}
+		})
+	}
 	if run != nil {
 		w.spawn, w.command, w.addJob = run, run, run
+		w.later = func(time.Duration, func()) {}
 	} else {
 		cmds, adds := new(serial), new(serial)
 		w.spawn = func(f func()) { go f() }
@@ -124,6 +140,9 @@ func (w *MainWindow) Close() {
 	}
 	w.stop()
 	w.win.Close()
+	if w.trayOn {
+		w.d.App.Quit() // with a tray icon, Fyne keeps running without windows
+	}
 }
 
 // WindowTitle is the title of every Hoist window. It never changes: on
@@ -157,17 +176,29 @@ func (w *MainWindow) start() {
 }
 
 // signedInAs switches to the uploads screen for id and resumes what signing
-// out had paused.
+// out had paused. The uploads are id's own by now (Account.SignIn opens
+// them): someone else's stay paused in their list, waiting for them.
 func (w *MainWindow) signedInAs(id Identity) {
 	w.identity, w.signedIn = id, true
 	w.showUploads()
 	w.addOpened()
-	if ids := w.resumeIDs; len(ids) > 0 {
-		w.resumeIDs = nil
-		if id.ID == w.resumeFor { // someone else's uploads stay paused in their list
-			w.command(func() { w.d.Uploads.Resume(ids...) })
+	w.command(func() {
+		if ids := waitingIDs(w.d.Uploads.Snapshot()); len(ids) > 0 {
+			w.d.Uploads.Resume(ids...)
+		}
+	})
+	w.win.RequestFocus() // back from the browser: the window comes to the front
+}
+
+// waitingIDs lists the jobs paused until their owner signs in again.
+func waitingIDs(s uploader.Snapshot) []uint64 {
+	var ids []uint64
+	for _, j := range s.Jobs {
+		if j.WaitingSignIn && !j.State.Final() {
+			ids = append(ids, j.ID)
 		}
 	}
+	return ids
 }
 
 func (w *MainWindow) showUploads() {
@@ -183,20 +214,20 @@ func (w *MainWindow) signOut() {
 		w.doSignOut(nil)
 		return
 	}
-	dialog.NewCustomConfirm("Sign out?",
+	confirm(w.win, "Sign out?",
 		"Sign out", "Keep uploading",
 		wrapped("Your uploads will pause, and continue when you sign in again."),
 		func(ok bool) {
 			if ok {
 				w.doSignOut(active)
 			}
-		}, w.win).Show()
+		}).Show()
 }
 
 func (w *MainWindow) doSignOut(pause []uint64) {
 	w.command(func() {
 		if len(pause) > 0 {
-			w.d.Uploads.Pause(pause...)
+			w.d.Uploads.PauseForSignIn(pause...)
 		}
 		err := w.d.Account.SignOut(w.ctx)
 		fyne.Do(func() { w.signedOut(pause, err) })
@@ -212,10 +243,6 @@ func (w *MainWindow) signedOut(paused []uint64, err error) {
 			"Hoist couldn't sign you out completely: "+err.Error()+"\n\nTry again. If it keeps happening, restart Hoist.")
 		return
 	}
-	if w.identity.ID != w.resumeFor {
-		w.resumeIDs = nil
-	}
-	w.resumeIDs, w.resumeFor = append(w.resumeIDs, paused...), w.identity.ID
 	w.identity, w.signedIn = Identity{}, false
 	w.win.SetContent(w.signIn.root)
 	w.signIn.showWelcome()
@@ -235,17 +262,33 @@ func activeIDs(s uploader.Snapshot) []uint64 {
 // requestClose runs when the user closes the window: it asks first while
 // uploads are running.
 func (w *MainWindow) requestClose() {
-	if len(activeIDs(w.d.Uploads.Snapshot())) == 0 {
+	if active := len(activeIDs(w.d.Uploads.Snapshot())); active > 0 && w.setUpTray() {
+		w.toTray(active)
+		return
+	}
+	w.requestQuit()
+}
+
+// requestQuit quits, asking first while uploads run or wait for a sign-in.
+func (w *MainWindow) requestQuit() {
+	snap := w.d.Uploads.Snapshot()
+	active, waiting := len(activeIDs(snap)), len(waitingIDs(snap))
+	if active == 0 && waiting == 0 {
 		w.Close()
 		return
 	}
-	d := dialog.NewCustomConfirm("Quit Hoist?", "Quit", "Keep open",
-		wrapped("Uploads are still running. They'll continue next time you open Hoist. Quit anyway?"),
+	msg := "Uploads are still running. They'll continue next time you open Hoist. Quit anyway?"
+	if active == 0 {
+		msg = plural(waiting, "upload is", "uploads are") + " waiting for you to sign in again. " +
+			"They'll continue when you open Hoist and sign in. Quit anyway?"
+	}
+	d := confirm(w.win, "Quit Hoist?", "Quit", "Keep open",
+		wrapped(msg),
 		func(ok bool) {
 			if ok {
 				w.Close()
 			}
-		}, w.win)
+		})
 	d.Show()
 }
 
@@ -274,7 +317,7 @@ func (w *MainWindow) startTicker() {
 // goroutine) and hands them to the window in one fyne.Do. Only one
 // goroutine may call it at a time.
 func (w *MainWindow) poll() {
-	v := buildQueueView(w.d.Uploads.Snapshot(), w.pollRows)
+	v := buildQueueView(w.d.Uploads.Snapshot(), w.pollRows, w.pollMarks, filter(w.filter.Load()), w.now())
 	w.pollRows = v.rows
 	v.awake = w.d.KeepingAwake != nil && w.d.KeepingAwake()
 	fyne.Do(func() { w.apply(v) })
@@ -283,9 +326,25 @@ func (w *MainWindow) poll() {
 // apply shows a new queue view; it runs on the UI goroutine.
 func (w *MainWindow) apply(v queueView) {
 	prev, first := w.view, !w.applied
+	if f := filter(w.filter.Load()); v.filter != f { // changed since the poll
+		v.order, v.filter = filterOrder(v.rows, f), f
+	}
 	w.view, w.applied = v, true
 	w.uploads.apply(v)
+	w.signIn.setWaiting(v.waiting)
+	w.refreshDetails()
 	if !first {
 		w.notify(prev, v)
+		if prev.finished != v.finished && w.uploads.tabs.Selected() == w.uploads.histTab {
+			w.uploads.history.load() // History follows what ends, by itself
+		}
 	}
+}
+
+// destination words an object key for people (see Deps.Destination).
+func (w *MainWindow) destination(key string) string {
+	if w.d.Destination == nil || key == "" {
+		return key
+	}
+	return w.d.Destination(key)
 }

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"fyne.io/fyne/v2"
@@ -248,9 +249,21 @@ func TestSignOutPausesRunningUploadsUntilSignIn(t *testing.T) {
 	w := testWindow(t, Deps{Uploads: fake, NeedsSignIn: true, Account: acct})
 	test.Tap(w.uploads.signOut)
 	test.Tap(button(t, w, "Sign out"))
-	if !slices.Equal(fake.idsOf("Pause"), []uint64{1}) || acct.signOuts != 1 {
-		t.Fatalf("paused %v, sign-outs %d", fake.idsOf("Pause"), acct.signOuts)
+	if !slices.Equal(fake.idsOf("PauseForSignIn"), []uint64{1}) || acct.signOuts != 1 {
+		t.Fatalf("paused %v, sign-outs %d", fake.idsOf("PauseForSignIn"), acct.signOuts)
 	}
+	// The signed-out screen keeps the promise in view.
+	w.poll()
+	if got := w.signIn.waiting.Text; !w.signIn.waiting.Visible() || got != "1 upload is waiting. Sign in to continue it." {
+		t.Errorf("signed-out screen says %q", got)
+	}
+	// Quitting now asks, like quitting with running uploads.
+	w.requestClose()
+	text := strings.Join(labels(w.win.Canvas().Overlays().Top()), " ")
+	if w.ctx.Err() != nil || !strings.Contains(text, "1 upload is waiting for you to sign in again") {
+		t.Fatalf("quit with an upload waiting: closed %v, asked %q", w.ctx.Err() != nil, text)
+	}
+	test.Tap(button(t, w, "Keep open"))
 	test.Tap(w.signIn.button)
 	if !slices.Equal(fake.idsOf("Resume"), []uint64{1}) {
 		t.Errorf("resumed %v after sign-in, want [1]", fake.idsOf("Resume"))
@@ -267,7 +280,7 @@ func TestSignInFailureSaysWhatToDo(t *testing.T) {
 		t.Fatal("failure not shown")
 	}
 	text := strings.Join(labels(f.failed), " ")
-	if !strings.Contains(text, errFakeSignIn.Error()) || !strings.Contains(text, "try again") {
+	if !strings.Contains(text, errFakeSignIn.Error()) || strings.Contains(text, "internet connection") {
 		t.Errorf("failure text %q", text)
 	}
 	// The link from the attempt can still be copied.
@@ -510,5 +523,22 @@ func TestLinksTurnedIntoPathsAreRecognised(t *testing.T) {
 	paths, problems := splitURIs([]fyne.URI{storage.NewFileURI("https://example.com/a.pdf")})
 	if len(paths) != 0 || len(problems) != 1 || !strings.Contains(problems[0].Reason, "web link") {
 		t.Errorf("dropped link as path: paths %q, problems %+v", paths, problems)
+	}
+}
+
+// While the composition root keeps the computer awake, the footer says so;
+// once it stops, the hint goes.
+func TestKeepingAwakeHint(t *testing.T) {
+	var awake atomic.Bool
+	w := testWindow(t, Deps{KeepingAwake: awake.Load})
+	awake.Store(true)
+	w.poll()
+	if l := w.uploads.footer.awake; !l.Visible() || l.Text != "Keeping this computer awake while sending" {
+		t.Fatalf("hint visible %v, text %q", l.Visible(), l.Text)
+	}
+	awake.Store(false)
+	w.poll()
+	if w.uploads.footer.awake.Visible() {
+		t.Fatal("hint still shown with nothing uploading")
 	}
 }

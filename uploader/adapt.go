@@ -77,6 +77,10 @@ type Controller struct {
 	hold      int           // intervals left without probing (after throttling)
 	base      int           // the steady level a probe started from
 	shedNext  bool          // the next probe tries fewer requests
+	// settle skips the interval after a change of limit: new requests
+	// first fill their sockets' buffers, which reads as a burst of goodput
+	// the link does not carry, and TCP needs a few round trips to ramp up.
+	settle bool
 }
 
 // NewController returns a controller between lo and hi requests (bounded
@@ -104,6 +108,7 @@ func (c *Controller) SetBounds(lo, hi int) {
 // Reprobe forgets what was learned (after a wake from sleep or a change of
 // network) and starts growing again from a few requests.
 func (c *Controller) Reprobe() {
+	c.settle = true
 	c.limit = min(max(startLimit, c.min), c.max)
 	c.phase = phaseGrow
 	c.bestRate, c.bestLimit = 0, c.limit
@@ -113,6 +118,16 @@ func (c *Controller) Reprobe() {
 // Observe takes one interval's sample and returns the new limit.
 func (c *Controller) Observe(s ControlSample) int {
 	if s.Interval <= 0 {
+		return c.limit
+	}
+	before := c.limit
+	defer func() {
+		if c.limit != before {
+			c.settle = true
+		}
+	}()
+	if c.settle && s.Throttled == 0 {
+		c.settle = false
 		return c.limit
 	}
 	rate := float64(s.Bytes) / s.Interval.Seconds()

@@ -63,3 +63,22 @@ func TestAdaptiveGateBoundsRequests(t *testing.T) {
 		t.Fatalf("%d part requests for 12 parts", n)
 	}
 }
+
+// A Pause while parts wait for a slot starts none of them: the parts in
+// flight finish (the pause's grace) and the rest stay unsent.
+func TestPauseWhileWaitingForASlot(t *testing.T) {
+	r := newRig(t, func(o *uploader.Options) {
+		o.Adaptive, o.ParallelFiles, o.ParallelParts = true, 0, 0
+		o.StallTimeout, o.PauseGrace = time.Minute, 10*time.Second
+	})
+	release, inFlight := blockParts(r)
+	id := r.send("", r.file("big.bin", 12*testPart)).IDs[0]
+	waitFor(t, "the gate to fill", func() bool { return inFlight.Load() == 8 })
+	r.engine.Pause(id)
+	time.Sleep(100 * time.Millisecond)
+	release()
+	waitFor(t, "the pause", func() bool { return r.job(id).State == uploader.StatePaused })
+	if s := r.job(id); s.Done != 8*testPart {
+		t.Fatalf("paused with %d bytes sent, want the 8 parts that were on their way (%d)", s.Done, 8*testPart)
+	}
+}

@@ -126,6 +126,14 @@ type BatchJournal interface {
 	Batches() ([]BatchRecord, error)
 }
 
+// BatchJobsJournal is implemented by journals that can list one batch's
+// jobs without decoding every other one (the bbolt journal does).
+type BatchJobsJournal interface {
+	// BatchJobs returns the jobs of the batch, ordered by ID, leaving out
+	// (without decoding) those skip returns true for.
+	BatchJobs(batch string, skip func(id uint64) bool) ([]JobRecord, error)
+}
+
 // batchState is the engine's live view of a batch.
 type batchState struct {
 	rec  BatchRecord
@@ -329,12 +337,21 @@ func (e *Engine) checkBatch(id string) {
 	e.mu.Unlock()
 	e.saveBatch(rec)
 	e.pokeReceipts()
+	e.trimWhenIdle() // the batch's files may leave history now
 }
 
 // batchFiles returns the batch's job records: the journal's, with this
 // session's fresher copies in their place.
 func (e *Engine) batchFiles(id string, live map[uint64]JobRecord) ([]JobRecord, error) {
-	recs, err := e.journal.Jobs()
+	var recs []JobRecord
+	var err error
+	if bj, ok := e.journal.(BatchJobsJournal); ok {
+		// Only the batch's files this session does not hold: a batch of
+		// 100,000 files does not decode the whole journal again.
+		recs, err = bj.BatchJobs(id, func(jid uint64) bool { _, have := live[jid]; return have })
+	} else {
+		recs, err = e.journal.Jobs()
+	}
 	var out []JobRecord
 	seen := map[uint64]bool{}
 	for _, r := range recs {

@@ -3,6 +3,7 @@
 package uploader_test
 
 import (
+	"fmt"
 	"net"
 	"os"
 	"path/filepath"
@@ -168,4 +169,29 @@ func TestIdenticalLargeFileAlreadyInPlace(t *testing.T) {
 		t.Fatalf("changed file: %s, key %s (%s)", j.State, j.Key, j.Reason)
 	}
 	r.assertStored("k/big (1).bin", p)
+}
+
+// History stays bounded: finished jobs beyond HistoryMaxEntries leave the
+// journal once the uploads come to rest, and at the next start.
+func TestHistoryIsTrimmed(t *testing.T) {
+	r := newRig(t, func(o *uploader.Options) { o.HistoryMaxEntries = 3 })
+	for i := range 6 {
+		r.send("k", r.file(fmt.Sprintf("f%d.txt", i), 10))
+		r.wait()
+	}
+	waitFor(t, "the trim", func() bool {
+		h, err := r.engine.History(false)
+		return err == nil && len(h) == 3
+	})
+	h, _ := r.engine.History(false)
+	for _, rec := range h {
+		if rec.Rel == "f0.txt" || rec.Rel == "f1.txt" || rec.Rel == "f2.txt" {
+			t.Errorf("an old job stayed: %s", rec.Rel)
+		}
+	}
+	r.opts.HistoryMaxEntries = 1
+	r.restart()
+	if h, _ := r.engine.History(false); len(h) != 1 || h[0].Rel != "f5.txt" {
+		t.Fatalf("after a restart with max 1: %v", h)
+	}
 }

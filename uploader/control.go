@@ -392,7 +392,10 @@ func (e *Engine) pause(forSignIn bool, ids []uint64) {
 				j.wish = wishPause
 			}
 			if forSignIn {
+				// Recorded now: a quit before the run has stopped keeps
+				// the promise too.
 				j.rec.WaitingSignIn = true
+				persist = append(persist, j)
 			}
 			e.softStopLocked(j)
 		case j.rec.State == StateQueued:

@@ -81,6 +81,12 @@ type Options struct {
 	// OnEvent, if set, is called on an engine goroutine each time a job
 	// starts or ends. It must return quickly; it runs in the job's path.
 	OnEvent func(Event)
+	// HistoryMaxEntries bounds how many finished jobs the journal keeps
+	// (the oldest go first); 0 or less keeps them all. See TrimHistory.
+	HistoryMaxEntries int
+	// HistoryMaxAge: finished jobs older than this leave the journal; 0 or
+	// less keeps them whatever their age.
+	HistoryMaxAge time.Duration
 	// OwnFolders are Hoist's own data and settings folders (and files):
 	// nothing in them is ever sent, even when a dropped folder holds them;
 	// each is reported as not sent instead.
@@ -142,7 +148,9 @@ type Engine struct {
 	discards  map[string]DiscardedUpload // by upload ID, guarded by mu
 	abortWake chan struct{}
 
-	ownFolders []string // Options.OwnFolders, absolute, links resolved
+	ownFolders []string    // Options.OwnFolders, absolute, links resolved
+	trimming   atomic.Bool // a history trim is running
+	trimAgain  atomic.Bool // asked for while one was running
 
 	batches     map[string]*batchState // by ID, guarded by mu
 	receiptWake chan struct{}
@@ -186,8 +194,11 @@ type job struct {
 	cancel context.CancelCauseFunc // set while running, guarded by Engine.mu
 	// wish is what the user asked for last while the run was stopping,
 	// guarded by Engine.mu.
-	wish  wish
-	meter meter // guarded by Engine.mu
+	wish wish
+	// meter is the speed of the current run, guarded by Engine.mu; nil
+	// while the job does not run, so 100,000 queued or finished jobs do
+	// not each carry its samples.
+	meter *meter
 	// saving serialises the journal writes of the job's record.
 	saving sync.Mutex
 	note   atomic.Pointer[string]
@@ -258,6 +269,9 @@ func New(opts Options) (*Engine, error) {
 	if err := e.restoreBatches(); err != nil {
 		return nil, fmt.Errorf("read journal: %w", err)
 	}
+	if _, err := e.TrimHistory(); err != nil {
+		e.log.Error("trim history at start", "error", err) // history only grows: not a reason to stop
+	}
 	return e, nil
 }
 
@@ -304,9 +318,10 @@ func setDefaults(o *Options) {
 	}
 }
 
-// restore loads unfinished jobs from the journal into the queue.
+// restore loads unfinished jobs from the journal into the queue, reading
+// only those when the journal keeps an index of them.
 func (e *Engine) restore() error {
-	recs, err := e.journal.Jobs()
+	recs, err := e.unfinishedJobs()
 	if err != nil {
 		return fmt.Errorf("read journal: %w", err)
 	}
@@ -314,8 +329,8 @@ func (e *Engine) restore() error {
 		if rec.State.Final() {
 			continue
 		}
-		if rec.Paused {
-			rec.State = StatePaused
+		if rec.Paused || rec.WaitingSignIn {
+			rec.State, rec.Paused = StatePaused, true
 		} else {
 			rec.State = StateQueued
 		}
@@ -506,6 +521,7 @@ func (e *Engine) finish(j *job, err error) {
 	}
 	e.event(JobEnded, j)
 	e.poke()
+	e.trimWhenIdle()
 }
 
 // lastWish applies what the user asked for last while a run was being
@@ -538,6 +554,7 @@ func (e *Engine) release(j *job, change func(*JobRecord)) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	j.cancel = nil
+	j.meter = nil // its samples are only for a running job
 	e.active--
 	if change != nil {
 		change(&j.rec)
@@ -572,6 +589,7 @@ func (e *Engine) end(j *job, state State, code, reason string, cause error) {
 		go func() {
 			defer e.wg.Done()
 			e.persist(j)
+			e.trimWhenIdle() // now that the journal holds it as finished
 		}()
 		return
 	}
@@ -686,13 +704,18 @@ func (e *Engine) SetParallelism(files, parts int) {
 
 // admit waits until the engine lets attempt a's data request into
 // flight; the returned func lets it go. Waiting does not count as a stall.
-// Without Options.Adaptive it never waits.
-func (e *Engine) admit(ctx context.Context, a *attempt) (func(), error) {
+// When stop closes first (a Pause: no new part starts), it fails with an
+// error of KindPermanent wrapping errNotStarted, which ends the request's
+// retries at once. Without Options.Adaptive it never waits.
+func (e *Engine) admit(ctx context.Context, a *attempt, stop <-chan struct{}) (func(), error) {
 	if e.gate == nil {
 		return func() {}, nil
 	}
 	a.limited.Add(1)
-	err := e.gate.acquire(ctx)
+	err := e.gate.acquire(ctx, stop)
+	if errors.Is(err, errNotStarted) {
+		err = &StoreError{Kind: KindPermanent, Err: err}
+	}
 	a.last.Store(time.Now().UnixNano())
 	a.limited.Add(-1)
 	if err != nil {

@@ -27,23 +27,32 @@ func newGate(limit int) *gate {
 	return &gate{limit: max(limit, 1), changed: make(chan struct{})}
 }
 
-// acquire waits for a slot, or until ctx ends.
-func (g *gate) acquire(ctx context.Context) error {
+// errNotStarted means a request gave up waiting for a slot because its
+// job is pausing: it never started, so nothing of it was sent.
+var errNotStarted = errors.New("not started: pausing")
+
+// acquire waits for a slot, or until ctx ends or stop is closed (nil: never).
+func (g *gate) acquire(ctx context.Context, stop <-chan struct{}) error {
 	g.mu.Lock()
 	g.waiting++
 	g.peak = max(g.peak, g.inUse+g.waiting)
 	for g.inUse >= g.limit {
 		ch := g.changed
 		g.mu.Unlock()
+		var err error
 		select {
 		case <-ch:
 		case <-ctx.Done():
-			g.mu.Lock()
-			g.waiting--
-			g.mu.Unlock()
-			return context.Cause(ctx)
+			err = context.Cause(ctx)
+		case <-stop:
+			err = errNotStarted
 		}
 		g.mu.Lock()
+		if err != nil {
+			g.waiting--
+			g.mu.Unlock()
+			return err
+		}
 	}
 	g.waiting--
 	g.inUse++

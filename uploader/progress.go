@@ -121,7 +121,7 @@ const (
 // counts, samples of an earlier run and jumps of progress (parts found
 // already sent) do not. Called with Engine.mu held.
 func (j *job) restartMeterLocked() {
-	j.meter = meter{}
+	j.meter = &meter{}
 	j.meter.add(time.Now(), j.done.Load())
 }
 
@@ -136,7 +136,12 @@ func (e *Engine) restartTotalLocked() {
 	e.total.add(time.Now(), total)
 }
 
+// add records a sample; on a nil meter (a job not running) it does
+// nothing.
 func (m *meter) add(at time.Time, bytes int64) {
+	if m == nil {
+		return
+	}
 	m.samples[m.next] = sample{at, bytes}
 	m.next = (m.next + 1) % len(m.samples)
 	m.n = min(m.n+1, len(m.samples))
@@ -146,7 +151,7 @@ func (m *meter) add(at time.Time, bytes int64) {
 // window and the newest one; 0 when it cannot tell yet (less than minSpan
 // of samples).
 func (m *meter) speed() float64 {
-	if m.n < 2 {
+	if m == nil || m.n < 2 {
 		return 0
 	}
 	newest := m.samples[(m.next-1+len(m.samples))%len(m.samples)]

@@ -135,7 +135,7 @@ func (e *Engine) putOnce(ctx context.Context, j *job, f *os.File, rec JobRecord,
 		if err := unchanged(rec); err != nil {
 			return err
 		}
-		done, err := e.admit(ctx, a)
+		done, err := e.admit(ctx, a, nil)
 		if err != nil {
 			return err
 		}
@@ -503,7 +503,11 @@ func (e *Engine) sendParts(ctx context.Context, j *job, f *os.File, rec JobRecor
 					return
 				default:
 				}
-				p, err := e.sendPart(ctx, j, f, rec, n)
+				p, err := e.sendPart(ctx, j, f, rec, n, pausing)
+				if errors.Is(err, errNotStarted) {
+					stopped.Store(true) // paused while waiting for a slot
+					return
+				}
 				if err != nil {
 					cancel(err)
 					return
@@ -525,7 +529,9 @@ func (e *Engine) sendParts(ctx context.Context, j *job, f *os.File, rec JobRecor
 }
 
 // sendPart uploads part n with retries and journals it.
-func (e *Engine) sendPart(ctx context.Context, j *job, f *os.File, rec JobRecord, n int32) (PartRecord, error) {
+// A Pause (pausing closed) before the request got a slot ends it with
+// errNotStarted.
+func (e *Engine) sendPart(ctx context.Context, j *job, f *os.File, rec JobRecord, n int32, pausing <-chan struct{}) (PartRecord, error) {
 	off, length := partRange(n, rec.Size, rec.PartSize)
 	var sum, etag string
 	if e.opts.Checksums {
@@ -545,7 +551,7 @@ func (e *Engine) sendPart(ctx context.Context, j *job, f *os.File, rec JobRecord
 				return explain(err, e.bucket)
 			}
 		}
-		done, err := e.admit(ctx, a)
+		done, err := e.admit(ctx, a, pausing)
 		if err != nil {
 			return err
 		}

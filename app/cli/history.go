@@ -45,11 +45,14 @@ func cmdHistory(ctx context.Context, env *Env, args []string) int {
 		for i, r := range recs {
 			entries[i] = historyEntry{r.ID, string(r.State), r.Source, r.Key, r.Size, r.Started, r.Finished, r.Reason, r.Detail, r.Checksum, r.Attempts}
 		}
-		enc := json.NewEncoder(env.Stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(entries); err != nil {
+		out, err := json.MarshalIndent(entries, "", "  ")
+		if err != nil {
 			return fail(env, err)
 		}
+		// encoding/json escapes control characters but not format ones
+		// (U+202E and the like): escape those too, so the JSON shown in a
+		// terminal cannot disguise a name. \uXXXX is the same string.
+		fmt.Fprintf(env.Stdout, "%s\n", escapeFormatChars(out))
 		return ExitOK
 	}
 	if len(recs) == 0 {

@@ -8,6 +8,7 @@ package cli_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"net"
 	"os"
 	"path/filepath"
@@ -222,6 +223,14 @@ func TestOutputEscapesControlCharacters(t *testing.T) {
 	}
 	if !strings.Contains(hist, `evil\x1b]0;pwned\x07.txt`) {
 		t.Errorf("history:\n%s", hist)
+	}
+	_, js, _ := w.hoist("history", "--json")
+	var entries []map[string]any
+	if err := json.Unmarshal([]byte(js), &entries); err != nil || strings.ContainsAny(js, "\x1b\x07\u202e") {
+		t.Fatalf("history --json (%v):\n%q", err, js)
+	}
+	if !strings.Contains(js, `lines\u202e.txt`) {
+		t.Errorf("history --json lost the escaped name:\n%s", js)
 	}
 }
 

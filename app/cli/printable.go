@@ -78,3 +78,27 @@ func printables(args []any) []any {
 	}
 	return out
 }
+
+// escapeFormatChars writes every rune of JSON text that Printable would
+// escape and encoding/json leaves as it is (Unicode format characters) as
+// a \uXXXX escape, which JSON reads back as the same character. Such runes
+// only occur inside JSON strings, so the result is the same JSON.
+func escapeFormatChars(b []byte) string {
+	s := string(b)
+	if !strings.ContainsFunc(s, func(r rune) bool { return r >= 0x80 && needsEscape(r) }) {
+		return s
+	}
+	var out strings.Builder
+	for _, r := range s {
+		switch {
+		case r >= 0x80 && needsEscape(r) && r <= 0xffff:
+			fmt.Fprintf(&out, `\u%04x`, r)
+		case r > 0xffff && needsEscape(r):
+			r -= 0x10000 // a surrogate pair, as JSON spells it
+			fmt.Fprintf(&out, `\u%04x\u%04x`, 0xd800+(r>>10), 0xdc00+(r&0x3ff))
+		default:
+			out.WriteRune(r)
+		}
+	}
+	return out.String()
+}

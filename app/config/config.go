@@ -49,6 +49,19 @@ type Config struct {
 	// Security holds the settings that weaken Hoist's defaults; see
 	// transport.go.
 	Security Security `toml:"security"`
+	// History bounds how much of the finished uploads' history Hoist keeps.
+	History History `toml:"history"`
+}
+
+// History is the [history] table: how long finished uploads stay in the
+// list of uploads (the journal). Unfinished uploads are always kept.
+type History struct {
+	// MaxEntries is how many finished uploads are kept, the oldest going
+	// first. 0 keeps them all; else 100..1,000,000. Default 10,000.
+	MaxEntries int `toml:"max_entries"`
+	// MaxAgeDays: finished uploads older than this many days are removed.
+	// 0 keeps them whatever their age; else 1..3650. Default 90.
+	MaxAgeDays int `toml:"max_age_days"`
 }
 
 // Organisation is the [organisation] table.
@@ -242,9 +255,11 @@ const (
 	DefaultParallelParts    = 0 // automatic
 	// DefaultAutoThreshold is the multipart threshold when the part size
 	// is automatic.
-	DefaultAutoThreshold = 16 * MiB
-	DefaultStallTimeout  = Duration(60 * time.Second)
-	DefaultRetryMaxWait  = Duration(30 * time.Second)
+	DefaultAutoThreshold     = 16 * MiB
+	DefaultStallTimeout      = Duration(60 * time.Second)
+	DefaultRetryMaxWait      = Duration(30 * time.Second)
+	DefaultHistoryMaxEntries = 10000
+	DefaultHistoryMaxAgeDays = 90
 )
 
 // defaults returns a Config holding the default of every setting that has
@@ -264,6 +279,7 @@ func defaults() *Config {
 			KeepAwake:     true,
 		},
 		Support: Support{GroupClaim: "groups", RequestPoll: DefaultRequestPoll},
+		History: History{MaxEntries: DefaultHistoryMaxEntries, MaxAgeDays: DefaultHistoryMaxAgeDays},
 	}
 }
 

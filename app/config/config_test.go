@@ -40,6 +40,7 @@ func TestParseMinimalTakesDefaults(t *testing.T) {
 			RetryMaxWait:       Duration(30 * time.Second),
 		},
 		Support: Support{GroupClaim: "groups", RequestPoll: DefaultRequestPoll},
+		History: History{MaxEntries: 10000, MaxAgeDays: 90},
 	}
 	if fmt.Sprintf("%#v", *cfg) != fmt.Sprintf("%#v", want) {
 		t.Errorf("got  %+v\nwant %+v", *cfg, want)
@@ -584,5 +585,32 @@ func TestDataDir(t *testing.T) {
 	t.Setenv(EnvDataDir, "/from/env")
 	if got, err := DataDir(""); err != nil || got != "/from/env" {
 		t.Errorf("DataDir with $%s = %q, %v", EnvDataDir, got, err)
+	}
+}
+
+func TestHistoryRetentionSettings(t *testing.T) {
+	for _, tc := range []struct {
+		table   string
+		entries int
+		days    int
+		bad     string
+	}{
+		{"[history]\nmax_entries = 500\nmax_age_days = 7", 500, 7, ""},
+		{"[history]\nmax_entries = 0\nmax_age_days = 0", 0, 0, ""},
+		{"[history]\nmax_entries = 5", 0, 0, "history.max_entries"},
+		{"[history]\nmax_age_days = -1", 0, 0, "history.max_age_days"},
+		{"[history]\nmax_age_days = 4000", 0, 0, "history.max_age_days"},
+		{"[history]\nkeep = 3", 0, 0, "history.keep"},
+	} {
+		cfg, err := Parse([]byte(minimal+tc.table), "h.toml")
+		if tc.bad != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.bad) {
+				t.Errorf("%q: error %v; want one naming %s", tc.table, err, tc.bad)
+			}
+			continue
+		}
+		if err != nil || cfg.History.MaxEntries != tc.entries || cfg.History.MaxAgeDays != tc.days {
+			t.Errorf("%q: %+v, %v", tc.table, cfg, err)
+		}
 	}
 }

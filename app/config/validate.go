@@ -135,6 +135,14 @@ func (c *Config) problems() []*FieldError {
 		add("upload.retry_max_wait", "must be between 100ms and 10m %s", got(c.Upload.RetryMaxWait))
 	}
 
+	// [history]
+	if n := c.History.MaxEntries; n != 0 && (n < 100 || n > 1_000_000) {
+		add("history.max_entries", "must be 0 (keep all) or between 100 and 1000000 %s", got(n))
+	}
+	if d := c.History.MaxAgeDays; d != 0 && (d < 1 || d > 3650) {
+		add("history.max_age_days", "must be 0 (keep all) or between 1 and 3650 %s", got(d))
+	}
+
 	// [signin]
 	if c.Signin.Issuer != "" && c.Signin.ClientID == "" {
 		add("signin.client_id", `must be set when signin.issuer is set (got "")`)

@@ -5,6 +5,9 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"net/http"
+	"strings"
+	"time"
 
 	"github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
@@ -59,6 +62,12 @@ func (c *Client) signIn(ctx context.Context, onURL func(string)) (*Identity, err
 	if err != nil {
 		return nil, stoppedOr(ctx, err)
 	}
+	// The discovery may be remembered from earlier: before a browser opens
+	// on a page that cannot load (and the window waits for ever), check
+	// that the provider answers now.
+	if err := c.checkAnswers(ctx, strings.TrimSuffix(c.cfg.Issuer, "/")+"/.well-known/openid-configuration"); err != nil {
+		return nil, stoppedOr(ctx, err)
+	}
 	req := newAuthRequest()
 	lb, err := listenLoopback(c.cfg.RedirectPort, req.state, c.cfg.Issuer, c.log)
 	if err != nil {
@@ -72,6 +81,35 @@ func (c *Client) signIn(ctx context.Context, onURL func(string)) (*Identity, err
 	}
 	w := waiter{c: c, p: p, conf: conf, req: req, lb: lb, canShowURL: onURL != nil}
 	return w.wait(ctx, c.openAsync(authURL))
+}
+
+// providerCheckTimeout bounds the check that the provider answers before
+// the browser opens.
+const providerCheckTimeout = 10 * time.Second
+
+// checkAnswers asks the provider (its discovery document, which every
+// provider serves without parameters) for an answer, any answer: only a
+// connection that fails, a timeout or a 5xx means the browser would show
+// nothing.
+func (c *Client) checkAnswers(ctx context.Context, authURL string) error {
+	ctx, cancel := context.WithTimeout(ctx, providerCheckTimeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, authURL, nil)
+	if err != nil {
+		return fmt.Errorf("check the sign-in service: %w", err)
+	}
+	resp, err := c.cfg.HTTPClient.Do(req)
+	if err == nil {
+		resp.Body.Close()
+		if resp.StatusCode < 500 {
+			return nil
+		}
+		err = &httpStatusError{Status: http.StatusText(resp.StatusCode), Code: resp.StatusCode}
+	}
+	if isTransportFailure(err) || ctx.Err() != nil {
+		return fmt.Errorf("check the sign-in service: %w", &UnreachableError{URL: authURL, Err: err})
+	}
+	return fmt.Errorf("check the sign-in service: %w", err)
 }
 
 // openAsync asks the browser to open url without waiting for it.

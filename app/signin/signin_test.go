@@ -461,3 +461,30 @@ func TestSignInRejectsBadIDTokens(t *testing.T) {
 		})
 	}
 }
+
+// A provider that went down after Hoist discovered it: the browser does
+// not open on a dead page; the sign-in says at once that the service
+// cannot be reached.
+func TestSignInProviderDownAfterDiscovery(t *testing.T) {
+	fp := newFakeProvider(t, newTestClock())
+	b, seen := followingBrowser()
+	c := newTestClient(t, fp, b)
+	if _, err := c.SignIn(t.Context(), nil); err != nil {
+		t.Fatalf("first sign-in: %v", err)
+	}
+	<-seen
+	fp.srv.Close() // the provider goes away; its discovery is remembered
+	opened := false
+	c.cfg.Browser = browserFunc(func(string) error { opened = true; return nil })
+	begun := time.Now()
+	_, err := c.SignIn(t.Context(), func(string) { t.Error("sign-in link shown although the provider is down") })
+	if !errors.Is(err, ErrProviderUnreachable) {
+		t.Fatalf("err = %v, want ErrProviderUnreachable", err)
+	}
+	if opened {
+		t.Error("browser opened on a provider that does not answer")
+	}
+	if took := time.Since(begun); took > providerCheckTimeout+5*time.Second {
+		t.Errorf("took %v to say so", took)
+	}
+}

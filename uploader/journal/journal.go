@@ -11,22 +11,32 @@
 //
 //   - bucket "meta": key "version" holds the format version as a big-endian
 //     uint64 (currently 1). A file with a newer version is refused.
+//
 //   - bucket "jobs": key is the job ID as a big-endian uint64, value is the
 //     JSON of an uploader.JobRecord. IDs come from the bucket's sequence, so
 //     they are never reused, even after a job is deleted.
+//
 //   - bucket "parts": one nested bucket per job, named by the job ID as a
 //     big-endian uint64; inside it the key is the part number as a
 //     big-endian uint32 and the value the JSON of an uploader.PartRecord.
+//
 //   - bucket "aborts": multipart uploads waiting to be aborted on the
 //     server; the key is the upload ID, the value the JSON of an
 //     uploader.DiscardedUpload. Files written before it existed get it,
 //     empty, on open (an additive change: the format version stays 1).
+//
+//   - bucket "open": the index of unfinished jobs: key is the job ID (as in
+//     "jobs") of every job whose state is not final, value one byte 0x01. It lets a
+//     start read only the unfinished jobs, whatever the size of history.
+//     Files written before it existed get it, built from "jobs", on open
+//     (additive: the format version stays 1).
 //
 // Big-endian keys make bbolt's byte order the numeric order, so jobs and
 // parts are read back sorted without extra work.
 package journal
 
 import (
+	"bytes"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
@@ -58,7 +68,12 @@ var (
 	// bucketBatches holds batches and their receipts, by batch ID (added
 	// within format 1: a file without it gets it at Open).
 	bucketBatches = []byte("batches")
-	keyVersion    = []byte("version")
+	// bucketOpen indexes the unfinished jobs (added within format 1).
+	bucketOpen = []byte("open")
+	keyVersion = []byte("version")
+	// keyAgeWalk in "meta" holds when Retain last walked history for age
+	// (unix nanoseconds, big-endian).
+	keyAgeWalk = []byte("retain_age_walk")
 )
 
 // ErrLocked is returned (wrapped) by Open when another process holds the
@@ -189,6 +204,11 @@ func (j *Journal) init() error {
 				return err
 			}
 		}
+		if tx.Bucket(bucketOpen) == nil {
+			if err := buildOpenIndex(tx); err != nil {
+				return err
+			}
+		}
 		if !fresh {
 			return nil
 		}
@@ -234,7 +254,7 @@ func (j *Journal) check() (fresh, missing bool, err error) {
 		if tx.Bucket(bucketJobs) == nil || tx.Bucket(bucketParts) == nil {
 			return fmt.Errorf("%w: buckets are missing", ErrCorrupt)
 		}
-		missing = tx.Bucket(bucketAborts) == nil || tx.Bucket(bucketBatches) == nil
+		missing = tx.Bucket(bucketAborts) == nil || tx.Bucket(bucketBatches) == nil || tx.Bucket(bucketOpen) == nil
 		return nil
 	})
 	return fresh, missing, err
@@ -285,6 +305,9 @@ func (j *Journal) AddJobs(jobs []*uploader.JobRecord) error {
 			if err := b.Put(jobKey(id), v); err != nil {
 				return err
 			}
+			if err := markOpen(tx, jobKey(id), rec.State); err != nil {
+				return err
+			}
 			ids[i] = id
 		}
 		return nil
@@ -314,6 +337,9 @@ func (j *Journal) UpdateJob(job uploader.JobRecord) error {
 			return uploader.ErrUnknownJob
 		}
 		if err := b.Put(key, v); err != nil {
+			return err
+		}
+		if err := markOpen(tx, key, job.State); err != nil {
 			return err
 		}
 		if job.State.Final() {
@@ -447,6 +473,9 @@ func (j *Journal) DiscardUpload(d uploader.DiscardedUpload, job uploader.JobReco
 		if jobs.Get(key) == nil {
 			return nil
 		}
+		if err := markOpen(tx, key, job.State); err != nil {
+			return err
+		}
 		return jobs.Put(key, jv)
 	})
 	if err != nil {
@@ -540,6 +569,9 @@ func (j *Journal) DeleteJob(id uint64) error {
 		if err := b.Delete(key); err != nil {
 			return err
 		}
+		if err := tx.Bucket(bucketOpen).Delete(key); err != nil {
+			return err
+		}
 		return deleteParts(tx, key)
 	})
 	if err != nil {
@@ -595,6 +627,205 @@ func (j *Journal) Prune(before time.Time) (int, error) {
 		return 0, fmt.Errorf("prune history before %s: %w", before.Format(time.RFC3339), err)
 	}
 	return n, nil
+}
+
+// Unfinished returns the jobs whose state is not final, ordered by ID,
+// reading only them (through the "open" index) however long history is.
+// A record that cannot be decoded fails the call with an error wrapping
+// ErrCorrupt.
+func (j *Journal) Unfinished() ([]uploader.JobRecord, error) {
+	var out []uploader.JobRecord
+	err := j.view(func(tx *bolt.Tx) error {
+		jobs := tx.Bucket(bucketJobs)
+		return tx.Bucket(bucketOpen).ForEach(func(k, _ []byte) error {
+			v := jobs.Get(k)
+			if v == nil {
+				return nil // deleted; the index entry is dropped on the next write
+			}
+			var rec uploader.JobRecord
+			if err := decodeJob(idOf(k), v, &rec); err != nil {
+				return err
+			}
+			if !rec.State.Final() {
+				out = append(out, rec)
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list unfinished jobs: %w", err)
+	}
+	return out, nil
+}
+
+// BatchJobs returns the jobs of one batch, ordered by ID. Jobs for which
+// skip (if not nil) returns true are left out without being decoded, and
+// so is every record that does not name the batch: reading one batch's
+// files out of a long history decodes only those.
+func (j *Journal) BatchJobs(batch string, skip func(id uint64) bool) ([]uploader.JobRecord, error) {
+	needle, err := json.Marshal(batch)
+	if err != nil {
+		return nil, fmt.Errorf("list jobs of batch %s: %w", batch, err)
+	}
+	var out []uploader.JobRecord
+	err = j.view(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketJobs).ForEach(func(k, v []byte) error {
+			id := idOf(k)
+			if (skip != nil && skip(id)) || !bytes.Contains(v, needle) {
+				return nil
+			}
+			var rec uploader.JobRecord
+			if err := decodeJob(id, v, &rec); err != nil {
+				return err
+			}
+			if rec.Batch == batch {
+				out = append(out, rec)
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list jobs of batch %s: %w", batch, err)
+	}
+	return out, nil
+}
+
+// Retain bounds history, durably and in one transaction: of the jobs in a
+// final state it removes (with any parts left) those that finished before
+// the given time (a final job without a finish time counts from its
+// creation), and then the oldest (by ID, the order they were added) beyond
+// the newest maxEntries. A zero before or a maxEntries below 1 sets no
+// bound of that kind. Unfinished jobs are never removed, nor jobs for which
+// keep returns true (a nil keep keeps none: a batch whose receipt is not
+// written yet, say, passes a keep that protects its files). It returns how
+// many jobs were removed; on error none were.
+//
+// It reads history only when there may be something to remove: when more
+// jobs were ever added since the oldest one still held than maxEntries
+// allows, or, for age, when its last walk for age is a day old or more (so
+// a job may stay up to a day past the age bound). A start with nothing to
+// trim touches a few pages of the file, not all of history.
+func (j *Journal) Retain(maxEntries int, before time.Time, keep func(uploader.JobRecord) bool) (int, error) {
+	var byCount, byAge bool
+	err := j.view(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketJobs)
+		first, _ := b.Cursor().First()
+		if first == nil {
+			return nil
+		}
+		byCount = maxEntries > 0 && b.Sequence()-idOf(first)+1 > uint64(maxEntries)
+		if !before.IsZero() {
+			last := tx.Bucket(bucketMeta).Get(keyAgeWalk)
+			byAge = len(last) != 8 || time.Since(time.Unix(0, int64(binary.BigEndian.Uint64(last)))) >= 24*time.Hour
+		}
+		return nil
+	})
+	if err != nil || !(byCount || byAge) {
+		return 0, err
+	}
+	var n int
+	err = j.update(func(tx *bolt.Tx) error {
+		n = 0
+		b := tx.Bucket(bucketJobs)
+		open := tx.Bucket(bucketOpen)
+		if byAge {
+			if err := tx.Bucket(bucketMeta).Put(keyAgeWalk, binary.BigEndian.AppendUint64(nil, uint64(time.Now().UnixNano()))); err != nil {
+				return err
+			}
+		}
+		type entry struct {
+			key  []byte
+			gone bool
+		}
+		var finals []entry // in ID order
+		doomed := 0
+		err := b.ForEach(func(k, v []byte) error {
+			if open.Get(k) != nil {
+				return nil // unfinished: not history
+			}
+			var rec uploader.JobRecord
+			if err := decodeJob(idOf(k), v, &rec); err != nil {
+				return err
+			}
+			if !rec.State.Final() || (keep != nil && keep(rec)) {
+				return nil
+			}
+			end := rec.Finished
+			if end.IsZero() {
+				end = rec.Created
+			}
+			e := entry{key: append([]byte(nil), k...), gone: !before.IsZero() && end.Before(before)}
+			if e.gone {
+				doomed++
+			}
+			finals = append(finals, e)
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		if maxEntries > 0 {
+			over := len(finals) - doomed - maxEntries
+			for i := 0; i < len(finals) && over > 0; i++ {
+				if !finals[i].gone {
+					finals[i].gone = true
+					over--
+				}
+			}
+		}
+		// Deleted after the walk: deleting under a bbolt cursor can skip keys.
+		for _, e := range finals {
+			if !e.gone {
+				continue
+			}
+			if err := b.Delete(e.key); err != nil {
+				return err
+			}
+			if err := deleteParts(tx, e.key); err != nil {
+				return err
+			}
+			n++
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("trim history: %w", err)
+	}
+	return n, nil
+}
+
+// openMark is the value of an "open" index entry (a byte, not empty, so
+// Get tells it from a missing key without doubt).
+var openMark = []byte{1}
+
+// markOpen keeps the "open" index in step with a job's new state.
+func markOpen(tx *bolt.Tx, key []byte, state uploader.State) error {
+	open := tx.Bucket(bucketOpen)
+	if state.Final() {
+		return open.Delete(key)
+	}
+	return open.Put(key, openMark)
+}
+
+// buildOpenIndex creates the "open" bucket from the jobs a file written
+// before it existed holds.
+func buildOpenIndex(tx *bolt.Tx) error {
+	open, err := tx.CreateBucket(bucketOpen)
+	if err != nil {
+		return err
+	}
+	return tx.Bucket(bucketJobs).ForEach(func(k, v []byte) error {
+		var head struct {
+			State uploader.State `json:"state"`
+		}
+		if err := json.Unmarshal(v, &head); err != nil {
+			return fmt.Errorf("%w: job %d: %w", ErrCorrupt, idOf(k), err)
+		}
+		if head.State.Final() {
+			return nil
+		}
+		return open.Put(append([]byte(nil), k...), openMark)
+	})
 }
 
 // view runs a read transaction, turning a panic or memory fault on a

@@ -26,6 +26,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/smithy-go"
 
 	"hoist/uploader"
 )
@@ -270,15 +271,25 @@ func (s *Store) CompleteMultipart(ctx context.Context, key, uploadID string, par
 	if ifNoneMatch {
 		in.IfNoneMatch = aws.String("*")
 	}
+	sentFull := false
 	if s.checksums && !s.composite {
 		// The whole object's CRC32C, computed from the parts': the store
 		// checks it against what it assembled.
 		if full, err := uploader.FullObjectChecksum(sorted); err == nil {
 			in.ChecksumType = types.ChecksumTypeFullObject
 			in.ChecksumCRC32C = aws.String(full)
+			sentFull = true
 		}
 	}
 	out, err := s.client.CompleteMultipartUpload(ctx, in)
+	if sentFull && wrongChecksumType(err) {
+		// An upload created with the COMPOSITE type (by an earlier Hoist,
+		// resumed now) refuses a full-object checksum: complete it as it
+		// was created. The parts' checksums were checked on arrival, and
+		// the engine verifies the composite checksum.
+		in.ChecksumType, in.ChecksumCRC32C = "", nil
+		out, err = s.client.CompleteMultipartUpload(ctx, in)
+	}
 	if err != nil {
 		return uploader.ObjectInfo{}, s.classify("complete multipart upload of "+key, err)
 	}
@@ -298,4 +309,19 @@ func (s *Store) AbortMultipart(ctx context.Context, key, uploadID string) error 
 		return err
 	}
 	return nil
+}
+
+// wrongChecksumType reports whether a completion was refused for its
+// checksum or checksum type (MinIO: XAmzContentChecksumMismatch; AWS:
+// InvalidRequest or BadDigest).
+func wrongChecksumType(err error) bool {
+	var ae smithy.APIError
+	if !errors.As(err, &ae) {
+		return false
+	}
+	switch ae.ErrorCode() {
+	case "XAmzContentChecksumMismatch", "InvalidRequest", "BadDigest", "InvalidArgument":
+		return true
+	}
+	return false
 }

@@ -639,3 +639,43 @@ func TestProgressFollowsASlowLink(t *testing.T) {
 		t.Errorf("%d bytes crossed the link for a %d-byte file: parts were sent again", sent, size)
 	}
 }
+
+// An upload an earlier Hoist created with the COMPOSITE checksum type,
+// resumed by this one, completes (MinIO refuses a full-object checksum for
+// it) and reports its composite checksum, which the engine accepts.
+func TestCompletesUploadCreatedComposite(t *testing.T) {
+	ctx := context.Background()
+	key := "composite/resumed.bin"
+	up, err := minio.S3Client().CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{
+		Bucket: aws.String(bucket), Key: aws.String(key),
+		ChecksumAlgorithm: types.ChecksumAlgorithmCrc32c, ChecksumType: types.ChecksumTypeComposite,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := newStore(t, nil)
+	data := bytes.Repeat([]byte("resumed "), 5<<20/8+3)
+	for n, off := int32(1), 0; off < len(data); n, off = n+1, off+5<<20 {
+		part := data[off:min(off+5<<20, len(data))]
+		var b [4]byte
+		binary.BigEndian.PutUint32(b[:], crc32.Checksum(part, crc32.MakeTable(crc32.Castagnoli)))
+		sum := base64.StdEncoding.EncodeToString(b[:])
+		if _, err := st.UploadPart(ctx, key, *up.UploadId, n, bytes.NewReader(part), int64(len(part)), sum); err != nil {
+			t.Fatal(err)
+		}
+	}
+	parts, err := st.ListParts(ctx, key, *up.UploadId)
+	if err != nil || len(parts) != 2 {
+		t.Fatalf("parts %+v %v", parts, err)
+	}
+	if _, err := st.CompleteMultipart(ctx, key, *up.UploadId, parts, true); err != nil {
+		t.Fatalf("complete: %v", err)
+	}
+	info, err := st.Head(ctx, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasSuffix(info.Checksum, "-2") || info.Size != int64(len(data)) {
+		t.Errorf("stored %+v, want a composite checksum of 2 parts", info)
+	}
+}

@@ -126,8 +126,8 @@ func (s *stack) up(ctx context.Context) error {
 	if err := devstack.WriteDevEnv(s.dir, s.minio, devstack.DefaultBucket, signin); err != nil {
 		return fmt.Errorf("up: %w", err)
 	}
-	fmt.Fprintf(s.out, "  endpoint  %s\n  bucket    %s\n  issuer    %s\n  connect   %s   (type this in a fresh Hoist's connect screen)\n  sign in   %s / %s\n  config    %s\n  env       %s\n\nrun: source %s\n",
-		s.minio.Endpoint, devstack.DefaultBucket, s.oidc.Issuer, s.oidc.Issuer, devstack.DemoUser, devstack.DemoPassword,
+	fmt.Fprintf(s.out, "  endpoint  %s\n  bucket    %s\n  issuer    %s\n  connect   %s   (type this in a fresh Hoist's connect screen)\n  sign in   %s / %s   (support staff: %s / %s)\n  config    %s\n  env       %s\n\nrun: source %s\n",
+		s.minio.Endpoint, devstack.DefaultBucket, s.oidc.Issuer, s.oidc.Issuer, devstack.DemoUser, devstack.DemoPassword, devstack.StaffUser, devstack.StaffPassword,
 		filepath.Join(s.dir, devstack.ConfigFileName), filepath.Join(s.dir, devstack.EnvFileName),
 		s.rel(filepath.Join(s.dir, devstack.EnvFileName)))
 	return nil

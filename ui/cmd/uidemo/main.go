@@ -30,6 +30,7 @@ func main() {
 		Icon: icon, Migrations: map[string]bool{"fyneDo": true}})
 	a := fyneapp.NewWithID("org.hoist.Hoist.demo")
 	a.SetIcon(icon)
+	a.Settings().SetTheme(ui.Theme())
 
 	sim := newSim(*jobs, *held)
 	go sim.run()

@@ -31,13 +31,15 @@ func newSim(extra int, held bool) *sim {
 			JobRecord: uploader.JobRecord{ID: s.nextID, Source: "/home/sam/Projects/" + rel, Rel: rel,
 				Key: "uploads/" + now.Format("2006-01-02") + "/" + rel, Size: size, State: st,
 				Reason: reason, Detail: detail, Created: now, Attempts: 1},
-			Done: done, Speed: speed, ETA: -1, Note: note,
+			Done: done, Confirmed: done * 9 / 10, Speed: speed, ETA: -1, Note: note,
 		})
 		s.nextID++
 	}
 	add("field-survey/site-A/drone-footage.mp4", 42_300*mb, uploader.StateRunning, 18_100*mb, 38*mb, "", "", "")
 	add("field-survey/site-A/lidar-scan.las", 8_750*mb, uploader.StateRunning, 6_020*mb, 21*mb, "", "", "")
-	add("field-survey/site-B/photos.zip", 3_200*mb, uploader.StateRunning, 410*mb, 0, "Waiting for the network…", "", "")
+	add("field-survey/site-B/photos.zip", 3_200*mb, uploader.StateRunning, 410*mb, 0, "Your organisation's storage isn't answering", "", "")
+	s.jobs[len(s.jobs)-1].RetryAt = now.Add(25 * time.Second)
+	s.jobs[len(s.jobs)-1].LastError = "dial tcp 203.0.113.7:443: connect: connection refused"
 	add("field-survey/site-C/summary.docx", 2*mb, uploader.StateFailed, 0, 0, "",
 		"The file is gone: it was moved or deleted before it was sent. Put it back and press Retry.",
 		"open /home/sam/Projects/field-survey/site-C/summary.docx: no such file or directory")
@@ -175,6 +177,19 @@ func (s *sim) Cancel(ids ...uint64) { s.set(ids, unfinished, uploader.StateCance
 func (s *sim) Retry(ids ...uint64) error {
 	s.set(ids, retryable, uploader.StateQueued)
 	return nil
+}
+func (s *sim) PauseForSignIn(ids ...uint64) { s.set(ids, unfinished, uploader.StatePaused) }
+func (s *sim) TryNow(...uint64)             {}
+func (s *sim) ClearFinished() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	kept := s.jobs[:0]
+	for _, j := range s.jobs {
+		if !j.State.Final() {
+			kept = append(kept, j)
+		}
+	}
+	s.jobs = kept
 }
 func (s *sim) PauseAll()  { s.set(nil, unfinished, uploader.StatePaused) }
 func (s *sim) ResumeAll() { s.set(nil, isPaused, uploader.StateQueued) }

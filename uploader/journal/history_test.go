@@ -1,0 +1,133 @@
+package journal
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"hoist/uploader"
+)
+
+// finish records a job as done at the given time.
+func finish(t *testing.T, j *Journal, rec *uploader.JobRecord, at time.Time) {
+	t.Helper()
+	r := *rec
+	r.State, r.Finished = uploader.StateDone, at
+	if err := j.UpdateJob(r); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func ids(recs []uploader.JobRecord) []uint64 {
+	out := make([]uint64, len(recs))
+	for i, r := range recs {
+		out[i] = r.ID
+	}
+	return out
+}
+
+// Unfinished reads only the unfinished jobs, through the index kept in
+// step by every write.
+func TestUnfinishedIndex(t *testing.T) {
+	j, _ := openTemp(t)
+	recs := addJobs(t, j, "a", "b", "c", "d")
+	finish(t, j, recs[1], base)
+	failed := *recs[3]
+	failed.State = uploader.StateFailed
+	must(t, j.UpdateJob(failed))
+	must(t, j.DeleteJob(recs[2].ID))
+	got, err := j.Unfinished()
+	if err != nil || fmt.Sprint(ids(got)) != fmt.Sprint([]uint64{recs[0].ID}) {
+		t.Fatalf("Unfinished = %v, %v; want only job %d", ids(got), err, recs[0].ID)
+	}
+	// A retry makes a finished job unfinished again.
+	failed.State = uploader.StateQueued
+	must(t, j.UpdateJob(failed))
+	if got, _ := j.Unfinished(); len(got) != 2 {
+		t.Fatalf("after a retry: %v", ids(got))
+	}
+}
+
+// A journal written before the index existed gets it, built from its
+// jobs, when opened for writing; OpenReadOnly reads it through a copy.
+func TestUnfinishedIndexBuiltForOldFiles(t *testing.T) {
+	j, path := openTemp(t)
+	recs := addJobs(t, j, "a", "b", "c")
+	finish(t, j, recs[0], base)
+	must(t, j.db.Update(func(tx *bolt.Tx) error { return tx.DeleteBucket(bucketOpen) }))
+	j.Close()
+
+	ro, err := OpenReadOnly(path)
+	must(t, err)
+	if got, err := ro.Unfinished(); err != nil || len(got) != 2 {
+		t.Fatalf("read-only: %v, %v", ids(got), err)
+	}
+	ro.Close()
+	j2, err := Open(path)
+	must(t, err)
+	defer j2.Close()
+	if got, err := j2.Unfinished(); err != nil || len(got) != 2 || got[0].ID != recs[1].ID {
+		t.Fatalf("reopened: %v, %v", ids(got), err)
+	}
+}
+
+// Retain keeps at most maxEntries finished jobs (the newest), drops those
+// older than the cut-off, and never touches unfinished or protected jobs.
+func TestRetain(t *testing.T) {
+	j, _ := openTemp(t)
+	names := make([]string, 10)
+	for i := range names {
+		names[i] = fmt.Sprint("f", i)
+	}
+	recs := addJobs(t, j, names...)
+	for i, r := range recs[:8] { // 8 finished, one a day, the oldest first
+		finish(t, j, r, base.Add(time.Duration(i)*24*time.Hour))
+	}
+	protected := recs[1].ID
+	n, err := j.Retain(0, base.Add(2*24*time.Hour), func(r uploader.JobRecord) bool { return r.ID == protected })
+	if err != nil || n != 1 { // f0 goes; f1 is protected
+		t.Fatalf("by age: removed %d, %v", n, err)
+	}
+	n, err = j.Retain(3, time.Time{}, nil)
+	if err != nil || n != 4 { // of f1..f7 the newest three stay
+		t.Fatalf("by count: removed %d, %v", n, err)
+	}
+	all, _ := j.Jobs()
+	want := []uint64{recs[5].ID, recs[6].ID, recs[7].ID, recs[8].ID, recs[9].ID}
+	if fmt.Sprint(ids(all)) != fmt.Sprint(want) {
+		t.Fatalf("kept %v; want %v", ids(all), want)
+	}
+	if n, err := j.Retain(0, time.Time{}, nil); err != nil || n != 0 {
+		t.Fatalf("no bounds removed %d, %v", n, err)
+	}
+	// The age bound walks history at most once a day: a start soon after
+	// reads nothing (and so removes nothing).
+	if n, err := j.Retain(0, base.Add(365*24*time.Hour), nil); err != nil || n != 0 {
+		t.Fatalf("a second walk for age within a day removed %d, %v", n, err)
+	}
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// BatchJobs returns one batch's jobs, leaving out those skipped.
+func TestBatchJobs(t *testing.T) {
+	j, _ := openTemp(t)
+	recs := make([]*uploader.JobRecord, 6)
+	for i := range recs {
+		recs[i] = newJob(fmt.Sprint("f", i))
+		recs[i].Batch = []string{"aaa", "bbb"}[i%2]
+	}
+	recs[4].Rel = `named "bbb"` // mentions the other batch, but is not in it
+	must(t, j.AddJobs(recs))
+	got, err := j.BatchJobs("bbb", func(id uint64) bool { return id == recs[1].ID })
+	if err != nil || fmt.Sprint(ids(got)) != fmt.Sprint([]uint64{recs[3].ID, recs[5].ID}) {
+		t.Fatalf("BatchJobs = %v, %v", ids(got), err)
+	}
+}
