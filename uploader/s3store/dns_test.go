@@ -12,8 +12,9 @@ import (
 )
 
 // nxdomain runs a DNS server on 127.0.0.1 that answers every query "no such
-// name", and points Go's resolver at it until the test ends.
-func nxdomain(t *testing.T) {
+// name" until the test ends, and returns a resolver that asks it. (Swapping
+// net.DefaultResolver instead races with goroutines other tests left.)
+func nxdomain(t *testing.T) *net.Resolver {
 	t.Helper()
 	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
 	if err != nil {
@@ -34,20 +35,21 @@ func nxdomain(t *testing.T) {
 			pc.WriteTo(reply, addr)
 		}
 	}()
-	old := net.DefaultResolver
-	net.DefaultResolver = &net.Resolver{PreferGo: true, Dial: func(ctx context.Context, _, _ string) (net.Conn, error) {
+	t.Cleanup(func() { pc.Close() })
+	return &net.Resolver{PreferGo: true, Dial: func(ctx context.Context, _, _ string) (net.Conn, error) {
 		var d net.Dialer
 		return d.DialContext(ctx, "udp", pc.LocalAddr().String())
 	}}
-	t.Cleanup(func() { net.DefaultResolver = old; pc.Close() })
 }
 
 // A server name that does not resolve (a mistyped endpoint, or a network
 // that answers so while offline) is waited out like an outage, and the
 // job's note names the server and who can fix the address.
 func TestUnknownHostIsWaitedOutWithAHint(t *testing.T) {
-	nxdomain(t)
-	store := newStore(t, func(o *s3store.Options) { o.Endpoint = "http://storage.hoist-test.invalid:9000" })
+	resolver := nxdomain(t)
+	store := newStore(t, func(o *s3store.Options) {
+		o.Endpoint, o.Resolver = "http://storage.hoist-test.invalid:9000", resolver
+	})
 	r := newRig(t, store, func(o *uploader.Options) { o.MaxFailures = 2 })
 	added, err := r.engine.Enqueue(context.Background(), r.prefix, r.file("dns.txt", 10))
 	if err != nil {

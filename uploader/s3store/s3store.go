@@ -65,6 +65,10 @@ type Options struct {
 	// (not the body upload, which the engine's stall detector watches).
 	// Zero means 60 s.
 	HTTPTimeout time.Duration
+	// Resolver looks up the endpoint's host name; nil means the system's
+	// (net.DefaultResolver). Tests give their own instead of swapping the
+	// process-wide one under running goroutines.
+	Resolver *net.Resolver
 }
 
 // Store implements uploader.Store on one bucket. It is safe for concurrent use.
@@ -106,6 +110,9 @@ func New(ctx context.Context, opts Options) (*Store, error) {
 	}).WithDialerOptions(func(d *net.Dialer) {
 		d.Timeout = timeout / 2
 		d.Control = limitUnsent // progress follows the wire, not the socket buffer
+		if opts.Resolver != nil {
+			d.Resolver = opts.Resolver
+		}
 	})
 	conns := &connTracker{}
 	httpClient = httpClient.WithTransportOptions(func(t *http.Transport) {

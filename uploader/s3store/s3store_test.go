@@ -11,6 +11,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -295,6 +296,22 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 	}
 }
 
+// waitForJob is waitFor on one job's snapshot; on a timeout it says where
+// the job stands and where every goroutine is, so a hang can be diagnosed
+// from the CI log alone.
+func waitForJob(t *testing.T, r *rig, id uint64, what string, cond func(uploader.JobSnapshot) bool) {
+	t.Helper()
+	deadline := time.Now().Add(2 * time.Minute)
+	for s := jobOf(r, id); !cond(s); s = jobOf(r, id) {
+		if time.Now().After(deadline) {
+			_ = pprof.Lookup("goroutine").WriteTo(os.Stderr, 1)
+			t.Fatalf("timed out waiting for %s: job %s, note %q, detail %q, last error %q, %d of %d bytes confirmed",
+				what, s.State, s.Note, s.Detail, s.LastError, s.Confirmed, s.Size)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
 func TestResetsAndStallsMidPart(t *testing.T) {
 	proxy, err := faultproxy.New(minio.Addr())
 	if err != nil {
@@ -331,7 +348,7 @@ func TestOutageIsWaitedOut(t *testing.T) {
 		t.Fatalf("job ended during the outage: %s %s", s.State, s.Detail)
 	}
 	proxy.Down(false)
-	waitFor(t, "done", func() bool { return jobOf(r, id).State == uploader.StateDone })
+	waitForJob(t, r, id, "done", func(s uploader.JobSnapshot) bool { return s.State == uploader.StateDone })
 	assertSame(t, jobOf(r, id).Key, p)
 }
 
@@ -351,7 +368,11 @@ func TestCancelDuringOutageAbortsLater(t *testing.T) {
 		t.Fatal(err)
 	}
 	id, key := added.IDs[0], r.prefix+"/outage.bin"
-	waitFor(t, "the upload to start", func() bool { return openUploads(t, key) == 1 })
+	// The engine must know its upload ID (a part confirmed) before the link
+	// freezes: a CreateMultipartUpload whose answer is frozen on the way
+	// back leaves an upload the engine never heard of, which is not what
+	// this test is about.
+	waitFor(t, "the upload to start", func() bool { return openUploads(t, key) == 1 && jobOf(r, id).Confirmed > 0 })
 	proxy.Stall(true) // the link freezes mid-upload, then drops
 	proxy.Down(true)
 	if s := jobOf(r, id); s.State.Final() {
@@ -645,7 +666,7 @@ func TestProgressFollowsASlowLink(t *testing.T) {
 // it) and reports its composite checksum, which the engine accepts.
 func TestCompletesUploadCreatedComposite(t *testing.T) {
 	ctx := context.Background()
-	key := "composite/resumed.bin"
+	key := fmt.Sprintf("composite/resumed-%d.bin", time.Now().UnixNano()) // -count=N reuses no key
 	up, err := minio.S3Client().CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{
 		Bucket: aws.String(bucket), Key: aws.String(key),
 		ChecksumAlgorithm: types.ChecksumAlgorithmCrc32c, ChecksumType: types.ChecksumTypeComposite,
