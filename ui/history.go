@@ -350,6 +350,7 @@ func (h *historyView) copyReceiptText() {
 				return
 			}
 			w.d.App.Clipboard().SetContent(text)
+			showReceipt(w.win, text)
 		})
 	})
 }
@@ -367,4 +368,17 @@ func (h *historyView) copyReportText() {
 			w.d.App.Clipboard().SetContent(text)
 		})
 	})
+}
+
+// showReceipt shows a batch's readable receipt, which is already on the
+// clipboard: History shows what the organisation received, not only copies
+// it.
+func showReceipt(win fyne.Window, text string) {
+	body := widget.NewLabel(text)
+	body.Selectable = true
+	body.Wrapping = fyne.TextWrapWord
+	note := widget.NewLabelWithStyle("Copied. Paste it into an e-mail to show what arrived.", fyne.TextAlignLeading, fyne.TextStyle{Italic: true})
+	scroll := container.NewVScroll(body)
+	scroll.SetMinSize(fyne.NewSize(620, 360))
+	newDialog("Receipt", "Close", border(note, nil, nil, nil, scroll), win).Show()
 }

@@ -152,6 +152,14 @@ func TestHistoryCopyReceiptAndReport(t *testing.T) {
 	if got := a.Clipboard().Content(); got != "Hoist receipt new" {
 		t.Errorf("clipboard %q", got)
 	}
+	shown := find(w.win.Canvas().Overlays().Top(), func(o fyne.CanvasObject) bool {
+		l, ok := o.(*widget.Label)
+		return ok && l.Text == "Hoist receipt new"
+	})
+	if len(shown) != 1 {
+		t.Error("the receipt is not shown in a dialog")
+	}
+	test.Tap(button(t, w, "Close"))
 	test.Tap(button(t, w, "Copy report for support"))
 	if got := a.Clipboard().Content(); got != "report" {
 		t.Errorf("clipboard %q", got)
