@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/zalando/go-keyring"
@@ -59,8 +61,102 @@ type KeyringStore struct {
 // a keyring answers; NewDefaultStore does.
 func NewKeyringStore() *KeyringStore { return &KeyringStore{ring: osKeyring{}} }
 
+// Save sets the value for key. A value longer than keyringChunk is kept in
+// several entries (Credential Manager holds at most 2,560 bytes in one, and
+// some providers' refresh tokens are longer): key then holds a header naming
+// how many, and "key#1", "key#2", … the pieces.
+func (k *KeyringStore) Save(key, value string) error {
+	old := k.chunksOf(key)
+	if len(value) <= keyringChunk {
+		if err := k.set(key, value); err != nil {
+			return err
+		}
+		k.dropChunks(key, 1, old)
+		return nil
+	}
+	n := (len(value) + keyringChunk - 1) / keyringChunk
+	for i := 1; i <= n; i++ {
+		piece := value[(i-1)*keyringChunk : min(i*keyringChunk, len(value))]
+		if err := k.set(chunkKey(key, i), piece); err != nil {
+			return err
+		}
+	}
+	if err := k.set(key, chunkHeader+strconv.Itoa(n)); err != nil {
+		return err
+	}
+	k.dropChunks(key, n+1, old)
+	return nil
+}
+
 // Load returns the value for key or ErrNotFound.
 func (k *KeyringStore) Load(key string) (string, error) {
+	v, err := k.get(key)
+	if err != nil {
+		return "", err
+	}
+	n, chunked := parseChunkHeader(v)
+	if !chunked {
+		return v, nil
+	}
+	var b strings.Builder
+	for i := 1; i <= n; i++ {
+		piece, err := k.get(chunkKey(key, i))
+		if err != nil {
+			return "", fmt.Errorf("piece %d of %d: %w", i, n, err)
+		}
+		b.WriteString(piece)
+	}
+	return b.String(), nil
+}
+
+// Delete removes key (and its pieces), or returns ErrNotFound.
+func (k *KeyringStore) Delete(key string) error {
+	n := k.chunksOf(key)
+	err := withTimeout(func() error { return k.ring.Delete(KeyringService, key) })
+	if err != nil {
+		return keyringErr("delete from", err)
+	}
+	k.dropChunks(key, 1, n)
+	return nil
+}
+
+// keyringChunk is the most one keyring entry holds here: below Credential
+// Manager's 2,560 bytes and macOS's limit, with room to spare.
+const keyringChunk = 2000
+
+// chunkHeader starts the value of a key kept in pieces; no token starts so.
+const chunkHeader = "hoist-pieces:"
+
+func chunkKey(key string, i int) string { return key + "#" + strconv.Itoa(i) }
+
+func parseChunkHeader(v string) (int, bool) {
+	rest, ok := strings.CutPrefix(v, chunkHeader)
+	if !ok {
+		return 0, false
+	}
+	n, err := strconv.Atoi(rest)
+	return n, err == nil && n > 0
+}
+
+// chunksOf says in how many pieces key is kept now (0: one entry or none).
+func (k *KeyringStore) chunksOf(key string) int {
+	v, err := k.get(key)
+	if err != nil {
+		return 0
+	}
+	n, _ := parseChunkHeader(v)
+	return n
+}
+
+// dropChunks deletes the pieces from..to of key, best effort: a piece left
+// behind is unreachable and holds part of an old token only.
+func (k *KeyringStore) dropChunks(key string, from, to int) {
+	for i := from; i <= to; i++ {
+		_ = withTimeout(func() error { return k.ring.Delete(KeyringService, chunkKey(key, i)) })
+	}
+}
+
+func (k *KeyringStore) get(key string) (string, error) {
 	var v string
 	err := withTimeout(func() (err error) {
 		v, err = k.ring.Get(KeyringService, key)
@@ -72,20 +168,9 @@ func (k *KeyringStore) Load(key string) (string, error) {
 	return v, nil
 }
 
-// Save sets the value for key.
-func (k *KeyringStore) Save(key, value string) error {
-	err := withTimeout(func() error { return k.ring.Set(KeyringService, key, value) })
-	if err != nil {
+func (k *KeyringStore) set(key, value string) error {
+	if err := withTimeout(func() error { return k.ring.Set(KeyringService, key, value) }); err != nil {
 		return keyringErr("write", err)
-	}
-	return nil
-}
-
-// Delete removes key, or returns ErrNotFound.
-func (k *KeyringStore) Delete(key string) error {
-	err := withTimeout(func() error { return k.ring.Delete(KeyringService, key) })
-	if err != nil {
-		return keyringErr("delete from", err)
 	}
 	return nil
 }

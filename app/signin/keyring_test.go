@@ -89,6 +89,9 @@ func (f *fakeRing) Get(service, user string) (string, error) {
 }
 
 func (f *fakeRing) Set(service, user, secret string) error {
+	if len(secret) > 2560 { // as Credential Manager
+		return keyring.ErrSetDataTooBig
+	}
 	f.entries[service+"/"+user] = secret
 	return nil
 }
@@ -126,4 +129,46 @@ func TestDefaultStoreChoice(t *testing.T) {
 		}
 		checkFallback(t, fs, dir, logs.String())
 	})
+}
+
+// A value longer than one keyring entry holds (Credential Manager: 2,560
+// bytes) is kept in pieces, read back whole, replaced by a shorter one
+// without leaving pieces, and deleted with all of them.
+func TestKeyringLongValuesInPieces(t *testing.T) {
+	ring := &fakeRing{entries: map[string]string{}}
+	s := &KeyringStore{ring: ring}
+	long := strings.Repeat("0123456789", 650) // 6,500 bytes: 4 pieces
+	if err := s.Save("k", long); err != nil {
+		t.Fatalf("save: %v", err)
+	}
+	if len(ring.entries) != 5 {
+		t.Fatalf("%d entries, want the header and 4 pieces", len(ring.entries))
+	}
+	if got, err := s.Load("k"); err != nil || got != long {
+		t.Fatalf("load: %d bytes, %v", len(got), err)
+	}
+	if err := s.Save("k", long[:4500]); err != nil { // 3 pieces now
+		t.Fatal(err)
+	}
+	if got, _ := s.Load("k"); got != long[:4500] || len(ring.entries) != 4 {
+		t.Fatalf("after a shorter save: %d bytes, %d entries", len(got), len(ring.entries))
+	}
+	if err := s.Save("k", "short"); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.Load("k"); got != "short" || len(ring.entries) != 1 {
+		t.Fatalf("after a short save: %q, %d entries", got, len(ring.entries))
+	}
+	if err := s.Save("k", long); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Delete("k"); err != nil {
+		t.Fatal(err)
+	}
+	if len(ring.entries) != 0 {
+		t.Fatalf("%d entries left after Delete", len(ring.entries))
+	}
+	if _, err := s.Load("k"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("load after delete: %v", err)
+	}
 }

@@ -73,4 +73,24 @@ func TestWindowsCredentialManager(t *testing.T) {
 	if _, err := s.Load(key); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("load after delete: %v", err)
 	}
+
+	// Longer than one credential holds (2,560 bytes): kept in pieces.
+	long := strings.Repeat("R", 6000)
+	if err := s.Save(key, long); err != nil {
+		t.Fatalf("save of 6,000 bytes: %v", err)
+	}
+	if got, err := s.Load(key); err != nil || got != long {
+		t.Fatalf("load of 6,000 bytes: %d bytes, %v", len(got), err)
+	}
+	if _, ok := credBlob(t, KeyringService+":"+key+"#3"); !ok {
+		t.Fatal("no third piece in Credential Manager")
+	}
+	if err := s.Delete(key); err != nil {
+		t.Fatalf("delete: %v", err)
+	}
+	for _, name := range []string{key, key + "#1", key + "#2", key + "#3"} {
+		if _, ok := credBlob(t, KeyringService+":"+name); ok {
+			t.Fatalf("%s is still there after Delete", name)
+		}
+	}
 }
