@@ -400,8 +400,17 @@ func startXvfb(t *testing.T, tools xTools) *xDisplay {
 	if !pollUntil(time.Minute, func() bool { _, err := os.Stat(socket); return err == nil }) {
 		t.Fatalf("Xvfb :%s never made %s", n, socket)
 	}
+	x := &xDisplay{t: t, tools: tools, name: ":" + n, tmp: t.TempDir()}
+	// The socket can be a stale one; only a client that connects proves
+	// the server answers (else the window test fails later, as a Hoist
+	// that "failed to open display").
+	var lastErr error
+	if !pollUntil(time.Minute, func() bool { _, lastErr = x.run(tools.xdotool, "getdisplaygeometry"); return lastErr == nil }) {
+		log, _ := os.ReadFile(logPath)
+		t.Fatalf("Xvfb :%s does not answer clients: %v\n%s", n, lastErr, log)
+	}
 	t.Logf("Xvfb on :%s (%s)", n, xScreen)
-	return &xDisplay{t: t, tools: tools, name: ":" + n, tmp: t.TempDir()}
+	return x
 }
 
 // env is the environment for a program on this display.
