@@ -337,7 +337,11 @@ func TestOutageIsWaitedOut(t *testing.T) {
 	}
 	defer proxy.Close()
 	store := newStore(t, func(o *s3store.Options) { o.Endpoint = proxy.URL() })
-	r := newRig(t, store, func(o *uploader.Options) { o.MaxFailures = 2 })
+	// A stall timeout well above the SDK's own retries of a refused
+	// connection: with the rig's 2 s, a loaded machine saw those retries
+	// end as "no data moved" stalls, which count as failures, and the job
+	// failed after MaxFailures instead of waiting the outage out.
+	r := newRig(t, store, func(o *uploader.Options) { o.MaxFailures, o.StallTimeout = 2, 30*time.Second })
 	proxy.Down(true)
 	p := r.file("o.bin", 2*partSize)
 	added, _ := r.engine.Enqueue(context.Background(), r.prefix, p)
