@@ -119,7 +119,13 @@ func saveCurrentPerson(dataDir string, p *person) error {
 // loadCurrentPerson returns the person signed in last, or nil when nobody
 // is (or the file cannot be read).
 func loadCurrentPerson(dataDir string) *person {
-	data, err := os.ReadFile(filepath.Join(dataDir, currentPersonFile))
+	return loadPersonFile(filepath.Join(dataDir, currentPersonFile))
+}
+
+// loadPersonFile reads a person saved with writeJSONFile, or returns nil
+// when the file is missing, unreadable or names nobody.
+func loadPersonFile(path string) *person {
+	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil
 	}
@@ -143,15 +149,7 @@ func saveWaitingPerson(dataDir string, p *person) error {
 
 // loadWaitingPerson returns the person whose uploads wait, or nil.
 func loadWaitingPerson(dataDir string) *person {
-	data, err := os.ReadFile(filepath.Join(dataDir, waitingPersonFile))
-	if err != nil {
-		return nil
-	}
-	var p person
-	if json.Unmarshal(data, &p) != nil || p.Subject == "" {
-		return nil
-	}
-	return &p
+	return loadPersonFile(filepath.Join(dataDir, waitingPersonFile))
 }
 
 // forgetWaitingPerson removes the note of whose uploads wait.
