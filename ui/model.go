@@ -240,7 +240,7 @@ func newRowView(js *uploader.JobSnapshot, m *marks, now time.Time) rowView {
 	r.percent = percent(r.fraction)
 	r.status, r.tone = statusText(js, now)
 	if js.State == uploader.StateFailed || js.State == uploader.StateSkipped {
-		r.reason = js.Reason
+		r.reason = jobReason(&js.JobRecord)
 	}
 	r.primary = primaryAction(js.State)
 	r.cancel = !js.State.Final()
@@ -259,7 +259,7 @@ func statusText(js *uploader.JobSnapshot, now time.Time) (string, tone) {
 	switch js.State {
 	case uploader.StateQueued:
 		if js.Note != "" {
-			return join("Waiting", js.Note), toneWarning
+			return join("Waiting", noteText(js.Note)), toneWarning
 		}
 		return "Waiting", toneNormal
 	case uploader.StateRunning:
@@ -267,13 +267,13 @@ func statusText(js *uploader.JobSnapshot, now time.Time) (string, tone) {
 		case js.Pausing:
 			return join("Pausing…", formatBytes(js.Confirmed)+" kept so far"), toneNormal
 		case js.Note != "":
-			return join(js.Note, nextTry(js.RetryAt, now)), toneWarning
+			return join(noteText(js.Note), nextTry(js.RetryAt, now)), toneWarning
 		case js.Size > 0 && js.Done >= js.Size:
 			return "Finishing…", toneNormal
 		}
 		return join("Uploading", formatSpeed(js.Speed), formatETA(js.ETA)), toneNormal
 	case uploader.StateVerifying:
-		return join("Finishing…", js.Note), toneNormal
+		return join("Finishing…", noteText(js.Note)), toneNormal
 	case uploader.StatePaused:
 		kept := ""
 		if js.Confirmed > 0 && js.Confirmed < js.Size {
@@ -282,9 +282,9 @@ func statusText(js *uploader.JobSnapshot, now time.Time) (string, tone) {
 		if js.WaitingSignIn {
 			return join("Paused until you sign in", kept), toneWarning
 		}
-		return join("Paused", kept, js.Note), toneWarning
+		return join("Paused", kept, noteText(js.Note)), toneWarning
 	case uploader.StateDone:
-		return join("Done", js.Reason), toneGood
+		return join("Done", jobReason(&js.JobRecord)), toneGood
 	case uploader.StateSkipped:
 		return "Skipped", toneWarning
 	case uploader.StateFailed:

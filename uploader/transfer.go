@@ -16,6 +16,10 @@ var errChanged = errors.New("the source file changed")
 
 const changedReason = "The file changed while it was being sent. Send it again once nothing is editing it."
 
+// checksumReason is the failure of a part or a file whose stored bytes
+// differ from the sent ones.
+const checksumReason = "The stored file does not match what was sent. Press Retry to send it again."
+
 // transfer sends the job's file. It returns nil when the object is stored
 // and verified, a *Failure for reasons people can act on, or the error
 // that ended it.
@@ -158,7 +162,7 @@ func (e *Engine) putOnce(ctx context.Context, j *job, f *os.File, rec JobRecord,
 // checked the bytes against the checksum sent.
 func (e *Engine) finishSingle(j *job, rec JobRecord, key, sum string, info ObjectInfo) error {
 	if info.Checksum != "" && sum != "" && !sameChecksum(sum, info.Checksum) {
-		return failCode(CodeChecksumMismatch, "The storage holds different bytes than were sent. Press Retry.", fmt.Errorf("checksum %s, expected %s", info.Checksum, sum))
+		return failCode(CodeChecksumMismatch, checksumReason, fmt.Errorf("checksum %s, expected %s", info.Checksum, sum))
 	}
 	if err := unchanged(rec); err != nil {
 		return err
@@ -667,7 +671,7 @@ func (e *Engine) verify(ctx context.Context, j *job, rec JobRecord, want, full s
 		return failCode(CodeSizeMismatch, "The stored file has the wrong size. Press Retry to send it again.", fmt.Errorf("stored %d bytes, sent %d", info.Size, rec.Size))
 	}
 	if want != "" && info.Checksum != "" && !ours(info, rec.Size, want, full) {
-		return failCode(CodeChecksumMismatch, "The stored file does not match what was sent. Press Retry to send it again.", fmt.Errorf("stored checksum %s, sent %s (composite) or %s (full object)", info.Checksum, want, full))
+		return failCode(CodeChecksumMismatch, checksumReason, fmt.Errorf("stored checksum %s, sent %s (composite) or %s (full object)", info.Checksum, want, full))
 	}
 	sum := want
 	if info.Checksum != "" && sameChecksum(full, info.Checksum) {
