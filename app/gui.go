@@ -155,7 +155,7 @@ func StartGUI(a fyne.App, g GUI) (w *ui.MainWindow, done func()) {
 		Window:                g.Onboarding.Window,
 		Support:               g.Support,
 
-		Picker:      desktop.Picker{},
+		Picker:      loggedPicker{desktop.Picker{}, log},
 		Tray:        desktop.HasTray(),
 		Destination: destinationFor(g.Organisation.Name, g.Uploads),
 	}

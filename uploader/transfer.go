@@ -493,6 +493,20 @@ func (e *Engine) sendParts(ctx context.Context, j *job, f *os.File, rec JobRecor
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	var stopped atomic.Bool
+	flight := newInFlight()
+	finished := make(chan struct{})
+	defer close(finished)
+	go func() {
+		select {
+		case <-pausing:
+			e.mu.Lock()
+			speed := j.meter.speed()
+			e.mu.Unlock()
+			flight.triage(speed, e.opts.PauseGrace)
+		case <-ctx.Done():
+		case <-finished:
+		}
+	}()
 	for range min(e.parallelParts(), len(todo)) {
 		wg.Add(1)
 		go func() {
@@ -507,9 +521,15 @@ func (e *Engine) sendParts(ctx context.Context, j *job, f *os.File, rec JobRecor
 					return
 				default:
 				}
-				p, err := e.sendPart(ctx, j, f, rec, n, pausing)
-				if errors.Is(err, errNotStarted) {
-					stopped.Store(true) // paused while waiting for a slot
+				pctx, stop := context.WithCancelCause(ctx)
+				_, length := partRange(n, rec.Size, rec.PartSize)
+				fp := flight.add(n, length, stop)
+				p, err := e.sendPart(pctx, j, f, rec, n, pausing, fp)
+				flight.remove(n)
+				stoppedEarly := ctx.Err() == nil && errors.Is(context.Cause(pctx), errStoppedForPause)
+				stop(nil)
+				if errors.Is(err, errNotStarted) || stoppedEarly {
+					stopped.Store(true) // paused while waiting for a slot, or stopped for the pause
 					return
 				}
 				if err != nil {
@@ -535,7 +555,8 @@ func (e *Engine) sendParts(ctx context.Context, j *job, f *os.File, rec JobRecor
 // sendPart uploads part n with retries and journals it.
 // A Pause (pausing closed) before the request got a slot ends it with
 // errNotStarted.
-func (e *Engine) sendPart(ctx context.Context, j *job, f *os.File, rec JobRecord, n int32, pausing <-chan struct{}) (PartRecord, error) {
+// fp counts the bytes the request reads, for a Pause's triage.
+func (e *Engine) sendPart(ctx context.Context, j *job, f *os.File, rec JobRecord, n int32, pausing <-chan struct{}, fp *flightPart) (PartRecord, error) {
 	off, length := partRange(n, rec.Size, rec.PartSize)
 	var sum, etag string
 	if e.opts.Checksums {
@@ -559,7 +580,9 @@ func (e *Engine) sendPart(ctx context.Context, j *job, f *os.File, rec JobRecord
 		if err != nil {
 			return err
 		}
-		etag, err = e.store.UploadPart(ctx, rec.Key, rec.UploadID, n, a.track(io.NewSectionReader(f, off, length)), length, sum)
+		fp.sent.Store(0)
+		body := countedSection{r: io.NewSectionReader(f, off, length), part: fp}
+		etag, err = e.store.UploadPart(ctx, rec.Key, rec.UploadID, n, a.track(body), length, sum)
 		done()
 		if err == nil {
 			a.answered()
