@@ -502,7 +502,8 @@ func (e *Engine) sendParts(ctx context.Context, j *job, f *os.File, rec JobRecor
 			e.mu.Lock()
 			speed := j.meter.speed()
 			e.mu.Unlock()
-			flight.triage(speed, e.opts.PauseGrace)
+			kept, stopped := flight.triage(speed, e.opts.PauseGrace)
+			e.log.Debug("pause: parts on their way", "job", j.id, "finishing", kept, "stopped", stopped, "speed_bytes_per_s", int64(speed))
 		case <-ctx.Done():
 		case <-finished:
 		}
