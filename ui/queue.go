@@ -85,7 +85,7 @@ func newQueueRow(w *MainWindow, buttonWidth float32) *queueRow {
 	gutter.SetMinSize(fyne.NewSize(theme.Padding()*2, 0))
 	lines := container.New(layout.NewCustomPaddedVBoxLayout(-theme.Padding()),
 		border(nil, nil, nil, r.size, r.name),
-		border(nil, nil, container.New(&fixedWidth{width: 160}, r.bar), r.tryNow, r.status),
+		border(nil, nil, container.New(&topSlot{width: 160, height: r.status.MinSize().Height}, r.bar), r.tryNow, r.status),
 		r.reason,
 	)
 	r.content = border(nil, nil, nil, container.NewVBox(container.NewHBox(buttons, gutter)), lines)

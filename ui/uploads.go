@@ -42,12 +42,12 @@ type uploadsScreen struct {
 	buttonW   float32
 	rowH      float32
 	reasonH   float32
-	tall      map[widget.ListItemID]bool // list items given room for a reason
+	tall      map[widget.ListItemID]float32 // list items given room for a reason or a second status line: how much
 	dropFrame *canvas.Rectangle
 }
 
 func newUploadsScreen(w *MainWindow) *uploadsScreen {
-	s := &uploadsScreen{w: w, buttonW: rowButtonWidth(), tall: map[widget.ListItemID]bool{}}
+	s := &uploadsScreen{w: w, buttonW: rowButtonWidth(), tall: map[widget.ListItemID]float32{}}
 	s.rowH, s.reasonH = rowHeight(), rowReasonHeight()
 	s.problems = newProblemBanner(w)
 	s.held = s.heldBanner()
@@ -251,16 +251,20 @@ func (s *uploadsScreen) apply(v queueView) {
 // rows of a waiting retry room for a status of two lines.
 func (s *uploadsScreen) fitRows(v queueView) {
 	for id, i := range v.order {
-		tall := v.rows[i].reason != "" || v.rows[i].tryNow
-		if tall != s.tall[id] {
-			h := s.rowH
-			if tall {
-				h += s.reasonH
-				s.tall[id] = true
+		var extra float32
+		switch {
+		case v.rows[i].reason != "":
+			extra = s.reasonH
+		case v.rows[i].tryNow:
+			extra = s.reasonH / 2
+		}
+		if extra != s.tall[id] {
+			if extra > 0 {
+				s.tall[id] = extra
 			} else {
 				delete(s.tall, id)
 			}
-			s.list.SetItemHeight(id, h)
+			s.list.SetItemHeight(id, s.rowH+extra)
 		}
 	}
 	for id := range s.tall {
