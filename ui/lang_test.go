@@ -384,3 +384,48 @@ func relayout(o fyne.CanvasObject) {
 		}
 	}
 }
+
+// TestGermanMessages: notifications, what a second launch is told, the
+// support summary and the start-up problem window read as German.
+func TestGermanMessages(t *testing.T) {
+	i18n.UseEnvLanguage(t, "de_DE.UTF-8")
+	prev := queueView{active: 1}
+	next := queueView{totals: uploader.Totals{Files: 2, FilesDone: 2, Bytes: 2000}}
+	if n := batchNotice(prev, next); n == nil || n.Title != "Uploads beendet" || n.Content != "2 Dateien gesendet (2,0 KB)." {
+		t.Errorf("batch notice %+v", n)
+	}
+	next.totals.FilesDone, next.totals.FilesFailed = 1, 1
+	if n := batchNotice(prev, next); n == nil || n.Content != "1 Datei gesendet · 1 fehlgeschlagen. Öffnen Sie Hoist, um es erneut zu versuchen." {
+		t.Errorf("batch notice with a failure %+v", n)
+	}
+
+	fake := newFakeUploads()
+	w := testWindow(t, Deps{Uploads: fake, Account: &fakeAccount{}, NeedsSignIn: true, Connector: &fakeConnector{}})
+	if msg := w.Open([]string{"/tmp/a.bin"}); msg != "Hoist sendet 1 Datei oder Ordner, sobald Sie angemeldet sind." {
+		t.Errorf("Open says %q", msg)
+	}
+	fake.setSnapshot(snapshotOf(job(1, uploader.StatePaused, 100, 10), job(2, uploader.StateRunning, 100, 10)))
+	if msg, _ := w.ConnectTo("other.example"); !strings.HasPrefix(msg, "2 Uploads an Acme Research sind noch nicht fertig.") {
+		t.Errorf("ConnectTo says %q", msg)
+	}
+
+	failed := uploader.JobRecord{ID: 7, Rel: "a.bin", Key: "uploads/a.bin", Size: 2000, State: uploader.StateFailed, Attempts: 1}
+	sum := historySummary(summaryHeader{Version: "1.0", Organisation: "Acme Research", OnlyFailed: true, At: time.Now()},
+		[]histRow{newHistRow(failed, func(k string) string { return k })})
+	for _, want := range []string{"Hoist 1.0: Zusammenfassung der Uploads an Acme Research", "1 fehlgeschlagener Upload: 0 fertig, 1 fehlgeschlagen",
+		"Upload-ID 7, 1 Versuch", "Ziel: uploads/a.bin"} {
+		if !strings.Contains(sum, want) {
+			t.Errorf("summary lacks %q:\n%s", want, sum)
+		}
+	}
+
+	a := test.NewTempApp(t)
+	win := NewStartupErrorWindow(a, "1.0", plainError("Die Einstellungen sind fehlerhaft."))
+	defer win.Close()
+	text := strings.Join(shownTexts(win.Content()), "|")
+	for _, want := range []string{"Hoist konnte nicht starten", "Meldung kopieren", "Beenden", "Öffnen Sie Hoist noch einmal."} {
+		if !strings.Contains(text, want) {
+			t.Errorf("start-up window lacks %q: %s", want, text)
+		}
+	}
+}
