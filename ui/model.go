@@ -4,6 +4,8 @@ import (
 	"strconv"
 	"time"
 
+	"fyne.io/fyne/v2/lang"
+
 	"hoist/uploader"
 )
 
@@ -71,8 +73,37 @@ const (
 	filterDone // done or skipped
 )
 
-// filterNames are the filter buttons' words, in filter order.
+// filterNames are the filters' English names, in filter order (the
+// buttons show filterLabel).
 var filterNames = [...]string{"All", "Uploading", "Failed", "Done"}
+
+// filterLabel is the word on f's button. The keys have their own context
+// ("filter.…"): "Uploading" as a filter is not the row status "Uploading"
+// in every language.
+func filterLabel(f filter) string {
+	switch f {
+	case filterUploading:
+		return lang.X("filter.uploading", "Uploading")
+	case filterFailed:
+		return lang.X("filter.failed", "Failed")
+	case filterDone:
+		return lang.X("filter.done", "Done")
+	}
+	return lang.X("filter.all", "All")
+}
+
+// filterEmpty is what the list says when f hides every row.
+func filterEmpty(f filter) string {
+	switch f {
+	case filterUploading:
+		return lang.L("No uploading uploads. Choose All to see every upload.")
+	case filterFailed:
+		return lang.L("No failed uploads. Choose All to see every upload.")
+	case filterDone:
+		return lang.L("No done uploads. Choose All to see every upload.")
+	}
+	return lang.L("Nothing here yet. Files you add appear in this list while they upload.")
+}
 
 // shows reports whether a job in state s is shown under f.
 func (f filter) shows(s uploader.State) bool {
@@ -109,10 +140,13 @@ type queueView struct {
 }
 
 // marks remembers, per job, the most progress a bar has shown, so that no
-// bar runs backwards: bytes in flight that a pause or a dropped connection
-// throws away are not taken back from the bar. Only when the store lost
-// bytes it had confirmed (the file changed, the upload expired) does a bar
-// start lower again. Owned by the poller goroutine.
+// bar runs backwards while its upload runs: bytes in flight that a dropped
+// connection throws away (and sends again) are not taken back from the
+// bar. A bar that stops (paused, waiting, failed) shows what the store
+// holds — what a pause kept, never less — so that the bar, the figures
+// and "Paused · 20 MB kept" say the same. Only when the store lost bytes
+// it had confirmed (the file changed, the upload expired) does a running
+// bar start lower again. Owned by the poller goroutine.
 type marks struct {
 	jobs map[uint64]mark
 	// the footer's bar, and the totals it was shown for
@@ -128,29 +162,37 @@ type mark struct {
 
 func newMarks() *marks { return &marks{jobs: map[uint64]mark{}} }
 
-// fraction is what job js's bar shows: never less than before, unless the
-// store's confirmed bytes went down.
+// moving reports whether a job in state s is on its way (its bytes in
+// flight may still arrive).
+func moving(s uploader.State) bool {
+	return s == uploader.StateRunning || s == uploader.StateVerifying
+}
+
+// fraction is what job js's bar shows: while it runs never less than
+// before, unless the store's confirmed bytes went down; otherwise what the
+// store holds.
 func (m *marks) fraction(js *uploader.JobSnapshot) float64 {
 	f := js.Fraction()
 	if m == nil {
 		return f
 	}
 	prev, ok := m.jobs[js.ID]
-	if ok && js.Confirmed >= prev.confirmed && prev.shown > f {
+	if ok && moving(js.State) && js.Confirmed >= prev.confirmed && prev.shown > f {
 		f = prev.shown
 	}
 	m.jobs[js.ID] = mark{shown: f, confirmed: js.Confirmed}
 	return f
 }
 
-// footer is what the footer's bar shows: never less than before while the
-// set of files is the same (adding or clearing files starts afresh).
+// footer is what the footer's bar shows: while uploads run never less
+// than before as long as the set of files is the same (adding or clearing
+// files starts afresh); when none runs, what the store holds.
 func (m *marks) footer(t uploader.Totals) float64 {
 	f := t.Fraction()
 	if m == nil {
 		return f
 	}
-	if t.Files == m.totalFiles && t.Bytes <= m.totalBytes && m.total > f {
+	if t.FilesActive > 0 && t.Files == m.totalFiles && t.Bytes <= m.totalBytes && m.total > f {
 		f = m.total
 	}
 	m.total, m.totalBytes, m.totalFiles = f, t.Bytes, t.Files
@@ -236,15 +278,15 @@ func newRowView(js *uploader.JobSnapshot, m *marks, now time.Time) rowView {
 	}
 	r.size = formatBytes(js.Size)
 	if js.State != uploader.StateDone && js.Done > 0 && js.Done < js.Size {
-		r.size = formatBytes(js.Done) + " of " + formatBytes(js.Size)
+		r.size = sizeOf(js.Done, js.Size)
 	}
 	if js.State == uploader.StatePaused && js.Confirmed > 0 && js.Confirmed < js.Size {
-		r.size = formatBytes(js.Confirmed) + " of " + formatBytes(js.Size)
+		r.size = sizeOf(js.Confirmed, js.Size)
 	}
 	r.percent = percent(r.fraction)
 	r.status, r.tone = statusText(js, now)
 	if js.State == uploader.StateFailed || js.State == uploader.StateSkipped {
-		r.reason = js.Reason
+		r.reason = jobReason(&js.JobRecord)
 	}
 	r.primary = primaryAction(js.State)
 	r.cancel = !js.State.Final()
@@ -252,9 +294,15 @@ func newRowView(js *uploader.JobSnapshot, m *marks, now time.Time) rowView {
 	return r
 }
 
-// percent writes a fraction as "42%", rounded down so that 99.9% is not "100%".
+// sizeOf writes "12 MB of 40 MB".
+func sizeOf(done, size int64) string {
+	return lang.L("{{.Done}} of {{.Size}}", map[string]any{"Done": formatBytes(done), "Size": formatBytes(size)})
+}
+
+// percent writes a fraction as "42%" ("42 %" in German), rounded down so
+// that 99.9% is not "100%".
 func percent(f float64) string {
-	return strconv.Itoa(int(f*100)) + "%"
+	return lang.L("{{.Percent}}%", map[string]any{"Percent": strconv.Itoa(int(f * 100))})
 }
 
 // statusText says in words where a job is. A reason of a failed or
@@ -263,38 +311,38 @@ func statusText(js *uploader.JobSnapshot, now time.Time) (string, tone) {
 	switch js.State {
 	case uploader.StateQueued:
 		if js.Note != "" {
-			return join("Waiting", js.Note), toneWarning
+			return join(lang.L("Waiting"), noteText(js.Note)), toneWarning
 		}
-		return "Waiting", toneNormal
+		return lang.L("Waiting"), toneNormal
 	case uploader.StateRunning:
 		switch {
 		case js.Pausing:
-			return join("Pausing…", formatBytes(js.Confirmed)+" kept so far"), toneNormal
+			return join(lang.L("Pausing…"), lang.L("{{.Size}} kept so far", map[string]any{"Size": formatBytes(js.Confirmed)})), toneNormal
 		case js.Note != "":
-			return join(js.Note, nextTry(js.RetryAt, now)), toneWarning
+			return join(noteText(js.Note), nextTry(js.RetryAt, now)), toneWarning
 		case js.Size > 0 && js.Done >= js.Size:
-			return "Finishing…", toneNormal
+			return lang.L("Finishing…"), toneNormal
 		}
-		return join("Uploading", formatSpeed(js.Speed), formatETA(js.ETA)), toneNormal
+		return join(lang.L("Uploading"), formatSpeed(js.Speed), formatETA(js.ETA)), toneNormal
 	case uploader.StateVerifying:
-		return join("Finishing…", js.Note), toneNormal
+		return join(lang.L("Finishing…"), noteText(js.Note)), toneNormal
 	case uploader.StatePaused:
 		kept := ""
 		if js.Confirmed > 0 && js.Confirmed < js.Size {
-			kept = formatBytes(js.Confirmed) + " kept"
+			kept = lang.L("{{.Size}} kept", map[string]any{"Size": formatBytes(js.Confirmed)})
 		}
 		if js.WaitingSignIn {
-			return join("Paused until you sign in", kept), toneWarning
+			return join(lang.L("Paused until you sign in"), kept), toneWarning
 		}
-		return join("Paused", kept, js.Note), toneWarning
+		return join(lang.L("Paused"), kept, noteText(js.Note)), toneWarning
 	case uploader.StateDone:
-		return join("Done", js.Reason), toneGood
+		return join(lang.L("Done"), jobReason(&js.JobRecord)), toneGood
 	case uploader.StateSkipped:
-		return "Skipped", toneWarning
+		return lang.L("Skipped"), toneWarning
 	case uploader.StateFailed:
-		return "Failed", toneBad
+		return lang.L("Failed"), toneBad
 	case uploader.StateCancelled:
-		return "Cancelled", toneNormal
+		return lang.L("Cancelled"), toneNormal
 	}
 	return string(js.State), toneNormal
 }
@@ -307,11 +355,11 @@ func nextTry(at, now time.Time) string {
 	d := at.Sub(now)
 	switch {
 	case d < time.Second:
-		return "trying again now"
+		return lang.L("trying again now")
 	case d < time.Minute:
-		return "next try in " + strconv.Itoa(int(d.Seconds()+0.5)) + " s"
+		return lang.L("next try in {{.Seconds}} s", map[string]any{"Seconds": int(d.Seconds() + 0.5)})
 	}
-	return "next try in " + strconv.Itoa(int(d.Minutes()+0.5)) + " min"
+	return lang.L("next try in {{.Minutes}} min", map[string]any{"Minutes": int(d.Minutes() + 0.5)})
 }
 
 func primaryAction(s uploader.State) action {
@@ -331,21 +379,21 @@ func primaryAction(s uploader.State) action {
 func newFooterView(t uploader.Totals, active, paused, failed int) footerView {
 	f := footerView{
 		fraction:  t.Fraction(),
-		files:     strconv.Itoa(t.FilesDone) + " of " + plural(t.Files, "file", "files") + " sent",
-		bytes:     formatBytes(t.BytesDone) + " of " + formatBytes(t.Bytes),
+		files:     lang.N("{{.Done}} of {{.Count}} files sent", t.Files, map[string]any{"Done": t.FilesDone, "Count": t.Files}),
+		bytes:     sizeOf(t.BytesDone, t.Bytes),
 		canPause:  active > 0,
 		canResume: paused > 0,
 		canCancel: active+paused > 0,
 		canRetry:  failed > 0,
 	}
 	if t.Files == 0 {
-		f.files, f.bytes = "No uploads yet", ""
+		f.files, f.bytes = lang.L("No uploads yet"), ""
 	}
 	if active > 0 {
 		f.rate = join(formatSpeed(t.Speed), formatETA(t.ETA))
 	}
 	if failed > 0 {
-		f.files = join(f.files, plural(failed, "failed", "failed"))
+		f.files = join(f.files, lang.N("{{.Count}} failed", failed, map[string]any{"Count": failed}))
 	}
 	return f
 }
