@@ -21,6 +21,7 @@ import (
 	"hoist/app/cli"
 	"hoist/app/config"
 	"hoist/app/signin"
+	"hoist/internal/i18n"
 	"hoist/uploader"
 	"hoist/uploader/journal"
 	"hoist/uploader/s3store"
@@ -48,6 +49,7 @@ func VersionLine() string {
 // and returns the exit code. Without a command it opens the window.
 func Main(args []string) int {
 	attachConsole()
+	loadLanguages()
 	env := &cli.Env{Open: Open, Stdout: os.Stdout, Stderr: os.Stderr, Extra: slices.Concat(accountCommands(), joinCommands(), orgCommands(), supportCommands())}
 	if len(args) < 2 || strings.HasPrefix(args[1], "-") && args[1] != "-h" && args[1] != "--help" && args[1] != "--version" {
 		return runWindow(context.Background(), env, args[1:])
@@ -66,6 +68,16 @@ func Main(args []string) int {
 	}
 	limitCLIMemory()
 	return cli.Run(context.Background(), env, args[1:])
+}
+
+// loadLanguages loads Hoist's translations for the window and the
+// commands alike, before cleanlocale.Restore puts back a locale spelling
+// that Fyne's locale parser complains about (C.UTF-8). A failure leaves
+// every text in English; openBase writes it to the log as well.
+func loadLanguages() {
+	if err := i18n.Load(); err != nil {
+		slog.Warn("texts stay in English", "error", err)
+	}
 }
 
 // cliMemoryLimit is the Go heap's soft limit for CLI commands. A send of
@@ -112,6 +124,9 @@ func openBase(configPath, dataDirFlag string, browser signin.BrowserOpener) (*ba
 	logger, closeLog := openLog(dataDir)
 	logger.Info("starting", "version", Version, "config", cfgPath, "pid", os.Getpid())
 	logSetup(logger, setup)
+	if err := i18n.Load(); err != nil {
+		logger.Warn("texts stay in English", "error", err)
+	}
 	refreshInBackground(setup, logger)
 	b := &base{cfg: cfg, cfgPath: cfgPath, setup: setup, dataDir: dataDir, log: logger, closeLog: closeLog}
 	if usesSignIn(cfg) {

@@ -82,3 +82,26 @@ func TestCLIQuietInTheCLocale(t *testing.T) {
 		})
 	}
 }
+
+// The commands speak the system's language: a Hoist with no organisation
+// says so in German under a German locale and in English under C, and
+// neither prints a failed translation lookup.
+func TestCLISpeaksTheSystemLanguage(t *testing.T) {
+	cases := []struct{ loc, want string }{
+		{"LANG=de_DE.UTF-8", "Hoist ist noch nicht mit einer Organisation verbunden."},
+		{"LANGUAGE=de", "Hoist ist noch nicht mit einer Organisation verbunden."},
+		{"LANG=C", "Hoist is not connected to an organisation yet."},
+		{"LANG=C.UTF-8", "Hoist is not connected to an organisation yet."},
+	}
+	for _, c := range cases {
+		t.Run(c.loc, func(t *testing.T) {
+			code, out, errOut := runHoist(t, cleanEnv(t, c.loc), "history", "--data-dir", t.TempDir())
+			if code != 2 || !strings.Contains(out+errOut, c.want) {
+				t.Errorf("exit %d, want 2 and %q; stdout:\n%s\nstderr:\n%s", code, c.want, out, errOut)
+			}
+			if strings.Contains(errOut, "Fyne") || strings.Contains(errOut, "Translation") {
+				t.Errorf("a failed lookup was printed:\n%s", errOut)
+			}
+		})
+	}
+}

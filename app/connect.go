@@ -6,6 +6,7 @@ import (
 	"sync/atomic"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/lang"
 
 	"hoist/app/cli"
 	"hoist/app/config"
@@ -25,7 +26,7 @@ var _ ui.Connector = connector{}
 
 func (c connector) Look(ctx context.Context, input string) (ui.Organisation, error) {
 	if c.setup != nil && c.setup.Fixed {
-		return ui.Organisation{}, &plainError{msg: "This Hoist is set up for " + organisationName(c.setup) + " by " + setupOwner(c.setup) + ", so it can't connect to another organisation."}
+		return ui.Organisation{}, &plainError{msg: fixedSetupMessage(c.setup)}
 	}
 	u, err := org.DescriptorURL(input)
 	if err == nil {
@@ -45,11 +46,11 @@ func (c connector) Look(ctx context.Context, input string) (ui.Organisation, err
 func (c connector) Connect(_ context.Context, o ui.Organisation) error {
 	ref, ok := o.Ref.(*org.Organisation)
 	if !ok {
-		return &plainError{msg: "Hoist lost track of the organisation. Type its address again."}
+		return &plainError{msg: lang.L("Hoist lost track of the organisation. Type its address again.")}
 	}
 	if err := org.Save(c.setup.ConnectionPath, ref); err != nil {
 		c.log.Error("save the organisation", "error", err)
-		return &plainError{msg: "Hoist couldn't save your organisation's settings on this computer. Check that your home folder has free space, then try again.", details: err.Error()}
+		return &plainError{msg: lang.L("Hoist couldn't save your organisation's settings on this computer. Check that your home folder has free space, then try again."), details: err.Error()}
 	}
 	c.log.Info("connected to an organisation", "name", ref.Name, "domain", ref.Domain, "url", ref.URL)
 	return nil
@@ -137,12 +138,29 @@ func (f *firstRun) handle(m hubMessage) string {
 	f.win.RequestFocus()
 	if m.join != "" {
 		f.screen.Look(m.join)
-		return "Confirm the organisation in Hoist's window."
+		return lang.L("Confirm the organisation in Hoist's window.")
 	}
 	if len(m.open) > 0 {
-		return "Hoist will send these once you have connected to your organisation and signed in."
+		return lang.L("Hoist will send these once you have connected to your organisation and signed in.")
 	}
-	return "Hoist's window is open."
+	return lang.L("Hoist's window is open.")
+}
+
+// fixedSetupMessage says that a Hoist whose organisation is fixed (by a
+// policy or built in) connects to no other, in the customer's language.
+func fixedSetupMessage(s *config.Setup) string {
+	name := lang.L("your organisation")
+	if s.Config != nil && s.Config.Organisation.Name != "" {
+		name = s.Config.Organisation.Name
+	} else if s.Domain != "" {
+		name = s.Domain
+	}
+	if s.Origin == config.OriginPolicy {
+		return lang.L("This Hoist is set up for {{.Organisation}} by your IT department ({{.Policy}}), so it can't connect to another organisation.",
+			map[string]any{"Organisation": name, "Policy": s.Policy.Path})
+	}
+	return lang.L("This Hoist is set up for {{.Organisation}} by the organisation that provided it, so it can't connect to another organisation.",
+		map[string]any{"Organisation": name})
 }
 
 // openMain builds the engine for the organisation just saved and puts the

@@ -7,6 +7,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	fyneapp "fyne.io/fyne/v2/app"
+	"fyne.io/fyne/v2/lang"
 
 	"hoist/app/cli"
 	"hoist/app/config"
@@ -154,7 +155,7 @@ func StartGUI(a fyne.App, g GUI) (w *ui.MainWindow, done func()) {
 		Window:                g.Onboarding.Window,
 		Support:               g.Support,
 
-		Picker:      desktop.Picker{},
+		Picker:      loggedPicker{desktop.Picker{}, log},
 		Tray:        desktop.HasTray(),
 		Destination: destinationFor(g.Organisation.Name, g.Uploads),
 	}
@@ -238,7 +239,7 @@ func (a SignInAccount) SignIn(ctx context.Context, onURL func(url string)) (ui.I
 	}
 	if err := a.Uploads.signedIn(id); err != nil {
 		return ui.Identity{}, &plainError{
-			msg:     "You're signed in, but Hoist couldn't open your list of uploads. Quit Hoist and open it again; if it says the list is damaged, it offers to start a new one.",
+			msg:     lang.L("You're signed in, but Hoist couldn't open your list of uploads. Quit Hoist and open it again; if it says the list is damaged, it offers to start a new one."),
 			details: signin.Redact(err.Error()), cause: err,
 		}
 	}
@@ -299,7 +300,7 @@ func uiIdentity(id *signin.Identity) ui.Identity {
 // customer: "Acme Research › uploads/2026-03-02/survey.zip".
 func destinationFor(org string, u *personUploads) func(string) string {
 	if org == "" {
-		org = "Your organisation"
+		org = lang.L("Your organisation")
 	}
 	return func(key string) string {
 		var sub string

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/lang"
 
 	"hoist/app/cli"
 	"hoist/app/config"
@@ -91,7 +92,7 @@ func (h *instanceHub) handle(m instance.Message) instance.Reply {
 	fn := h.fn
 	h.mu.Unlock()
 	if fn == nil {
-		return instance.Reply{Message: "Hoist is still starting. Try again in a moment."}
+		return instance.Reply{Message: lang.L("Hoist is still starting. Try again in a moment.")}
 	}
 	reply := make(chan string, 1)
 	fyne.Do(func() { reply <- fn(hubMessage{join: m.Join, open: m.Open}) })
@@ -99,7 +100,7 @@ func (h *instanceHub) handle(m instance.Message) instance.Reply {
 	case msg := <-reply:
 		return instance.Reply{OK: true, Message: msg}
 	case <-time.After(5 * time.Second):
-		return instance.Reply{Message: "Hoist's window is busy. Try again in a moment."}
+		return instance.Reply{Message: lang.L("Hoist's window is busy. Try again in a moment.")}
 	}
 }
 
@@ -155,7 +156,7 @@ func mainHandler(w *ui.MainWindow) func(hubMessage) string {
 			said = append(said, w.Open(m.open))
 		}
 		if len(said) == 0 {
-			return "Hoist's window is open."
+			return lang.L("Hoist's window is open.")
 		}
 		return strings.Join(said, " ")
 	}
@@ -184,7 +185,7 @@ func viaRunningWindow(args []string, stdout, stderr io.Writer) (code int, handle
 		return 0, false
 	}
 	if cmd != "send" {
-		fmt.Fprintf(stderr, "hoist: Hoist's window is open and is using the list of uploads. Use the window (its History tab), or quit Hoist and run `hoist %s` again.\n", cmd)
+		fmt.Fprintf(stderr, "hoist: %s\n", lang.L("Hoist's window is open and is using the list of uploads. Use the window (its History tab), or quit Hoist and run `hoist {{.Command}}` again.", map[string]any{"Command": cmd}))
 		return cli.ExitFailed, true
 	}
 	var paths []string
@@ -214,10 +215,10 @@ func viaRunningWindow(args []string, stdout, stderr io.Writer) (code int, handle
 		if err != nil {
 			msg = err.Error()
 		}
-		fmt.Fprintf(stderr, "hoist: Hoist's window is open but did not take the files (%s). Drop them on the window, or quit Hoist and run `hoist send` again.\n", msg)
+		fmt.Fprintf(stderr, "hoist: %s\n", lang.L("Hoist's window is open but did not take the files ({{.Why}}). Drop them on the window, or quit Hoist and run `hoist send` again.", map[string]any{"Why": msg}))
 		return cli.ExitFailed, true
 	}
-	fmt.Fprintf(stdout, "Hoist's window is open: %s Follow them there.\n", r.Message)
+	fmt.Fprintln(stdout, lang.L("Hoist's window is open: {{.Message}} Follow them there.", map[string]any{"Message": r.Message}))
 	return cli.ExitOK, true
 }
 

@@ -9,6 +9,8 @@ import (
 	"syscall"
 	"time"
 
+	"fyne.io/fyne/v2/lang"
+
 	"hoist/app/signin"
 	"hoist/uploader/journal"
 )
@@ -58,19 +60,18 @@ func (e *journalProblem) Error() string {
 	var msg string
 	switch {
 	case e.Damaged:
-		msg = fmt.Sprintf("Hoist's list of your uploads (%s) is damaged, so Hoist can't use it. "+
-			"Run `hoist reset-journal` to move it aside and start with an empty list: the list of unfinished uploads is lost "+
-			"(files already sent stay in storage; send unfinished ones again). The damaged file is kept for support.", e.Path)
+		msg = lang.L("Hoist's list of your uploads ({{.Path}}) is damaged, so Hoist can't use it. Run `hoist reset-journal` to move it aside and start with an empty list: the list of unfinished uploads is lost (files already sent stay in storage; send unfinished ones again). The damaged file is kept for support.",
+			map[string]any{"Path": e.Path})
 	case errors.Is(e.Err, syscall.ENOSPC):
-		msg = fmt.Sprintf("The disk is full: Hoist has no room for its list of uploads in %s. Free some space, then start Hoist again.", dir)
+		msg = lang.L("The disk is full: Hoist has no room for its list of uploads in {{.Folder}}. Free some space, then start Hoist again.", map[string]any{"Folder": dir})
 	case errors.Is(e.Err, syscall.EROFS), errors.Is(e.Err, os.ErrPermission):
-		msg = fmt.Sprintf("Hoist can't write to its data folder %s. Check that the disk is not read-only and that you may write there, or choose another folder with --data-dir or HOIST_DATA_DIR.", dir)
+		msg = lang.L("Hoist can't write to its data folder {{.Folder}}. Check that the disk is not read-only and that you may write there, or choose another folder with --data-dir or HOIST_DATA_DIR.", map[string]any{"Folder": dir})
 	case errors.Is(e.Err, journal.ErrLocked):
 		return journal.ErrLocked.Error() + ". Use that one, or quit it first."
 	case errors.Is(e.Err, journal.ErrNewerVersion):
-		msg = "Hoist's list of uploads was written by a newer version of Hoist. Install that version again."
+		msg = lang.L("Hoist's list of uploads was written by a newer version of Hoist. Install that version again.")
 	default:
-		msg = "Hoist couldn't open its list of uploads."
+		msg = lang.L("Hoist couldn't open its list of uploads.")
 	}
 	return msg + " (" + e.Err.Error() + ")"
 }

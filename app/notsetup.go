@@ -3,9 +3,9 @@ package app
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
 
+	"fyne.io/fyne/v2/lang"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 
 	"hoist/app/cli"
@@ -34,8 +34,8 @@ func checkDefaultCredentials(ctx context.Context, b *base) error {
 	}
 	b.log.Error("no credentials: the configuration has no [signin] and no keys, and the AWS SDK found none", "config", b.cfgPath, "error", err)
 	return &plainError{
-		msg: fmt.Sprintf("Hoist is not set up to sign in: its configuration (%s) has no [signin] section, and no storage keys were found on this computer. "+
-			"Ask your organisation's IT support for Hoist's settings.", b.cfgPath),
+		msg: lang.L("Hoist is not set up to sign in: its configuration ({{.Config}}) has no [signin] section, and no storage keys were found on this computer. Ask your organisation's IT support for Hoist's settings.",
+			map[string]any{"Config": b.cfgPath}),
 		details: signin.Redact(err.Error()),
 		cause:   errors.Join(cli.ErrNotSetUp, err),
 	}

@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"time"
 
+	"fyne.io/fyne/v2/lang"
+
 	"hoist/app/cli"
 	"hoist/app/config"
 	"hoist/app/org"
@@ -18,11 +20,11 @@ import (
 type notConnectedError struct{}
 
 func (notConnectedError) Error() string {
-	return "Hoist is not connected to an organisation yet. Connect once with one of:\n" +
-		"  hoist join jane@example.org          your work e-mail address\n" +
-		"  hoist join example.org               your organisation's web address\n" +
-		"  hoist join 'hoist://join?org=…'      an invitation link from your organisation\n" +
-		"or open the Hoist window, which asks."
+	return lang.L("Hoist is not connected to an organisation yet. Connect once with one of:") + "\n" +
+		"  hoist join jane@example.org          " + lang.L("your work e-mail address") + "\n" +
+		"  hoist join example.org               " + lang.L("your organisation's web address") + "\n" +
+		"  hoist join 'hoist://join?org=…'      " + lang.L("an invitation link from your organisation") + "\n" +
+		lang.L("or open the Hoist window, which asks.")
 }
 
 func (notConnectedError) ExitCode() int { return cli.ExitUsage }
@@ -150,7 +152,7 @@ func withAdvice(err error) error {
 		de *config.DescriptorError
 	)
 	if errors.As(err, &ve) || errors.As(err, &pe) || errors.As(err, &de) {
-		return advisedError{err, "Opening Hoist again won't help: the settings above have a mistake. Copy this message and send it to whoever set Hoist up for you (your organisation's IT support)."}
+		return advisedError{err, lang.L("Opening Hoist again won't help: the settings above have a mistake. Copy this message and send it to whoever set Hoist up for you (your organisation's IT support).")}
 	}
 	return err
 }

@@ -2,6 +2,9 @@ package app
 
 import (
 	"errors"
+	"fmt"
+
+	"fyne.io/fyne/v2/lang"
 
 	"hoist/app/signin"
 )
@@ -21,7 +24,28 @@ func (e *plainError) Unwrap() error   { return e.cause }
 // plainSignInError words a sign-in failure for a person and keeps its
 // cause (without tokens) as the details.
 func plainSignInError(err error) error {
-	return &plainError{msg: signin.UserMessage(err), details: signin.Details(err), cause: err}
+	return &plainError{msg: signInMessage(err), details: signin.Details(err), cause: err}
+}
+
+// providerProblem is signin.UserMessage's wording of a provider's own
+// error code.
+const providerProblem = "Your organisation's sign-in service reported a problem (%s). Try again; if it keeps happening, tell your IT support."
+
+// signInMessage is signin.UserMessage in the customer's language (the
+// sign-in package has no UI, so its sentences are translated here; each is
+// a key of app.*.json, which plainerr_test.go checks). A sentence Hoist has
+// no translation for stays as signin words it.
+func signInMessage(err error) string {
+	msg := signin.UserMessage(err)
+	var pe *signin.ProviderError
+	if errors.As(err, &pe) && msg == fmt.Sprintf(providerProblem, pe.Code) {
+		return lang.L("Your organisation's sign-in service reported a problem ({{.Code}}). Try again; if it keeps happening, tell your IT support.",
+			map[string]any{"Code": pe.Code})
+	}
+	if msg == "" {
+		return ""
+	}
+	return lang.L(msg) // i18n:dynamic: signin's sentences, checked by plainerr_test.go
 }
 
 // verboseError is err's text followed by its technical details.

@@ -8,6 +8,8 @@ import (
 	"os"
 	"sync/atomic"
 
+	"fyne.io/fyne/v2/lang"
+
 	"hoist/app/cli"
 	"hoist/app/signin"
 )
@@ -37,8 +39,8 @@ func Open(ctx context.Context, o cli.OpenOptions) (*cli.Session, error) {
 			if asked.Swap(true) {
 				// Never a second browser without the person asking.
 				b.log.Warn("storage access failed again after a new sign-in; not signing in again", "cause", signin.Redact(cause.Error()))
-				sendStop(stop, &plainError{msg: "Hoist still has no access to your organisation's storage, although you signed in again. " +
-					"Run `hoist login`, then `hoist resume`; if it keeps happening, tell your IT support", details: signin.Redact(cause.Error()), cause: cause})
+				sendStop(stop, &plainError{msg: lang.L("Hoist still has no access to your organisation's storage, although you signed in again. Run `hoist login`, then `hoist resume`; if it keeps happening, tell your IT support"),
+					details: signin.Redact(cause.Error()), cause: cause})
 				return
 			}
 			b.log.Warn("storage access needs a new sign-in", "cause", signin.Redact(cause.Error()))
@@ -85,7 +87,7 @@ func ensureSignedIn(ctx context.Context, b *base, w io.Writer, verbose bool) err
 	} else if !errors.Is(err, signin.ErrSignInRequired) {
 		return withDetails(plainSignInError(err), verbose)
 	}
-	fmt.Fprintln(w, "You need to sign in first.")
+	fmt.Fprintln(w, lang.L("You need to sign in first."))
 	_, err = browserSignIn(ctx, b, w, verbose)
 	return err
 }
@@ -94,13 +96,13 @@ func ensureSignedIn(ctx context.Context, b *base, w io.Writer, verbose bool) err
 // browser does not open.
 func browserSignIn(ctx context.Context, b *base, w io.Writer, verbose bool) (*signin.Identity, error) {
 	id, err := b.signin.SignIn(ctx, func(url string) {
-		fmt.Fprintf(w, "Opening your browser to sign in. If it does not open, visit:\n\n  %s\n\n", url)
+		fmt.Fprintf(w, "%s\n\n  %s\n\n", lang.L("Opening your browser to sign in. If it does not open, visit:"), url)
 	})
 	if err != nil {
 		return nil, withDetails(plainSignInError(err), verbose)
 	}
 	b.rememberPerson(id)
-	fmt.Fprintf(w, "Signed in as %s.\n", id.DisplayName())
+	fmt.Fprintln(w, lang.L("Signed in as {{.Name}}.", map[string]any{"Name": id.DisplayName()}))
 	return id, nil
 }
 
@@ -122,7 +124,7 @@ func (b *base) rememberPerson(id *signin.Identity) {
 // unless someone else signed in: the uploads stay with their owner p. If
 // the sign-in fails, the command stops waiting and says how to continue.
 func signInAgain(ctx context.Context, b *base, p *person, release func(), stop chan<- error, w io.Writer, verbose bool) {
-	fmt.Fprintln(w, "Your sign-in has expired. Uploads are paused until you sign in again.")
+	fmt.Fprintln(w, lang.L("Your sign-in has expired. Uploads are paused until you sign in again."))
 	id, err := browserSignIn(ctx, b, w, verbose)
 	if err != nil {
 		sendStop(stop, fmt.Errorf("%v Run `hoist login`, then `hoist resume`", err))
@@ -205,13 +207,13 @@ func cmdLogout(ctx context.Context, env *cli.Env, args []string) int {
 		fmt.Fprintf(env.Stderr, "hoist: %s\n", cli.Printable(withDetails(plainSignInError(err), b.verbose).Error()))
 		return cli.ExitFailed
 	}
-	fmt.Fprintln(env.Stdout, "Signed out.")
+	fmt.Fprintln(env.Stdout, lang.L("Signed out."))
 	if endSession != "" {
 		// The link carries the ID token as a hint: opened, never printed.
-		fmt.Fprintln(env.Stderr, "Opening your browser to end your session with your organisation too.")
+		fmt.Fprintln(env.Stderr, lang.L("Opening your browser to end your session with your organisation too."))
 		if err := b.browser.Open(endSession); err != nil {
 			b.log.Warn("could not open the end-session page", "error", err)
-			fmt.Fprintln(env.Stderr, "Your browser did not open: to end the session there too, sign out on your organisation's sign-in page.")
+			fmt.Fprintln(env.Stderr, lang.L("Your browser did not open: to end the session there too, sign out on your organisation's sign-in page."))
 		}
 	}
 	return cli.ExitOK
@@ -228,17 +230,17 @@ func cmdWhoami(ctx context.Context, env *cli.Env, args []string) int {
 		// saved here: say who signed in last instead, without asking.
 		p := loadCurrentPerson(b.dataDir)
 		if p == nil {
-			fmt.Fprintln(env.Stderr, "Not signed in. Run `hoist login`.")
+			fmt.Fprintln(env.Stderr, lang.L("Not signed in. Run `hoist login`."))
 			return cli.ExitFailed
 		}
 		fmt.Fprintf(env.Stdout, "%s\nsubject:  %s\nemail:    %s\nissuer:   %s\n", cli.Printable(p.Name), cli.Printable(p.Subject), cli.Printable(p.Email), cli.Printable(p.Issuer))
-		fmt.Fprintf(env.Stderr, "(Not checked with your organisation: Hoist's data folder %s is read-only.)\n", b.dataDir)
+		fmt.Fprintln(env.Stderr, lang.L("(Not checked with your organisation: Hoist's data folder {{.Folder}} is read-only.)", map[string]any{"Folder": b.dataDir}))
 		return cli.ExitOK
 	}
 	id, err := b.signin.Restore(ctx)
 	if err != nil {
 		if errors.Is(err, signin.ErrSignInRequired) {
-			fmt.Fprintln(env.Stderr, "Not signed in. Run `hoist login`.")
+			fmt.Fprintln(env.Stderr, lang.L("Not signed in. Run `hoist login`."))
 		} else {
 			fmt.Fprintf(env.Stderr, "hoist: %s\n", cli.Printable(withDetails(plainSignInError(err), b.verbose).Error()))
 		}

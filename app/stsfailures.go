@@ -137,6 +137,7 @@ func classifyCredentialsErr(err error) error {
 		return &uploader.StoreError{Kind: uploader.KindRetryable, Code: code, Err: fmt.Errorf("get credentials from STS: %w", err)}
 	case status >= 400:
 		return &uploader.StoreError{Kind: uploader.KindAccessDenied, Code: code, Err: &uploader.Failure{
+			Code:   uploader.CodeSignInRefused,
 			Reason: "Your organisation's storage does not accept this sign-in. Tell your IT support: " + code,
 			Err:    fmt.Errorf("STS AssumeRoleWithWebIdentity refused the sign-in: %w", err),
 		}}

@@ -66,6 +66,9 @@ func TestClassifyCredentialsErr(t *testing.T) {
 					!strings.Contains(f.Err.Error(), "the server says") {
 					t.Errorf("reason %q, detail %q", f.Reason, f.Err)
 				}
+				if code := uploader.CodeOf(err); code != uploader.CodeSignInRefused {
+					t.Errorf("code %q, want %q (the window words it from the code)", code, uploader.CodeSignInRefused)
+				}
 			}
 		})
 	}

@@ -2,9 +2,10 @@ package app
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sync"
+
+	"fyne.io/fyne/v2/lang"
 
 	"hoist/app/signin"
 	"hoist/ui"
@@ -126,7 +127,13 @@ func (u *personUploads) current() *core {
 }
 
 // errNobody is what adding files says when nobody's uploads are open.
-var errNobody = errors.New("sign in before sending files")
+var errNobody error = nobodyError{}
+
+// nobodyError words errNobody in the customer's language when it is shown
+// (the translations are loaded after package initialisation).
+type nobodyError struct{}
+
+func (nobodyError) Error() string { return lang.L("sign in before sending files") }
 
 // Add queues paths under the current key prefix of the person signed in.
 func (u *personUploads) Add(ctx context.Context, paths ...string) (uploader.Added, error) {

@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/lang"
 
 	"hoist/app/cli"
 	"hoist/app/config"
@@ -133,10 +134,8 @@ func showJournalProblem(fa fyne.App, err error, reopen func() error, g GUI) int 
 	}
 	fixed := false
 	fix := &ui.StartupFix{
-		Button: "Move the damaged journal aside and start fresh",
-		Explain: "Hoist keeps its list of your uploads in this journal. Starting fresh moves the damaged file aside " +
-			"(it is kept, renamed, for support) and starts an empty list: the list of unfinished uploads is lost. " +
-			"Files already sent stay in storage; send any unfinished ones again.",
+		Button:  lang.L("Move the damaged journal aside and start fresh"),
+		Explain: lang.L("Hoist keeps its list of your uploads in this journal. Starting fresh moves the damaged file aside (it is kept, renamed, for support) and starts an empty list: the list of unfinished uploads is lost. Files already sent stay in storage; send any unfinished ones again."),
 		Run: func() error {
 			aside, err := moveJournalAside(jp.Path)
 			if err != nil {
@@ -164,7 +163,8 @@ func showJournalProblem(fa fyne.App, err error, reopen func() error, g GUI) int 
 type windowJournalError struct{ jp *journalProblem }
 
 func (e windowJournalError) Error() string {
-	return fmt.Sprintf("Hoist's list of your uploads (%s) is damaged, so Hoist can't use it. (%v)", e.jp.Path, e.jp.Err)
+	return lang.L("Hoist's list of your uploads ({{.Path}}) is damaged, so Hoist can't use it.", map[string]any{"Path": e.jp.Path}) +
+		" (" + e.jp.Err.Error() + ")"
 }
 
 // windowGUI is what RunGUI needs for b and its uploads; win, if set, is

@@ -13,6 +13,8 @@ import (
 	"sync"
 	"time"
 
+	"fyne.io/fyne/v2/lang"
+
 	"hoist/app/signin"
 	"hoist/app/support"
 	"hoist/ui"
@@ -207,7 +209,7 @@ func (s *windowSupport) request(id string) (support.Request, error) {
 	defer s.mu.Unlock()
 	r, ok := s.requests[id]
 	if !ok {
-		return r, errors.New("this request is no longer open")
+		return r, errors.New(lang.L("this request is no longer open"))
 	}
 	return r, nil
 }
@@ -294,7 +296,7 @@ func (s *windowSupport) ReceiptText(id string) (string, error) {
 	}
 	rec, ok := c.engine.Batch(id)
 	if !ok || rec.Receipt == nil {
-		return "", errors.New("this upload's batch has no receipt yet: it is written once every file of the batch has ended")
+		return "", errors.New(lang.L("this upload's batch has no receipt yet: it is written once every file of the batch has ended"))
 	}
 	text := uploader.ReceiptText(rec.Receipt)
 	if rec.ReceiptKey != "" {
@@ -449,7 +451,7 @@ func deskError(err error) error {
 	case err == nil:
 		return nil
 	case support.Denied(err):
-		return fmt.Errorf("the storage refused: your role may not do this. Ask your organisation's IT to check the staff policy (%s)", signin.Redact(err.Error()))
+		return errors.New(lang.L("the storage refused: your role may not do this. Ask your organisation's IT to check the staff policy ({{.Details}})", map[string]any{"Details": signin.Redact(err.Error())}))
 	}
 	return errors.New(signin.Redact(err.Error()))
 }

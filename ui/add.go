@@ -277,7 +277,7 @@ func (b *problemBanner) show(problems []uploader.Problem) {
 			lines = append(lines, "…and "+plural(len(problems)-i, "more", "more")+".")
 			break
 		}
-		lines = append(lines, shortName(p.Path)+": "+p.Reason)
+		lines = append(lines, shortName(p.Path)+": "+problemText(p.Reason))
 	}
 	b.lines.SetText(strings.Join(lines, "\n"))
 	showIf(b.all, len(problems) > maxBannerProblems)
@@ -293,7 +293,7 @@ func (b *problemBanner) dismiss() {
 func (b *problemBanner) showAll() {
 	var sb strings.Builder
 	for _, p := range b.list {
-		sb.WriteString(p.Path + "\n    " + p.Reason + "\n")
+		sb.WriteString(p.Path + "\n    " + problemText(p.Reason) + "\n")
 	}
 	text := widget.NewLabel(sb.String())
 	text.Selectable = true

@@ -30,7 +30,7 @@ func detailFields(js uploader.JobSnapshot, now time.Time, dest func(string) stri
 	values := map[string]string{
 		"File":             js.Name(),
 		"Status":           status,
-		"Reason":           js.Reason,
+		"Reason":           jobReason(&js.JobRecord),
 		"Last error":       js.LastError,
 		"Technical detail": js.Detail,
 		"From":             js.Source,

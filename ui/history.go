@@ -37,7 +37,7 @@ func newHistRow(rec uploader.JobRecord, dest func(string) string) histRow {
 	h.status, h.tone = statusText(&js, time.Time{})
 	if rec.State == uploader.StateFailed || rec.State == uploader.StateSkipped {
 		if rec.Reason != "" {
-			h.status += ": " + rec.Reason
+			h.status += ": " + jobReason(&rec)
 		}
 	}
 	h.meta = join(formatBytes(rec.Size), formatDate(rec.Finished))

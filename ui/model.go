@@ -109,10 +109,13 @@ type queueView struct {
 }
 
 // marks remembers, per job, the most progress a bar has shown, so that no
-// bar runs backwards: bytes in flight that a pause or a dropped connection
-// throws away are not taken back from the bar. Only when the store lost
-// bytes it had confirmed (the file changed, the upload expired) does a bar
-// start lower again. Owned by the poller goroutine.
+// bar runs backwards while its upload runs: bytes in flight that a dropped
+// connection throws away (and sends again) are not taken back from the
+// bar. A bar that stops (paused, waiting, failed) shows what the store
+// holds — what a pause kept, never less — so that the bar, the figures
+// and "Paused · 20 MB kept" say the same. Only when the store lost bytes
+// it had confirmed (the file changed, the upload expired) does a running
+// bar start lower again. Owned by the poller goroutine.
 type marks struct {
 	jobs map[uint64]mark
 	// the footer's bar, and the totals it was shown for
@@ -128,29 +131,37 @@ type mark struct {
 
 func newMarks() *marks { return &marks{jobs: map[uint64]mark{}} }
 
-// fraction is what job js's bar shows: never less than before, unless the
-// store's confirmed bytes went down.
+// moving reports whether a job in state s is on its way (its bytes in
+// flight may still arrive).
+func moving(s uploader.State) bool {
+	return s == uploader.StateRunning || s == uploader.StateVerifying
+}
+
+// fraction is what job js's bar shows: while it runs never less than
+// before, unless the store's confirmed bytes went down; otherwise what the
+// store holds.
 func (m *marks) fraction(js *uploader.JobSnapshot) float64 {
 	f := js.Fraction()
 	if m == nil {
 		return f
 	}
 	prev, ok := m.jobs[js.ID]
-	if ok && js.Confirmed >= prev.confirmed && prev.shown > f {
+	if ok && moving(js.State) && js.Confirmed >= prev.confirmed && prev.shown > f {
 		f = prev.shown
 	}
 	m.jobs[js.ID] = mark{shown: f, confirmed: js.Confirmed}
 	return f
 }
 
-// footer is what the footer's bar shows: never less than before while the
-// set of files is the same (adding or clearing files starts afresh).
+// footer is what the footer's bar shows: while uploads run never less
+// than before as long as the set of files is the same (adding or clearing
+// files starts afresh); when none runs, what the store holds.
 func (m *marks) footer(t uploader.Totals) float64 {
 	f := t.Fraction()
 	if m == nil {
 		return f
 	}
-	if t.Files == m.totalFiles && t.Bytes <= m.totalBytes && m.total > f {
+	if t.FilesActive > 0 && t.Files == m.totalFiles && t.Bytes <= m.totalBytes && m.total > f {
 		f = m.total
 	}
 	m.total, m.totalBytes, m.totalFiles = f, t.Bytes, t.Files
@@ -240,7 +251,7 @@ func newRowView(js *uploader.JobSnapshot, m *marks, now time.Time) rowView {
 	r.percent = percent(r.fraction)
 	r.status, r.tone = statusText(js, now)
 	if js.State == uploader.StateFailed || js.State == uploader.StateSkipped {
-		r.reason = js.Reason
+		r.reason = jobReason(&js.JobRecord)
 	}
 	r.primary = primaryAction(js.State)
 	r.cancel = !js.State.Final()
@@ -259,7 +270,7 @@ func statusText(js *uploader.JobSnapshot, now time.Time) (string, tone) {
 	switch js.State {
 	case uploader.StateQueued:
 		if js.Note != "" {
-			return join("Waiting", js.Note), toneWarning
+			return join("Waiting", noteText(js.Note)), toneWarning
 		}
 		return "Waiting", toneNormal
 	case uploader.StateRunning:
@@ -267,13 +278,13 @@ func statusText(js *uploader.JobSnapshot, now time.Time) (string, tone) {
 		case js.Pausing:
 			return join("Pausing…", formatBytes(js.Confirmed)+" kept so far"), toneNormal
 		case js.Note != "":
-			return join(js.Note, nextTry(js.RetryAt, now)), toneWarning
+			return join(noteText(js.Note), nextTry(js.RetryAt, now)), toneWarning
 		case js.Size > 0 && js.Done >= js.Size:
 			return "Finishing…", toneNormal
 		}
 		return join("Uploading", formatSpeed(js.Speed), formatETA(js.ETA)), toneNormal
 	case uploader.StateVerifying:
-		return join("Finishing…", js.Note), toneNormal
+		return join("Finishing…", noteText(js.Note)), toneNormal
 	case uploader.StatePaused:
 		kept := ""
 		if js.Confirmed > 0 && js.Confirmed < js.Size {
@@ -282,9 +293,9 @@ func statusText(js *uploader.JobSnapshot, now time.Time) (string, tone) {
 		if js.WaitingSignIn {
 			return join("Paused until you sign in", kept), toneWarning
 		}
-		return join("Paused", kept, js.Note), toneWarning
+		return join("Paused", kept, noteText(js.Note)), toneWarning
 	case uploader.StateDone:
-		return join("Done", js.Reason), toneGood
+		return join("Done", jobReason(&js.JobRecord)), toneGood
 	case uploader.StateSkipped:
 		return "Skipped", toneWarning
 	case uploader.StateFailed:

@@ -97,8 +97,10 @@ func TestFilterAndClearFinished(t *testing.T) {
 	}
 }
 
-// A bar never runs backwards: not when a pause throws bytes in flight away,
-// nor on resume; only when the store lost confirmed bytes.
+// A running bar never runs backwards (bytes in flight a dropped
+// connection throws away are not taken back), never shows less than the
+// store holds, and a paused one shows exactly what the pause kept, as its
+// words do; from there it only goes forward after Resume.
 func TestBarsNeverRunBackwards(t *testing.T) {
 	fake := newFakeUploads()
 	w := testWindow(t, Deps{Uploads: fake})
@@ -117,19 +119,24 @@ func TestBarsNeverRunBackwards(t *testing.T) {
 	for i, st := range []struct {
 		state           uploader.State
 		done, confirmed int64
+		want            float64
 	}{
-		{uploader.StateRunning, 300, 200},
-		{uploader.StateRunning, 600, 400}, // 60 % shown
-		{uploader.StatePaused, 400, 400},  // the pause kept 40 %
-		{uploader.StateRunning, 450, 400}, // resumed
-		{uploader.StateRunning, 700, 600},
+		{uploader.StateRunning, 300, 200, 0.3},
+		{uploader.StateRunning, 600, 400, 0.6},
+		{uploader.StateRunning, 450, 400, 0.6},  // a connection dropped: its bytes go again
+		{uploader.StatePaused, 400, 400, 0.4},   // the pause kept 40 %: the bar says so
+		{uploader.StateRunning, 450, 400, 0.45}, // resumed
+		{uploader.StateRunning, 700, 600, 0.7},
 	} {
 		r := step(st.state, st.done, st.confirmed)
-		if r.bar.Value < last {
+		if r.bar.Value != st.want {
+			t.Fatalf("step %d (%s): bar %.2f, want %.2f", i, st.state, r.bar.Value, st.want)
+		}
+		if st.state == uploader.StateRunning && r.bar.Value < last {
 			t.Fatalf("step %d (%s): bar ran backwards %.2f → %.2f", i, st.state, last, r.bar.Value)
 		}
 		if f := w.uploads.footer.bar.Value; f < lastFooter {
-			t.Fatalf("step %d: footer ran backwards %.2f → %.2f", i, lastFooter, f)
+			t.Fatalf("step %d: footer ran backwards %.2f → %.2f while the other file ran", i, lastFooter, f)
 		}
 		last, lastFooter = r.bar.Value, w.uploads.footer.bar.Value
 		if st.state == uploader.StatePaused && r.status.Text != "Paused · 400 bytes kept" {
@@ -393,5 +400,27 @@ func TestHistoryRefreshesByItself(t *testing.T) {
 	w.poll()
 	if len(w.uploads.history.rows) != 1 {
 		t.Fatalf("history shows %d rows after an upload ended, want 1", len(w.uploads.history.rows))
+	}
+}
+
+// A pause that could keep nothing (every part was still on its way) does
+// not leave the bars at what was in flight: the row, the footer and their
+// figures all say nothing is kept yet.
+func TestPauseThatKeptNothingShowsNothingKept(t *testing.T) {
+	fake := newFakeUploads()
+	w := testWindow(t, Deps{Uploads: fake})
+	fake.setSnapshot(snapshotOf(job(1, uploader.StateRunning, 1000, 530)))
+	w.poll()
+	if f := w.uploads.footer.bar.Value; f != 0.53 {
+		t.Fatalf("running: footer %.2f", f)
+	}
+	fake.setSnapshot(snapshotOf(job(1, uploader.StatePaused, 1000, 0)))
+	w.poll()
+	r := rowFor(t, w, 1)
+	if r.bar.Value != 0 || w.uploads.footer.bar.Value != 0 {
+		t.Errorf("paused with nothing kept: row bar %.2f, footer %.2f; want 0 and 0", r.bar.Value, w.uploads.footer.bar.Value)
+	}
+	if got := w.uploads.footer.bytes.Text; !strings.Contains(got, "0%") {
+		t.Errorf("footer figures %q disagree with its bar", got)
 	}
 }

@@ -7,10 +7,15 @@ import (
 
 // Reason codes: a short, stable name for why a job failed (or was skipped
 // or cancelled), for receipts and for support staff who filter and count
-// failures. The plain-words Reason says the same to people.
+// failures, and for the window, which shows a job's reason from its code in
+// the customer's language. The plain-words Reason says the same to people
+// in English; it is kept next to the code (journals from before the codes
+// have only the text). Each code has one English text, so a translation
+// says exactly what the English does.
 const (
 	CodeFileMissing      = "file_missing"      // the source file is gone
 	CodeFileUnreadable   = "file_unreadable"   // Hoist may not read the source
+	CodeFileLocked       = "file_locked"       // another program keeps Hoist from reading the source (Windows)
 	CodeFileChanged      = "file_changed"      // the source changed while it was sent
 	CodeNotRegular       = "not_regular"       // the source is not a regular file
 	CodeTooLarge         = "too_large"         // larger than the store accepts
@@ -27,6 +32,7 @@ const (
 	CodeSizeMismatch     = "size_mismatch"     // the stored object has the wrong size
 	CodeCancelled        = "cancelled"         // cancelled by the user
 	CodeRejected         = "rejected"          // any other refusal by the store
+	CodeSignInRefused    = "sign_in_refused"   // the storage's STS refused the sign-in (set by app)
 )
 
 // failCode is fail with an explicit reason code.

@@ -61,7 +61,7 @@ func explain(err error, bucket string) error {
 	case errors.Is(err, os.ErrPermission):
 		return fail("Hoist isn't allowed to read this file. Check that you can open it, then press Retry.", err)
 	case lockedByAnotherProgram(err):
-		return fail(lockedReason, err)
+		return failCode(CodeFileLocked, lockedReason, err)
 	}
 	switch KindOf(err) {
 	case KindAccessDenied:

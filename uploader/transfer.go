@@ -16,6 +16,10 @@ var errChanged = errors.New("the source file changed")
 
 const changedReason = "The file changed while it was being sent. Send it again once nothing is editing it."
 
+// checksumReason is the failure of a part or a file whose stored bytes
+// differ from the sent ones.
+const checksumReason = "The stored file does not match what was sent. Press Retry to send it again."
+
 // transfer sends the job's file. It returns nil when the object is stored
 // and verified, a *Failure for reasons people can act on, or the error
 // that ended it.
@@ -158,7 +162,7 @@ func (e *Engine) putOnce(ctx context.Context, j *job, f *os.File, rec JobRecord,
 // checked the bytes against the checksum sent.
 func (e *Engine) finishSingle(j *job, rec JobRecord, key, sum string, info ObjectInfo) error {
 	if info.Checksum != "" && sum != "" && !sameChecksum(sum, info.Checksum) {
-		return failCode(CodeChecksumMismatch, "The storage holds different bytes than were sent. Press Retry.", fmt.Errorf("checksum %s, expected %s", info.Checksum, sum))
+		return failCode(CodeChecksumMismatch, checksumReason, fmt.Errorf("checksum %s, expected %s", info.Checksum, sum))
 	}
 	if err := unchanged(rec); err != nil {
 		return err
@@ -489,6 +493,21 @@ func (e *Engine) sendParts(ctx context.Context, j *job, f *os.File, rec JobRecor
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	var stopped atomic.Bool
+	flight := newInFlight()
+	finished := make(chan struct{})
+	defer close(finished)
+	go func() {
+		select {
+		case <-pausing:
+			e.mu.Lock()
+			speed := j.meter.speed()
+			e.mu.Unlock()
+			kept, stopped := flight.triage(speed, e.opts.PauseGrace)
+			e.log.Debug("pause: parts on their way", "job", j.id, "finishing", kept, "stopped", stopped, "speed_bytes_per_s", int64(speed))
+		case <-ctx.Done():
+		case <-finished:
+		}
+	}()
 	for range min(e.parallelParts(), len(todo)) {
 		wg.Add(1)
 		go func() {
@@ -503,9 +522,15 @@ func (e *Engine) sendParts(ctx context.Context, j *job, f *os.File, rec JobRecor
 					return
 				default:
 				}
-				p, err := e.sendPart(ctx, j, f, rec, n, pausing)
-				if errors.Is(err, errNotStarted) {
-					stopped.Store(true) // paused while waiting for a slot
+				pctx, stop := context.WithCancelCause(ctx)
+				_, length := partRange(n, rec.Size, rec.PartSize)
+				fp := flight.add(n, length, stop)
+				p, err := e.sendPart(pctx, j, f, rec, n, pausing, fp)
+				flight.remove(n)
+				stoppedEarly := ctx.Err() == nil && errors.Is(context.Cause(pctx), errStoppedForPause)
+				stop(nil)
+				if errors.Is(err, errNotStarted) || stoppedEarly {
+					stopped.Store(true) // paused while waiting for a slot, or stopped for the pause
 					return
 				}
 				if err != nil {
@@ -531,7 +556,8 @@ func (e *Engine) sendParts(ctx context.Context, j *job, f *os.File, rec JobRecor
 // sendPart uploads part n with retries and journals it.
 // A Pause (pausing closed) before the request got a slot ends it with
 // errNotStarted.
-func (e *Engine) sendPart(ctx context.Context, j *job, f *os.File, rec JobRecord, n int32, pausing <-chan struct{}) (PartRecord, error) {
+// fp counts the bytes the request reads, for a Pause's triage.
+func (e *Engine) sendPart(ctx context.Context, j *job, f *os.File, rec JobRecord, n int32, pausing <-chan struct{}, fp *flightPart) (PartRecord, error) {
 	off, length := partRange(n, rec.Size, rec.PartSize)
 	var sum, etag string
 	if e.opts.Checksums {
@@ -555,7 +581,9 @@ func (e *Engine) sendPart(ctx context.Context, j *job, f *os.File, rec JobRecord
 		if err != nil {
 			return err
 		}
-		etag, err = e.store.UploadPart(ctx, rec.Key, rec.UploadID, n, a.track(io.NewSectionReader(f, off, length)), length, sum)
+		fp.sent.Store(0)
+		body := countedSection{r: io.NewSectionReader(f, off, length), part: fp}
+		etag, err = e.store.UploadPart(ctx, rec.Key, rec.UploadID, n, a.track(body), length, sum)
 		done()
 		if err == nil {
 			a.answered()
@@ -667,7 +695,7 @@ func (e *Engine) verify(ctx context.Context, j *job, rec JobRecord, want, full s
 		return failCode(CodeSizeMismatch, "The stored file has the wrong size. Press Retry to send it again.", fmt.Errorf("stored %d bytes, sent %d", info.Size, rec.Size))
 	}
 	if want != "" && info.Checksum != "" && !ours(info, rec.Size, want, full) {
-		return failCode(CodeChecksumMismatch, "The stored file does not match what was sent. Press Retry to send it again.", fmt.Errorf("stored checksum %s, sent %s (composite) or %s (full object)", info.Checksum, want, full))
+		return failCode(CodeChecksumMismatch, checksumReason, fmt.Errorf("stored checksum %s, sent %s (composite) or %s (full object)", info.Checksum, want, full))
 	}
 	sum := want
 	if info.Checksum != "" && sameChecksum(full, info.Checksum) {

@@ -39,6 +39,9 @@ func TestWindowsFileHeldOpenByAnotherProgram(t *testing.T) {
 	if s.State != uploader.StateFailed || !strings.Contains(s.Reason, "Another program has this file open") {
 		t.Fatalf("held-open file: state %s, reason %q, detail %q", s.State, s.Reason, s.Detail)
 	}
+	if s.Code != uploader.CodeFileLocked {
+		t.Errorf("held-open file: code %q, want %q", s.Code, uploader.CodeFileLocked)
+	}
 	windows.CloseHandle(h)
 	held = false
 	if err := r.engine.Retry(id); err != nil {

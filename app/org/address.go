@@ -13,6 +13,8 @@ import (
 	"net/url"
 	"strings"
 
+	"fyne.io/fyne/v2/lang"
+
 	"hoist/app/config"
 )
 
@@ -29,7 +31,7 @@ func IsJoinLink(s string) bool {
 // hoist://join?org=URL. A link carries no credentials and no inline
 // settings: any other parameter is refused.
 func ParseJoinLink(link string) (string, error) {
-	bad := &Error{Message: "This invitation link is damaged. Ask your organisation for a new one, or type its web address instead."}
+	bad := &Error{Message: lang.L("This invitation link is damaged. Ask your organisation for a new one, or type its web address instead.")}
 	u, err := url.Parse(strings.TrimSpace(link))
 	if err != nil || !strings.EqualFold(u.Scheme, JoinScheme) {
 		bad.Cause = errors.New("not a hoist: link")
@@ -65,7 +67,7 @@ func JoinLink(descriptorURL string) string {
 func DescriptorURL(input string) (string, error) {
 	s := strings.TrimSpace(input)
 	if s == "" {
-		return "", &Error{Message: "Type your work e-mail address or your organisation's web address."}
+		return "", &Error{Message: lang.L("Type your work e-mail address or your organisation's web address.")}
 	}
 	if IsJoinLink(s) {
 		return ParseJoinLink(s)
@@ -83,7 +85,7 @@ func DescriptorURL(input string) (string, error) {
 	}
 	u, err := url.Parse(s)
 	if err != nil || u.Host == "" || !validHost(u.Hostname()) {
-		return "", &Error{Message: "\"" + strings.TrimSpace(input) + "\" doesn't look like an e-mail or web address. Check it and try again."}
+		return "", &Error{Message: lang.L(`"{{.Input}}" doesn't look like an e-mail or web address. Check it and try again.`, map[string]any{"Input": strings.TrimSpace(input)})}
 	}
 	if u.Path == "" || u.Path == "/" {
 		u.Path = config.WellKnownPath
@@ -99,10 +101,10 @@ func DescriptorURL(input string) (string, error) {
 // insecureOrBad explains why a descriptor URL cannot be used.
 func insecureOrBad(d string, err error) error {
 	if u, perr := url.Parse(d); perr == nil && u.Scheme == "http" {
-		return &Error{Message: "Hoist only connects to organisations over a secure (https) address. Use the https address, or ask " +
-			orgWord(u.Host) + " for an invitation link.", Cause: err}
+		return &Error{Message: lang.L("Hoist only connects to organisations over a secure (https) address. Use the https address, or ask {{.Org}} for an invitation link.",
+			map[string]any{"Org": orgWord(u.Host)}), Cause: err}
 	}
-	return &Error{Message: "This address can't be used to connect. Check it, or ask your organisation for an invitation link.", Cause: err}
+	return &Error{Message: lang.L("This address can't be used to connect. Check it, or ask your organisation for an invitation link."), Cause: err}
 }
 
 // validHost accepts DNS names and IP addresses.
@@ -134,7 +136,7 @@ func orgWord(host string) string {
 	}
 	labels := strings.Split(strings.TrimSuffix(host, "."), ".")
 	if net.ParseIP(strings.Trim(host, "[]")) != nil || len(labels) < 2 {
-		return "your organisation"
+		return lang.L("your organisation")
 	}
 	i := len(labels) - 2
 	switch labels[i] {
@@ -145,7 +147,7 @@ func orgWord(host string) string {
 	}
 	w := labels[i]
 	if w == "" {
-		return "your organisation"
+		return lang.L("your organisation")
 	}
 	return strings.ToUpper(w[:1]) + w[1:]
 }

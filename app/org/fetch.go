@@ -15,6 +15,8 @@ import (
 	"strings"
 	"time"
 
+	"fyne.io/fyne/v2/lang"
+
 	"hoist/app/config"
 )
 
@@ -102,11 +104,11 @@ func (f *Fetcher) fetch(ctx context.Context, descriptorURL, etag string) (*Organ
 	d, err := config.ParseDescriptor(raw, descriptorURL)
 	if err != nil {
 		var de *config.DescriptorError
-		msg := "The set-up at " + domain + " has a mistake, so Hoist can't use it. Tell " + orgWord(domain) + "'s IT support."
+		msg := lang.L("The set-up at {{.Domain}} has a mistake, so Hoist can't use it. Tell {{.Org}}'s IT support.", map[string]any{"Domain": domain, "Org": orgWord(domain)})
 		if errors.As(err, &de) && strings.Contains(de.Summary, "newer version") {
 			msg = de.Summary
 		} else if errors.As(err, &de) && strings.Contains(de.Summary, "not valid JSON") {
-			msg = domain + " has no Hoist set-up (its answer is not a Hoist set-up file). Check the address, or ask " + orgWord(domain) + " for an invitation link."
+			msg = lang.L("{{.Domain}} has no Hoist set-up (its answer is not a Hoist set-up file). Check the address, or ask {{.Org}} for an invitation link.", map[string]any{"Domain": domain, "Org": orgWord(domain)})
 		}
 		return nil, &Error{Message: msg, Cause: err}
 	}
@@ -172,7 +174,7 @@ func (f *Fetcher) get(ctx context.Context, c *http.Client, u, etag string, limit
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
-		return nil, "", "", &Error{Message: "This address can't be used to connect. Check it and try again.", Cause: err}
+		return nil, "", "", &Error{Message: lang.L("This address can't be used to connect. Check it and try again."), Cause: err}
 	}
 	req.Header.Set("Accept", "application/json")
 	if etag != "" {
@@ -187,13 +189,13 @@ func (f *Fetcher) get(ctx context.Context, c *http.Client, u, etag string, limit
 	case resp.StatusCode == http.StatusNotModified && etag != "":
 		return nil, "", "", ErrNotModified
 	case resp.StatusCode == http.StatusNotFound || resp.StatusCode == http.StatusGone:
-		return nil, "", "", &Error{Message: domain + " has no Hoist set-up. Check the address, or ask " + orgWord(domain) + " for an invitation link.",
+		return nil, "", "", &Error{Message: lang.L("{{.Domain}} has no Hoist set-up. Check the address, or ask {{.Org}} for an invitation link.", map[string]any{"Domain": domain, "Org": orgWord(domain)}),
 			Cause: fmt.Errorf("GET %s: %s", u, resp.Status)}
 	case resp.StatusCode != http.StatusOK:
-		return nil, "", "", &Error{Message: domain + " answered with an error, so Hoist couldn't connect. Try again later; if it keeps happening, tell " + orgWord(domain) + "'s IT support.",
+		return nil, "", "", &Error{Message: lang.L("{{.Domain}} answered with an error, so Hoist couldn't connect. Try again later; if it keeps happening, tell {{.Org}}'s IT support.", map[string]any{"Domain": domain, "Org": orgWord(domain)}),
 			Cause: fmt.Errorf("GET %s: %s", u, resp.Status)}
 	}
-	tooBig := &Error{Message: "The set-up at " + domain + " is too big to be a Hoist set-up. Check the address, or tell " + orgWord(domain) + "'s IT support.",
+	tooBig := &Error{Message: lang.L("The set-up at {{.Domain}} is too big to be a Hoist set-up. Check the address, or tell {{.Org}}'s IT support.", map[string]any{"Domain": domain, "Org": orgWord(domain)}),
 		Cause: fmt.Errorf("GET %s: more than %d bytes", u, limit)}
 	if resp.ContentLength > limit {
 		return nil, "", "", tooBig
@@ -221,21 +223,22 @@ func (f *Fetcher) transportError(ctx context.Context, err error, domain string) 
 	)
 	switch {
 	case errors.As(err, &sc):
-		return &Error{Message: domain + " sent Hoist to an address that isn't secure. Hoist only follows secure (https) addresses. Tell " + orgWord(domain) + "'s IT support.", Cause: err}
+		return &Error{Message: lang.L("{{.Domain}} sent Hoist to an address that isn't secure. Hoist only follows secure (https) addresses. Tell {{.Org}}'s IT support.", map[string]any{"Domain": domain, "Org": orgWord(domain)}), Cause: err}
 	case errors.Is(err, errTooManyRedirects):
-		return &Error{Message: domain + " sent Hoist from one address to another too many times. Tell " + orgWord(domain) + "'s IT support.", Cause: err}
+		return &Error{Message: lang.L("{{.Domain}} sent Hoist from one address to another too many times. Tell {{.Org}}'s IT support.", map[string]any{"Domain": domain, "Org": orgWord(domain)}), Cause: err}
 	case errors.As(err, &verify), errors.As(err, &unknown), errors.As(err, &invalid), errors.As(err, &hostname):
-		return &Error{Message: "Hoist couldn't make a secure connection to " + domain + ": its certificate isn't trusted by this computer. Check the address. If it is right, tell your IT support; don't connect from this network until it's fixed.", Cause: err}
+		return &Error{Message: lang.L("Hoist couldn't make a secure connection to {{.Domain}}: its certificate isn't trusted by this computer. Check the address. If it is right, tell your IT support; don't connect from this network until it's fixed.",
+			map[string]any{"Domain": domain}), Cause: err}
 	case errors.As(err, &recordH):
-		return &Error{Message: domain + " didn't answer securely (it may not offer https at this address). Check the address.", Cause: err}
+		return &Error{Message: lang.L("{{.Domain}} didn't answer securely (it may not offer https at this address). Check the address.", map[string]any{"Domain": domain}), Cause: err}
 	case errors.Is(err, context.DeadlineExceeded) || ctx.Err() != nil && !errors.Is(ctx.Err(), context.Canceled) || isTimeout(err):
-		return &Error{Message: domain + " didn't answer in time. Check your internet connection and try again.", Cause: err}
+		return &Error{Message: lang.L("{{.Domain}} didn't answer in time. Check your internet connection and try again.", map[string]any{"Domain": domain}), Cause: err}
 	case errors.Is(err, context.Canceled):
 		return err
 	case errors.As(err, &dnsErr) && dnsErr.IsNotFound:
-		return &Error{Message: "There is no " + hostOnly(domain) + " on the internet. Check the address for typing mistakes and try again.", Cause: err}
+		return &Error{Message: lang.L("There is no {{.Host}} on the internet. Check the address for typing mistakes and try again.", map[string]any{"Host": hostOnly(domain)}), Cause: err}
 	}
-	return &Error{Message: "Hoist couldn't reach " + domain + ". Check the address and your internet connection, then try again.", Cause: err}
+	return &Error{Message: lang.L("Hoist couldn't reach {{.Domain}}. Check the address and your internet connection, then try again.", map[string]any{"Domain": domain}), Cause: err}
 }
 
 func isTimeout(err error) bool {
@@ -278,17 +281,18 @@ func (f *Fetcher) CheckIssuer(ctx context.Context, issuer, domain string) (*Disc
 	if err != nil {
 		var e *Error
 		if errors.As(err, &e) {
-			return nil, &Error{Message: "Hoist found " + domain + "'s set-up, but couldn't check its sign-in service: " + lowerFirst(e.Message), Cause: e.Cause}
+			return nil, &Error{Message: lang.L("Hoist found {{.Domain}}'s set-up, but couldn't check its sign-in service: {{.Problem}}",
+				map[string]any{"Domain": domain, "Problem": lowerFirst(e.Message)}), Cause: e.Cause}
 		}
 		return nil, err
 	}
 	doc := &Discovery{URL: disc}
 	if err := json.Unmarshal(body, doc); err != nil {
-		return nil, &Error{Message: domain + "'s sign-in service isn't set up correctly, so you couldn't sign in. Tell " + who + "'s IT support.",
+		return nil, &Error{Message: lang.L("{{.Domain}}'s sign-in service isn't set up correctly, so you couldn't sign in. Tell {{.Org}}'s IT support.", map[string]any{"Domain": domain, "Org": who}),
 			Cause: fmt.Errorf("discovery %s: %w", disc, err)}
 	}
 	if doc.Issuer != issuer {
-		return nil, &Error{Message: domain + "'s sign-in service isn't set up correctly (it gives another name than the set-up says), so you couldn't sign in. Tell " + who + "'s IT support.",
+		return nil, &Error{Message: lang.L("{{.Domain}}'s sign-in service isn't set up correctly (it gives another name than the set-up says), so you couldn't sign in. Tell {{.Org}}'s IT support.", map[string]any{"Domain": domain, "Org": who}),
 			Cause: fmt.Errorf("discovery %s names issuer %q, the descriptor says %q", disc, doc.Issuer, issuer)}
 	}
 	return doc, nil

@@ -3,10 +3,8 @@ package desktop
 import (
 	"fmt"
 	"os"
-	"strings"
 
 	"github.com/godbus/dbus/v5"
-	"github.com/rymdport/portal/filechooser"
 )
 
 // The XDG desktop portal's bus name, and the tray host of the
@@ -51,24 +49,13 @@ func pick(title string, folders bool) ([]string, error) {
 	if !onSessionBus(portalName) {
 		return nil, ErrUnavailable
 	}
-	uris, err := filechooser.OpenFile("", title, &filechooser.OpenFileOptions{
-		AcceptLabel: "Upload", Multiple: true, Directory: folders,
-	})
+	conn, err := dbus.SessionBus()
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrUnavailable, err)
 	}
-	return pathsOf(uris)
-}
-
-// pathsOf turns the portal's file:// URIs (already unescaped) into paths.
-func pathsOf(uris []string) ([]string, error) {
-	paths := make([]string, 0, len(uris))
-	for _, u := range uris {
-		p, ok := strings.CutPrefix(u, "file://")
-		if !ok {
-			return nil, fmt.Errorf("the file dialog returned %q, which is not a local file", u)
-		}
-		paths = append(paths, p)
+	paths, err := portalOpen(conn, title, "Upload", folders)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrUnavailable, err)
 	}
 	return paths, nil
 }

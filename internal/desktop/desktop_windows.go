@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"syscall"
+	"unicode/utf16"
 	"unsafe"
 )
 
@@ -66,7 +67,9 @@ func pick(title string, folders bool) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	filter := syscall.StringToUTF16("All files\x00*.*\x00\x00")
+	// A list of NUL-ended strings ended by a second NUL, which
+	// syscall.StringToUTF16 refuses (it panics on a NUL).
+	filter := utf16.Encode([]rune("All files\x00*.*\x00\x00"))
 	ofn := openFileName{
 		file: &buf[0], maxFile: uint32(len(buf)), title: t, filter: &filter[0], filterIndex: 1,
 		flags: ofnAllowMultiSelect | ofnExplorer | ofnFileMustExist | ofnPathMustExist | ofnNoChangeDir,
