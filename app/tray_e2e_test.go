@@ -10,6 +10,13 @@ package app
 // window manager closes it (WM_DELETE_WINDOW, testdata/closewindow.py).
 // Without a watcher on the bus there is no tray, and the window is the
 // fallback.
+//
+// Known defect this test catches: Fyne 2.7.1 on X11 sometimes crashes
+// when a hidden window is shown again (SIGSEGV in glDrawArrays, or X
+// errors from the software renderer, about 2 runs in 5 here; the same
+// crash on clicking a Fyne tray icon is reported upstream in
+// supersonic-app/supersonic#823, labelled upstream:fyne-glfw). Hoist's
+// output at the failure shows the crash.
 
 import (
 	"fmt"
@@ -291,19 +298,35 @@ func (w *trayWorld) shot() *xShot {
 	return w.x.screenshot()
 }
 
-// quitDialog waits for the "Quit Hoist?" question: its Quit button is a
-// solid block of the primary colour in the middle of the window that the
-// window did not show before (the selected filter is one too).
+// centredButton finds a solid block of the primary colour (a button of
+// high importance) in the middle of the window, where Fyne centres a
+// dialog: its centre in the middle third across and between 35 % and 75 %
+// down. The rows' bars, the selected filter and the footer's bar are all
+// outside that box.
+func (s *xShot) centredButton() (image.Rectangle, bool) {
+	win := s.win
+	box := image.Rect(win.Min.X, win.Min.Y+win.Dy()*35/100, win.Max.X, win.Min.Y+win.Dy()*75/100)
+	inner := *s
+	inner.win = box
+	b, ok := inner.primaryBlock(60)
+	c := b.Min.Add(b.Size().Div(2))
+	return b, ok && c.X > win.Min.X+win.Dx()/3 && c.X < win.Max.X-win.Dx()/3
+}
+
+// quitDialog waits for the "Quit Hoist?" question, by its Quit button,
+// and returns where to click. before is the window without the question:
+// it must not show such a button, or the test could not tell.
 func (w *trayWorld) quitDialog(t *testing.T, before *xShot) image.Point {
 	t.Helper()
-	old, _ := before.primaryBlock(60)
+	if b, ok := before.centredButton(); ok {
+		t.Fatalf("the window shows a button at %v before the question", b)
+	}
 	var quit image.Rectangle
 	w.x.movePointerAway()
 	shot := w.x.waitFor("the Quit Hoist? question", func(s *xShot) bool {
 		var ok bool
-		quit, ok = s.primaryBlock(60)
-		mid := s.win.Min.Y + s.win.Dy()/2
-		return ok && quit.Sub(s.win.Min) != old.Sub(before.win.Min) && absInt(quit.Min.Y-mid) < s.win.Dy()/4
+		quit, ok = s.centredButton()
+		return ok
 	})
 	newWindowArtifacts(t).save(t, "tray-question-"+t.Name()+".png", shot.window())
 	return quit.Min.Add(quit.Size().Div(2))
