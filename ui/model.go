@@ -236,6 +236,10 @@ func buildQueueView(snap uploader.Snapshot, prev []rowView, m *marks, f filter, 
 			}
 		}
 	}
+	// Done files the engine no longer lists one by one still count.
+	v.finished += snap.Retired
+	v.counts[filterAll] += snap.Retired
+	v.counts[filterDone] += snap.Retired
 	v.footer = newFooterView(snap.Totals, v.active, paused, failed)
 	if m != nil {
 		v.footer.fraction = m.footer(snap.Totals)
