@@ -28,12 +28,19 @@ const (
 	manyResumeTarget = 40 * miB
 	manyFileSize     = 1 * kiB
 	manyPerFolder    = 1000
+	// manyTargetFiles is the number of files the targets are set for.
+	manyTargetFiles = 100000
 )
 
 // manyResult is what the many-files part measured.
 type manyResult struct {
 	count        int
 	send, resume measurement
+	// loadBefore and loadAfter are the machine's load averages before the
+	// send and after the resume: the figures are noisy on a busy machine.
+	loadBefore, loadAfter string
+	// journal is the size of Hoist's journal file after the resume.
+	journal int64
 }
 
 // runMany runs the many-files part with count files and prints its report.
@@ -73,6 +80,7 @@ func runMany(ctx context.Context, o options, count int) (manyResult, error) {
 	env := append(os.Environ(), "HOIST_CONFIG=", "HOIST_DATA_DIR=")
 	base := []string{"--config", cfg, "--data-dir", data}
 
+	res.loadBefore = loadAvg()
 	progress("many files: hoist send (%d files)", count)
 	sendLog := filepath.Join(work, "send.log")
 	res.send, err = runTimed(ctx, invocation{args: append(append([]string{o.bins.hoist, "send"}, base...), src), env: env}, sendLog, o.timeout)
@@ -94,6 +102,10 @@ func runMany(ctx context.Context, o options, count int) (manyResult, error) {
 	}
 	if out, _ := os.ReadFile(resumeLog); !strings.Contains(string(out), "Nothing to resume") {
 		return res, fmt.Errorf("hoist resume found work to do:\n%s", logTail(resumeLog, 15))
+	}
+	res.loadAfter = loadAvg()
+	if fi, err := os.Stat(filepath.Join(data, "journal.db")); err == nil {
+		res.journal = fi.Size()
 	}
 	return res, nil
 }
@@ -144,10 +156,13 @@ func countObjects(ctx context.Context, c *s3.Client, bucket string) (int, error)
 // text renders the many-files part's result with its targets.
 func (r manyResult) text() string {
 	verdict := func(got, target int64) string {
-		if got <= target {
-			return "meets"
+		switch {
+		case got > target:
+			return "MISSES" // more files would only cost more
+		case r.count < manyTargetFiles:
+			return "met here, but judged only at 100,000 files"
 		}
-		return "MISSES"
+		return "meets"
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "Many files: %d files of %s, Hoist alone (peak RSS of the hoist process)\n", r.count, formatSize(manyFileSize))
@@ -155,6 +170,17 @@ func (r manyResult) text() string {
 		r.send.wall.Seconds(), float64(r.send.maxRSS)/miB, manySendTarget/miB, verdict(r.send.maxRSS, manySendTarget))
 	fmt.Fprintf(&b, "  hoist resume, idle    %8.1f s  %6.1f MiB peak RSS  (target <= %d MiB: %s)\n",
 		r.resume.wall.Seconds(), float64(r.resume.maxRSS)/miB, manyResumeTarget/miB, verdict(r.resume.maxRSS, manyResumeTarget))
-	fmt.Fprintf(&b, "  measured %s; figures are noisy on a busy machine\n", time.Now().UTC().Format(time.RFC3339))
+	if r.journal > 0 {
+		fmt.Fprintf(&b, "  journal file afterwards: %.1f MiB\n", float64(r.journal)/miB)
+	}
+	fmt.Fprintf(&b, "  measured %s, load average %s before and %s after; figures are noisy on a busy machine\n",
+		time.Now().UTC().Format(time.RFC3339), orUnknown(r.loadBefore), orUnknown(r.loadAfter))
 	return b.String()
+}
+
+func orUnknown(s string) string {
+	if s == "" {
+		return "unknown"
+	}
+	return s
 }

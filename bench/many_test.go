@@ -16,6 +16,10 @@ func TestManyReport(t *testing.T) {
 		!strings.Contains(text, "45.0 MiB peak RSS  (target <= 40 MiB: MISSES)") {
 		t.Fatalf("report:\n%s", text)
 	}
+	r.count, r.resume.maxRSS = 5000, 30*miB
+	if text := r.text(); !strings.Contains(text, "(target <= 40 MiB: met here, but judged only at 100,000 files)") {
+		t.Fatalf("report of a smaller run:\n%s", text)
+	}
 	if _, err := parseFlags([]string{"-many", "0", "-many-only"}, "."); err == nil {
 		t.Fatal("-many-only with no files accepted")
 	}

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/lang"
 )
 
 // pauseAll pauses every unfinished upload.
@@ -16,8 +17,8 @@ func (w *MainWindow) resumeAll() {
 
 // cancelAll cancels every unfinished upload, after asking.
 func (w *MainWindow) cancelAll() {
-	confirm(w.win, "Cancel all uploads?", "Cancel all", "Keep uploading",
-		wrapped("Files that are not finished will stop, and what was sent of them is discarded. Files already sent stay where they are."),
+	confirm(w.win, lang.L("Cancel all uploads?"), lang.L("Cancel all"), lang.L("Keep uploading"),
+		wrapped(lang.L("Files that are not finished will stop, and what was sent of them is discarded. Files already sent stay where they are.")),
 		func(ok bool) {
 			if ok {
 				w.command(w.d.Uploads.CancelAll)
@@ -30,7 +31,9 @@ func (w *MainWindow) retryFailed() {
 	w.command(func() {
 		ids, err := w.d.Uploads.RetryFailed()
 		if err == nil && len(ids) == 0 {
-			fyne.Do(func() { showProblem(w.win, "Nothing to retry", "There are no failed uploads to send again.") })
+			fyne.Do(func() {
+				showProblem(w.win, lang.L("Nothing to retry"), lang.L("There are no failed uploads to send again."))
+			})
 			return
 		}
 		w.reportRetry(err)

@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -25,7 +26,7 @@ const maxBannerProblems = 4
 // dropped handles items dropped on the window (UI goroutine).
 func (w *MainWindow) dropped(uris []fyne.URI) {
 	if w.d.NeedsSignIn && !w.signedIn {
-		showProblem(w.win, "Sign in first", "Sign in first, then drop your files again.")
+		showProblem(w.win, lang.L("Sign in first"), lang.L("Sign in first, then drop your files again."))
 		return
 	}
 	paths, problems := splitURIs(uris)
@@ -63,10 +64,10 @@ func splitURIs(uris []fyne.URI) ([]string, []uploader.Problem) {
 func linkProblem(scheme, link string) uploader.Problem {
 	if scheme == "http" || scheme == "https" {
 		return uploader.Problem{Path: link,
-			Reason: "this is a web link, not a file on this computer. Download it first, then drop the downloaded file here."}
+			Reason: lang.L("this is a web link, not a file on this computer. Download it first, then drop the downloaded file here.")}
 	}
 	return uploader.Problem{Path: link,
-		Reason: "this isn't a file on this computer, so Hoist can't upload it. Save it as a file first."}
+		Reason: lang.L("this isn't a file on this computer, so Hoist can't upload it. Save it as a file first.")}
 }
 
 // schemeElement matches a path element that is a URL scheme ("https:").
@@ -103,8 +104,9 @@ func (w *MainWindow) addPaths(paths []string, problems []uploader.Problem) {
 			w.uploads.setAdding(w.adding)
 			w.uploads.problems.show(append(problems, added.Problems...))
 			if err != nil && w.ctx.Err() == nil {
-				showProblem(w.win, "Couldn't add the files",
-					"Hoist couldn't add your files: "+err.Error()+"\n\nTry again. If it keeps happening, restart Hoist.")
+				showProblem(w.win, lang.L("Couldn't add the files"),
+					lang.L("Hoist couldn't add your files: {{.Error}}", map[string]any{"Error": err.Error()})+
+						"\n\n"+lang.L("Try again. If it keeps happening, restart Hoist."))
 			}
 		})
 	})
@@ -139,9 +141,9 @@ func (w *MainWindow) choose(folders bool) {
 		w.fyneChoose(folders)
 		return
 	}
-	title := "Choose files to upload"
+	title := lang.L("Choose files to upload")
 	if folders {
-		title = "Choose folders to upload"
+		title = lang.L("Choose folders to upload")
 	}
 	w.spawn(func() {
 		paths, err := w.d.Picker.Pick(title, folders)
@@ -165,9 +167,10 @@ func (w *MainWindow) chosen(paths []string) {
 			w.addPaths(paths, nil)
 			return
 		}
-		question := plural(files, "file", "files") + ", " + formatBytes(bytes) + " — upload them?"
-		confirm(w.win, "Upload "+plural(files, "file", "files")+"?", "Upload", "Don't upload",
-			wrapped(question+" Uploads continue where they stopped if the connection drops or Hoist is closed."),
+		data := map[string]any{"Count": files, "Size": formatBytes(bytes)}
+		question := lang.N("{{.Count}} files, {{.Size}} — upload them?", files, data)
+		confirm(w.win, lang.N("Upload {{.Count}} files?", files, data), lang.L("Upload"), lang.L("Don't upload"),
+			wrapped(question+" "+lang.L("Uploads continue where they stopped if the connection drops or Hoist is closed.")),
 			func(ok bool) {
 				if ok {
 					w.addPaths(paths, nil)
@@ -210,18 +213,18 @@ func (w *MainWindow) fyneChoose(folders bool) {
 	if folders {
 		d = dialog.NewFolderOpen(func(u fyne.ListableURI, err error) {
 			if err != nil {
-				showProblem(w.win, "Couldn't open the folder", err.Error())
+				showProblem(w.win, lang.L("Couldn't open the folder"), err.Error())
 				return
 			}
 			if u != nil {
 				pickedURI(u)
 			}
 		}, w.win)
-		d.SetTitleText("Choose a folder to upload")
+		d.SetTitleText(lang.L("Choose a folder to upload"))
 	} else {
 		d = dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
 			if err != nil {
-				showProblem(w.win, "Couldn't open the file", err.Error())
+				showProblem(w.win, lang.L("Couldn't open the file"), err.Error())
 				return
 			}
 			if r == nil {
@@ -231,9 +234,9 @@ func (w *MainWindow) fyneChoose(folders bool) {
 			r.Close()
 			pickedURI(u)
 		}, w.win)
-		d.SetTitleText("Choose a file to upload")
+		d.SetTitleText(lang.L("Choose a file to upload"))
 	}
-	d.SetConfirmText("Upload")
+	d.SetConfirmText(lang.L("Upload"))
 	w.sizeFileDialog(d)
 	d.Show()
 }
@@ -256,8 +259,8 @@ func newProblemBanner(w *MainWindow) *problemBanner {
 	b := &problemBanner{w: w}
 	b.title = heading("")
 	b.lines = wrapped("")
-	b.all = newButton("Show all", nil, b.showAll)
-	dismiss := newButton("Dismiss", theme.CancelIcon(), b.dismiss)
+	b.all = newButton(lang.L("Show all"), nil, b.showAll)
+	dismiss := newButton(lang.L("Dismiss"), theme.CancelIcon(), b.dismiss)
 	b.root = banner(theme.ColorNameError, theme.ErrorIcon(),
 		container.NewVBox(b.title, b.lines), container.NewVBox(dismiss, b.all))
 	b.root.Hide()
@@ -270,11 +273,11 @@ func (b *problemBanner) show(problems []uploader.Problem) {
 		return
 	}
 	b.list = problems
-	b.title.SetText(plural(len(problems), "item was", "items were") + " not added")
+	b.title.SetText(lang.N("{{.Count}} items were not added", len(problems), map[string]any{"Count": len(problems)}))
 	var lines []string
 	for i, p := range problems {
 		if i == maxBannerProblems {
-			lines = append(lines, "…and "+plural(len(problems)-i, "more", "more")+".")
+			lines = append(lines, lang.N("…and {{.Count}} more.", len(problems)-i, map[string]any{"Count": len(problems) - i}))
 			break
 		}
 		lines = append(lines, shortName(p.Path)+": "+problemText(p.Reason))
@@ -300,7 +303,7 @@ func (b *problemBanner) showAll() {
 	text.Wrapping = fyne.TextWrapWord
 	scroll := container.NewVScroll(text)
 	scroll.SetMinSize(fyne.NewSize(600, 360))
-	newDialog("Items not added", "Close", scroll, b.w.win).Show()
+	newDialog(lang.L("Items not added"), lang.L("Close"), scroll, b.w.win).Show()
 }
 
 // shortName is the last element of a path or link, for short messages.

@@ -5,6 +5,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
@@ -101,10 +102,11 @@ const copiedFor = 2 * time.Second
 // change back on the UI goroutine after a while (see MainWindow.later).
 func showCopied(b *keyButton, later func(time.Duration, func())) {
 	text, icon := b.Text, b.Icon
-	if text == "Copied" {
+	copied := lang.L("Copied")
+	if text == copied {
 		return
 	}
-	b.SetText("Copied")
+	b.SetText(copied)
 	b.SetIcon(theme.ConfirmIcon())
 	later(copiedFor, func() {
 		b.SetText(text)

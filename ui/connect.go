@@ -6,6 +6,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
@@ -88,38 +89,40 @@ func NewConnectScreen(d ConnectDeps) *ConnectScreen {
 	if d.run == nil {
 		d.run = func(f func()) { go f() }
 	}
+	loadTexts()
 	s := &ConnectScreen{d: d}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.entry = widget.NewEntry()
-	s.entry.SetPlaceHolder("jane@acme.example  or  acme.example")
+	s.entry.SetPlaceHolder(lang.L("jane@acme.example  or  acme.example"))
 	s.entry.OnSubmitted = func(string) { s.Look(s.entry.Text) }
-	next := newButton("Continue", theme.NavigateNextIcon(), func() { s.Look(s.entry.Text) })
+	next := newButton(lang.L("Continue"), theme.NavigateNextIcon(), func() { s.Look(s.entry.Text) })
 	next.Importance = widget.HighImportance
 	s.problem = wrapped("")
-	s.details = newButton("Details", theme.InfoIcon(), s.showDetails)
+	s.details = newButton(lang.L("Details"), theme.InfoIcon(), s.showDetails)
 	s.probBox = banner(theme.ColorNameError, theme.ErrorIcon(), s.problem, s.details)
 	s.probBox.Hide()
 	buttons := container.NewHBox(next)
 	if d.OnCancel != nil {
-		buttons.Add(newButton("Cancel", nil, s.stop))
+		buttons.Add(newButton(lang.L("Cancel"), nil, s.stop))
 	}
-	intro := "Type your work e-mail address or your organisation's web address. Hoist asks your organisation where your files go. You do this once."
+	intro := lang.L("Type your work e-mail address or your organisation's web address. Hoist asks your organisation where your files go. You do this once.")
 	if d.Current != "" {
-		intro = "Hoist now sends files to " + d.Current + ". To send them to another organisation, type your work e-mail address or that organisation's web address."
+		intro = lang.L("Hoist now sends files to {{.Organisation}}. To send them to another organisation, type your work e-mail address or that organisation's web address.",
+			map[string]any{"Organisation": d.Current})
 	}
 	s.ask = container.NewVBox(
 		wrapped(intro),
 		s.entry,
 		s.probBox,
 		buttons,
-		wrapped("Got an invitation link from your organisation? Click it, and Hoist connects by itself."),
+		wrapped(lang.L("Got an invitation link from your organisation? Click it, and Hoist connects by itself.")),
 	)
 	s.lookMsg = heading("")
-	stopLook := newButton("Cancel", theme.CancelIcon(), s.back)
+	stopLook := newButton(lang.L("Cancel"), theme.CancelIcon(), s.back)
 	s.looking = container.NewVBox(s.lookMsg, widget.NewProgressBarInfinite(), container.NewHBox(stopLook))
 	s.confirm = s.confirmPart()
 	s.panel = container.NewStack(s.ask)
-	brand := brandBlock("Connect to your organisation", d.App.Icon(), "Hoist sends large files safely to the organisation you work with.")
+	brand := brandBlock(lang.L("Connect to your organisation"), d.App.Icon(), lang.L("Hoist sends large files safely to the organisation you work with."))
 	content := container.NewVBox(brand, widget.NewSeparator(), s.panel)
 	s.root = container.NewCenter(container.New(&fixedWidth{width: 560}, content))
 	return s
@@ -136,17 +139,18 @@ func (s *ConnectScreen) confirmPart() *fyne.Container {
 	s.confirmDomain.SizeName = theme.SizeNameSubHeadingText
 	s.confirmDomain.TextStyle = fyne.TextStyle{Bold: true}
 	s.confirmDomain.Importance = widget.HighImportance
-	s.connectBtn = newButton("Connect", theme.ConfirmIcon(), s.connect)
+	s.connectBtn = newButton(lang.L("Connect"), theme.ConfirmIcon(), s.connect)
 	s.connectBtn.Importance = widget.HighImportance
-	back := newButton("Back", theme.NavigateBackIcon(), s.back)
+	back := newButton(lang.L("Back"), theme.NavigateBackIcon(), s.back)
 	part := container.NewVBox(
-		widget.NewLabel("Send files to"),
+		widget.NewLabel(lang.L("Send files to")),
 		s.confirmName,
 		s.confirmDomain,
-		wrapped("Your files will go to this organisation's storage, and you'll sign in with your account there. Only connect if you know this organisation and its web address."),
+		wrapped(lang.L("Your files will go to this organisation's storage, and you'll sign in with your account there. Only connect if you know this organisation and its web address.")),
 	)
 	if s.d.Current != "" {
-		part.Add(wrapped("This replaces " + s.d.Current + ": Hoist restarts and asks you to sign in there."))
+		part.Add(wrapped(lang.L("This replaces {{.Organisation}}: Hoist restarts and asks you to sign in there.",
+			map[string]any{"Organisation": s.d.Current})))
 	}
 	part.Add(container.NewHBox(s.connectBtn, back))
 	return part
@@ -176,7 +180,7 @@ func (s *ConnectScreen) Look(input string) {
 	s.cancel()
 	ctx, cancel := context.WithCancel(context.Background())
 	s.ctx, s.cancel = ctx, cancel
-	s.lookMsg.SetText("Looking up your organisation…")
+	s.lookMsg.SetText(lang.L("Looking up your organisation…"))
 	s.show(s.looking)
 	s.d.run(func() {
 		o, err := s.d.Connector.Look(ctx, input)
@@ -215,7 +219,7 @@ func (s *ConnectScreen) showDetails() {
 	text := widget.NewLabel(d.Details())
 	text.Wrapping = fyne.TextWrapBreak
 	text.Selectable = true
-	dlg := newDialog("Details for support", "Close", container.New(&fixedWidth{width: 480}, text), s.d.Window)
+	dlg := newDialog(lang.L("Details for support"), lang.L("Close"), container.New(&fixedWidth{width: 480}, text), s.d.Window)
 	dlg.Show()
 }
 

@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -20,7 +21,8 @@ import (
 type detailField struct{ label, value string }
 
 // detailLabels are the Details dialog's lines, in order; a line without a
-// value is hidden.
+// value is hidden. They are English keys of the translations (shown with
+// lang.L; TestConstantKeysAreTranslated checks them).
 var detailLabels = []string{"File", "Status", "Reason", "Last error", "Technical detail", "From", "To", "Storage key",
 	"Size", "Sent", "Kept by the storage", "Upload ID", "Attempts", "Added", "Started", "Finished"}
 
@@ -35,8 +37,8 @@ func detailFields(js uploader.JobSnapshot, now time.Time, dest func(string) stri
 		"Technical detail": js.Detail,
 		"From":             js.Source,
 		"To":               dest(js.Key),
-		"Size":             formatBytes(js.Size) + " (" + groupDigits(js.Size) + " bytes)",
-		"Sent":             formatBytes(js.Done) + " (" + groupDigits(js.Done) + " bytes)",
+		"Size":             exactBytes(js.Size),
+		"Sent":             exactBytes(js.Done),
 		"Upload ID":        fmt.Sprint(js.ID),
 		"Attempts":         fmt.Sprint(js.Attempts),
 		"Added":            formatDate(js.Created),
@@ -47,7 +49,7 @@ func detailFields(js uploader.JobSnapshot, now time.Time, dest func(string) stri
 		values["Storage key"] = js.Key // for support: the object's own name
 	}
 	if js.Confirmed != js.Done && !js.State.Final() {
-		values["Kept by the storage"] = formatBytes(js.Confirmed) + " (" + groupDigits(js.Confirmed) + " bytes)"
+		values["Kept by the storage"] = exactBytes(js.Confirmed)
 	}
 	var fields []detailField
 	for _, l := range detailLabels {
@@ -58,12 +60,22 @@ func detailFields(js uploader.JobSnapshot, now time.Time, dest func(string) stri
 	return fields
 }
 
+// exactBytes is "1.2 GB (1,234,567,890 bytes)".
+func exactBytes(n int64) string {
+	return lang.N("{{.Size}} ({{.Count}} bytes)", int(n), map[string]any{"Size": formatBytes(n), "Count": groupDigits(n)})
+}
+
+// detailLabel is how the Details dialog names line l.
+func detailLabel(l string) string {
+	return lang.L(l) // i18n:dynamic: detailLabels, TestConstantKeysAreTranslated
+}
+
 // supportText is the plain text "Copy for support" puts on the clipboard.
 func supportText(version string, js uploader.JobSnapshot, now time.Time, dest func(string) string) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "Hoist %s: upload details\n", version)
+	fmt.Fprintln(&b, lang.L("Hoist {{.Version}}: upload details", map[string]any{"Version": version}))
 	for _, f := range detailFields(js, now, dest) {
-		fmt.Fprintf(&b, "%s: %s\n", f.label, f.value)
+		fmt.Fprintf(&b, "%s: %s\n", detailLabel(f.label), f.value)
 	}
 	return b.String()
 }
@@ -85,7 +97,7 @@ func (w *MainWindow) showDetails(js uploader.JobSnapshot) {
 	dd := &detailsDialog{job: js, keys: map[string]*widget.Label{}, values: map[string]*widget.Label{}}
 	grid := container.New(layout.NewFormLayout())
 	for _, l := range detailLabels {
-		k := widget.NewLabelWithStyle(l, fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
+		k := widget.NewLabelWithStyle(detailLabel(l), fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
 		v := widget.NewLabel("")
 		v.Selectable = true
 		v.Wrapping = fyne.TextWrapWord
@@ -95,12 +107,12 @@ func (w *MainWindow) showDetails(js uploader.JobSnapshot) {
 	}
 	scroll := container.NewVScroll(grid)
 	scroll.SetMinSize(fyne.NewSize(620, 380))
-	dd.dlg = newDialog("Upload details", "Close", scroll, w.win)
-	dd.copy = newButton("Copy for support", theme.ContentCopyIcon(), func() {
+	dd.dlg = newDialog(lang.L("Upload details"), lang.L("Close"), scroll, w.win)
+	dd.copy = newButton(lang.L("Copy for support"), theme.ContentCopyIcon(), func() {
 		w.d.App.Clipboard().SetContent(supportText(w.d.Version, dd.job, w.now(), w.destination))
 		showCopied(dd.copy, w.later)
 	})
-	closeBtn := newButton("Close", nil, dd.dlg.Hide)
+	closeBtn := newButton(lang.L("Close"), nil, dd.dlg.Hide)
 	closeBtn.Importance = widget.HighImportance
 	dd.dlg.SetButtons([]fyne.CanvasObject{dd.copy, closeBtn})
 	dd.dlg.SetOnClosed(func() {
@@ -158,29 +170,30 @@ func (w *MainWindow) showAbout() {
 	top := border(nil, nil, icon, nil, container.NewVBox(name, widget.NewLabel(w.versionLine())))
 	var d dialog.Dialog
 	body := container.NewVBox(top,
-		wrapped("Hoist sends large files to "+w.d.Organisation+"'s storage. Uploads survive lost connections, sleep and restarts, and carry on where they stopped."),
+		wrapped(lang.L("Hoist sends large files to {{.Organisation}}'s storage. Uploads survive lost connections, sleep and restarts, and carry on where they stopped.",
+			map[string]any{"Organisation": w.d.Organisation})),
 		widget.NewSeparator(),
-		widget.NewLabel("Organisation"),
+		widget.NewLabel(lang.L("Organisation")),
 		w.organisationRow(func() {
 			d.Hide()
 			w.ConnectTo("")
 		}),
 	)
-	d = newDialog("About Hoist", "Close", container.New(&fixedWidth{width: 420}, body), w.win)
+	d = newDialog(lang.L("About Hoist"), lang.L("Close"), container.New(&fixedWidth{width: 420}, body), w.win)
 	d.Show()
 }
 
 // versionLine is the About box's "Version 0.1.0 (commit …)".
 func (w *MainWindow) versionLine() string {
 	if w.d.Commit == "" {
-		return "Version " + w.version()
+		return lang.L("Version {{.Version}}", map[string]any{"Version": w.version()})
 	}
-	return "Version " + w.version() + " (commit " + w.d.Commit + ")"
+	return lang.L("Version {{.Version}} (commit {{.Commit}})", map[string]any{"Version": w.version(), "Commit": w.d.Commit})
 }
 
 func (w *MainWindow) version() string {
 	if w.d.Version == "" {
-		return "unknown"
+		return lang.L("unknown")
 	}
 	return w.d.Version
 }

@@ -4,6 +4,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
 )
 
@@ -72,5 +73,5 @@ func confirm(win fyne.Window, title, yes, no string, body fyne.CanvasObject, ans
 
 // showProblem shows a plain message with an OK button.
 func showProblem(win fyne.Window, title, message string) {
-	newDialog(title, "OK", container.New(&fixedWidth{width: 440}, wrapped(message)), win).Show()
+	newDialog(title, lang.L("OK"), container.New(&fixedWidth{width: 440}, wrapped(message)), win).Show()
 }

@@ -1,10 +1,9 @@
 package ui
 
 import (
-	"fmt"
-
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
 
 	"hoist/uploader"
@@ -26,10 +25,10 @@ func (w *MainWindow) Open(paths []string) string {
 	}
 	if w.d.NeedsSignIn && !w.signedIn {
 		w.opened = append(w.opened, paths...)
-		return fmt.Sprintf("Hoist will send %s once you have signed in.", plural(len(w.opened), "file or folder", "files or folders"))
+		return lang.N("Hoist will send {{.Count}} files or folders once you have signed in.", len(w.opened), map[string]any{"Count": len(w.opened)})
 	}
 	w.addPaths(paths, nil)
-	return fmt.Sprintf("Hoist is sending %s.", plural(len(paths), "file or folder", "files or folders"))
+	return lang.N("Hoist is sending {{.Count}} files or folders.", len(paths), map[string]any{"Count": len(paths)})
 }
 
 // addOpened queues what was handed over before the sign-in.
@@ -47,14 +46,15 @@ func (w *MainWindow) addOpened() {
 // uploads are unfinished).
 func (w *MainWindow) ConnectTo(input string) (string, bool) {
 	if w.d.Connector == nil || w.d.Policy.Organisation {
-		msg := "This Hoist is set up for " + w.d.Organisation + " by your organisation, so it can't connect to another one."
-		showProblem(w.win, "Set by your organisation", msg)
+		msg := lang.L("This Hoist is set up for {{.Organisation}} by your organisation, so it can't connect to another one.",
+			map[string]any{"Organisation": w.d.Organisation})
+		showProblem(w.win, lang.L("Set by your organisation"), msg)
 		return msg, false
 	}
 	if n := unfinished(w.d.Uploads.Snapshot()); n > 0 {
-		msg := fmt.Sprintf("%s to %s %s not finished. Let them finish, or cancel them, before you connect to another organisation.",
-			plural(n, "upload", "uploads"), w.d.Organisation, map[bool]string{true: "is", false: "are"}[n == 1])
-		showProblem(w.win, "Finish your uploads first", msg)
+		msg := lang.N("{{.Count}} uploads to {{.Organisation}} are not finished. Let them finish, or cancel them, before you connect to another organisation.",
+			n, map[string]any{"Count": n, "Organisation": w.d.Organisation})
+		showProblem(w.win, lang.L("Finish your uploads first"), msg)
 		return msg, false
 	}
 	if w.connect == nil {
@@ -76,7 +76,7 @@ func (w *MainWindow) ConnectTo(input string) (string, bool) {
 	}
 	if input != "" {
 		w.connect.Look(input)
-		return "Confirm the organisation in Hoist's window.", true
+		return lang.L("Confirm the organisation in Hoist's window."), true
 	}
 	return "", true
 }
@@ -106,11 +106,11 @@ func (w *MainWindow) organisationRow(onConnect func()) fyne.CanvasObject {
 	label.Wrapping = fyne.TextWrapWord
 	switch {
 	case w.d.Policy.Organisation:
-		return widgetColumn(label, hint("Set by your organisation"))
+		return widgetColumn(label, hint(lang.L("Set by your organisation")))
 	case w.d.Connector == nil:
 		return label
 	}
-	b := newButton("Connect to a different organisation…", nil, onConnect)
+	b := newButton(lang.L("Connect to a different organisation…"), nil, onConnect)
 	return widgetColumn(label, b)
 }
 

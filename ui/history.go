@@ -7,6 +7,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -41,7 +42,7 @@ func newHistRow(rec uploader.JobRecord, dest func(string) string) histRow {
 		}
 	}
 	h.meta = join(formatBytes(rec.Size), formatDate(rec.Finished))
-	h.dest = "To " + dest(rec.Key)
+	h.dest = lang.L("To {{.Destination}}", map[string]any{"Destination": dest(rec.Key)})
 	h.retryable = rec.State == uploader.StateFailed || rec.State == uploader.StateCancelled || rec.State == uploader.StateSkipped
 	return h
 }
@@ -76,13 +77,13 @@ type historyView struct {
 
 func newHistoryView(w *MainWindow) *historyView {
 	h := &historyView{w: w, selected: map[uint64]bool{}}
-	h.onlyFailed = widget.NewCheck("Only failed", func(bool) { h.load() })
-	refresh := newButton("Refresh", theme.ViewRefreshIcon(), h.load)
-	h.retrySel = newButton("Retry selected", theme.ViewRefreshIcon(), h.retrySelected)
-	h.retryAll = newButton("Retry all failed", theme.ViewRefreshIcon(), h.retryAllFailed)
-	h.copySum = newButton("Copy summary", theme.ContentCopyIcon(), h.copySummary)
-	h.copyReceipt = newButton("Copy receipt", theme.ContentCopyIcon(), h.copyReceiptText)
-	h.copyReport = newButton("Copy report for support", theme.ContentCopyIcon(), h.copyReportText)
+	h.onlyFailed = widget.NewCheck(lang.L("Only failed"), func(bool) { h.load() })
+	refresh := newButton(lang.L("Refresh"), theme.ViewRefreshIcon(), h.load)
+	h.retrySel = newButton(lang.L("Retry selected"), theme.ViewRefreshIcon(), h.retrySelected)
+	h.retryAll = newButton(lang.L("Retry all failed"), theme.ViewRefreshIcon(), h.retryAllFailed)
+	h.copySum = newButton(lang.L("Copy summary"), theme.ContentCopyIcon(), h.copySummary)
+	h.copyReceipt = newButton(lang.L("Copy receipt"), theme.ContentCopyIcon(), h.copyReceiptText)
+	h.copyReport = newButton(lang.L("Copy report for support"), theme.ContentCopyIcon(), h.copyReportText)
 	if w.d.Support == nil {
 		h.copyReceipt.Hide()
 		h.copyReport.Hide()
@@ -127,7 +128,7 @@ func (h *historyView) newItem() fyne.CanvasObject {
 	i.dest = widget.NewLabel("")
 	i.dest.Truncation = fyne.TextTruncateEllipsis
 	i.dest.SizeName = theme.SizeNameCaptionText
-	details := newButton("Details", theme.InfoIcon(), func() {
+	details := newButton(lang.L("Details"), theme.InfoIcon(), func() {
 		h.w.showDetails(uploader.JobSnapshot{JobRecord: i.row.rec, Done: doneBytes(i.row.rec)})
 	})
 	lines := container.New(layout.NewCustomPaddedVBoxLayout(-theme.Padding()), border(nil, nil, nil, i.meta, i.name), i.status, i.dest)
@@ -165,7 +166,7 @@ func (h *historyView) load() {
 	failedOnly := h.onlyFailed.Checked
 	h.loading++
 	if len(h.rows) == 0 {
-		h.empty.SetText("Loading…")
+		h.empty.SetText(lang.L("Loading…"))
 		h.empty.Show()
 	}
 	h.w.command(func() {
@@ -179,7 +180,8 @@ func (h *historyView) load() {
 			if err != nil {
 				h.setRows(nil)
 				h.empty.Importance = widget.DangerImportance
-				h.empty.SetText("Hoist couldn't read the history: " + err.Error() + ". Try Refresh; if it keeps failing, restart Hoist.")
+				h.empty.SetText(lang.L("Hoist couldn't read the history: {{.Error}}. Try Refresh; if it keeps failing, restart Hoist.",
+					map[string]any{"Error": err.Error()}))
 				return
 			}
 			if h.loading == 0 {
@@ -204,11 +206,11 @@ func (h *historyView) setRows(rows []histRow) {
 	case len(rows) > 0:
 		h.empty.SetText("")
 	case h.onlyFailed.Checked:
-		h.empty.SetText("No failed uploads.")
+		h.empty.SetText(lang.L("No failed uploads."))
 	default:
-		h.empty.SetText("No finished uploads yet.")
+		h.empty.SetText(lang.L("No finished uploads yet."))
 	}
-	h.count.SetText(plural(len(rows), "upload", "uploads"))
+	h.count.SetText(lang.N("{{.Count}} uploads", len(rows), map[string]any{"Count": len(rows)}))
 	h.list.Refresh()
 	h.updateButtons()
 }
@@ -283,8 +285,9 @@ type summaryHeader struct {
 // historySummary writes the support summary of rows.
 func historySummary(hd summaryHeader, rows []histRow) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "Hoist %s upload summary for %s\n", hd.Version, hd.Organisation)
-	fmt.Fprintf(&b, "Made %s\n", hd.At.Format("2 Jan 2006 15:04 MST"))
+	fmt.Fprintln(&b, lang.L("Hoist {{.Version}} upload summary for {{.Organisation}}",
+		map[string]any{"Version": hd.Version, "Organisation": hd.Organisation}))
+	fmt.Fprintln(&b, lang.L("Made {{.Time}}", map[string]any{"Time": hd.At.Format(dateLayout() + " MST")}))
 	if hd.Who != (Identity{}) {
 		fmt.Fprintf(&b, "%s\n", identityText(hd.Who))
 	}
@@ -292,28 +295,29 @@ func historySummary(hd summaryHeader, rows []histRow) string {
 	for _, r := range rows {
 		counts[r.rec.State]++
 	}
-	what := "finished uploads"
+	data := map[string]any{"Count": len(rows), "Done": counts[uploader.StateDone], "Failed": counts[uploader.StateFailed],
+		"Cancelled": counts[uploader.StateCancelled], "Skipped": counts[uploader.StateSkipped]}
 	if hd.OnlyFailed {
-		what = "failed uploads"
+		fmt.Fprintln(&b, lang.N("{{.Count}} failed uploads: {{.Done}} done, {{.Failed}} failed, {{.Cancelled}} cancelled, {{.Skipped}} skipped", len(rows), data))
+	} else {
+		fmt.Fprintln(&b, lang.N("{{.Count}} finished uploads: {{.Done}} done, {{.Failed}} failed, {{.Cancelled}} cancelled, {{.Skipped}} skipped", len(rows), data))
 	}
-	fmt.Fprintf(&b, "%d %s: %d done, %d failed, %d cancelled, %d skipped\n",
-		len(rows), what, counts[uploader.StateDone], counts[uploader.StateFailed],
-		counts[uploader.StateCancelled], counts[uploader.StateSkipped])
 	for i, r := range rows {
 		if i == maxSummaryJobs {
-			fmt.Fprintf(&b, "\n…and %d more, not listed.\n", len(rows)-i)
+			fmt.Fprintf(&b, "\n%s\n", lang.N("…and {{.Count}} more, not listed.", len(rows)-i, map[string]any{"Count": len(rows) - i}))
 			break
 		}
 		rec := r.rec
 		fmt.Fprintf(&b, "\n%s  %s  %s  %s\n", strings.ToUpper(string(rec.State)), r.name,
 			formatBytes(rec.Size), formatDate(rec.Finished))
-		fmt.Fprintf(&b, "  Upload ID %d, %s\n", rec.ID, plural(rec.Attempts, "attempt", "attempts"))
-		fmt.Fprintf(&b, "  From %s\n  To %s\n", rec.Source, rec.Key)
+		fmt.Fprintf(&b, "  %s\n", lang.N("Upload ID {{.ID}}, {{.Count}} attempts", rec.Attempts, map[string]any{"ID": rec.ID, "Count": rec.Attempts}))
+		fmt.Fprintf(&b, "  %s\n", lang.L("From {{.Path}}", map[string]any{"Path": rec.Source}))
+		fmt.Fprintf(&b, "  %s\n", lang.L("To {{.Destination}}", map[string]any{"Destination": rec.Key}))
 		if rec.Reason != "" {
-			fmt.Fprintf(&b, "  Reason: %s\n", rec.Reason)
+			fmt.Fprintf(&b, "  %s: %s\n", lang.L("Reason"), rec.Reason)
 		}
 		if rec.Detail != "" {
-			fmt.Fprintf(&b, "  Detail: %s\n", rec.Detail)
+			fmt.Fprintf(&b, "  %s: %s\n", lang.L("Detail"), rec.Detail)
 		}
 	}
 	return b.String()
@@ -339,14 +343,14 @@ func (h *historyView) copyReceiptText() {
 	}
 	w := h.w
 	if batch == "" {
-		showProblem(w.win, "No receipt", "These uploads were sent before Hoist kept receipts.")
+		showProblem(w.win, lang.L("No receipt"), lang.L("These uploads were sent before Hoist kept receipts."))
 		return
 	}
 	w.spawn(func() {
 		text, err := w.d.Support.ReceiptText(batch)
 		fyne.Do(func() {
 			if err != nil {
-				showProblem(w.win, "No receipt", err.Error())
+				showProblem(w.win, lang.L("No receipt"), err.Error())
 				return
 			}
 			w.d.App.Clipboard().SetContent(text)
@@ -362,7 +366,7 @@ func (h *historyView) copyReportText() {
 		text, err := w.d.Support.Report()
 		fyne.Do(func() {
 			if err != nil {
-				showProblem(w.win, "Couldn't make the report", err.Error())
+				showProblem(w.win, lang.L("Couldn't make the report"), err.Error())
 				return
 			}
 			w.d.App.Clipboard().SetContent(text)
@@ -377,8 +381,8 @@ func showReceipt(win fyne.Window, text string) {
 	body := widget.NewLabel(text)
 	body.Selectable = true
 	body.Wrapping = fyne.TextWrapWord
-	note := widget.NewLabelWithStyle("Copied. Paste it into an e-mail to show what arrived.", fyne.TextAlignLeading, fyne.TextStyle{Italic: true})
+	note := widget.NewLabelWithStyle(lang.L("Copied. Paste it into an e-mail to show what arrived."), fyne.TextAlignLeading, fyne.TextStyle{Italic: true})
 	scroll := container.NewVScroll(body)
 	scroll.SetMinSize(fyne.NewSize(620, 360))
-	newDialog("Receipt", "Close", border(note, nil, nil, nil, scroll), win).Show()
+	newDialog(lang.L("Receipt"), lang.L("Close"), border(note, nil, nil, nil, scroll), win).Show()
 }

@@ -32,6 +32,28 @@ func (l *fixedWidth) Layout(objects []fyne.CanvasObject, size fyne.Size) {
 	}
 }
 
+// topSlot lays its objects at the top, width wide and height high (one
+// line of text: a progress bar beside a status that wraps onto a second
+// line stays the height of one).
+type topSlot struct{ width, height float32 }
+
+func (l *topSlot) MinSize(objects []fyne.CanvasObject) fyne.Size {
+	s := fyne.NewSize(l.width, l.height)
+	for _, o := range objects {
+		if o.Visible() {
+			s = s.Max(fyne.NewSize(0, o.MinSize().Height))
+		}
+	}
+	return s
+}
+
+func (l *topSlot) Layout(objects []fyne.CanvasObject, size fyne.Size) {
+	for _, o := range objects {
+		o.Move(fyne.NewPos(0, 0))
+		o.Resize(fyne.NewSize(size.Width, min(size.Height, max(l.height, o.MinSize().Height))))
+	}
+}
+
 // slots lays objects in a row of equal-width slots, and keeps each slot's
 // place when its object is hidden, so the buttons of list rows line up.
 type slots struct{ width float32 }

@@ -4,6 +4,8 @@ import (
 	"strconv"
 	"time"
 
+	"fyne.io/fyne/v2/lang"
+
 	"hoist/uploader"
 )
 
@@ -71,8 +73,37 @@ const (
 	filterDone // done or skipped
 )
 
-// filterNames are the filter buttons' words, in filter order.
+// filterNames are the filters' English names, in filter order (the
+// buttons show filterLabel).
 var filterNames = [...]string{"All", "Uploading", "Failed", "Done"}
+
+// filterLabel is the word on f's button. The keys have their own context
+// ("filter.…"): "Uploading" as a filter is not the row status "Uploading"
+// in every language.
+func filterLabel(f filter) string {
+	switch f {
+	case filterUploading:
+		return lang.X("filter.uploading", "Uploading")
+	case filterFailed:
+		return lang.X("filter.failed", "Failed")
+	case filterDone:
+		return lang.X("filter.done", "Done")
+	}
+	return lang.X("filter.all", "All")
+}
+
+// filterEmpty is what the list says when f hides every row.
+func filterEmpty(f filter) string {
+	switch f {
+	case filterUploading:
+		return lang.L("No uploading uploads. Choose All to see every upload.")
+	case filterFailed:
+		return lang.L("No failed uploads. Choose All to see every upload.")
+	case filterDone:
+		return lang.L("No done uploads. Choose All to see every upload.")
+	}
+	return lang.L("Nothing here yet. Files you add appear in this list while they upload.")
+}
 
 // shows reports whether a job in state s is shown under f.
 func (f filter) shows(s uploader.State) bool {
@@ -205,6 +236,10 @@ func buildQueueView(snap uploader.Snapshot, prev []rowView, m *marks, f filter, 
 			}
 		}
 	}
+	// Done files the engine no longer lists one by one still count.
+	v.finished += snap.Retired
+	v.counts[filterAll] += snap.Retired
+	v.counts[filterDone] += snap.Retired
 	v.footer = newFooterView(snap.Totals, v.active, paused, failed)
 	if m != nil {
 		v.footer.fraction = m.footer(snap.Totals)
@@ -243,10 +278,10 @@ func newRowView(js *uploader.JobSnapshot, m *marks, now time.Time) rowView {
 	}
 	r.size = formatBytes(js.Size)
 	if js.State != uploader.StateDone && js.Done > 0 && js.Done < js.Size {
-		r.size = formatBytes(js.Done) + " of " + formatBytes(js.Size)
+		r.size = sizeOf(js.Done, js.Size)
 	}
 	if js.State == uploader.StatePaused && js.Confirmed > 0 && js.Confirmed < js.Size {
-		r.size = formatBytes(js.Confirmed) + " of " + formatBytes(js.Size)
+		r.size = sizeOf(js.Confirmed, js.Size)
 	}
 	r.percent = percent(r.fraction)
 	r.status, r.tone = statusText(js, now)
@@ -259,9 +294,15 @@ func newRowView(js *uploader.JobSnapshot, m *marks, now time.Time) rowView {
 	return r
 }
 
-// percent writes a fraction as "42%", rounded down so that 99.9% is not "100%".
+// sizeOf writes "12 MB of 40 MB".
+func sizeOf(done, size int64) string {
+	return lang.L("{{.Done}} of {{.Size}}", map[string]any{"Done": formatBytes(done), "Size": formatBytes(size)})
+}
+
+// percent writes a fraction as "42%" ("42 %" in German), rounded down so
+// that 99.9% is not "100%".
 func percent(f float64) string {
-	return strconv.Itoa(int(f*100)) + "%"
+	return lang.L("{{.Percent}}%", map[string]any{"Percent": strconv.Itoa(int(f * 100))})
 }
 
 // statusText says in words where a job is. A reason of a failed or
@@ -270,38 +311,38 @@ func statusText(js *uploader.JobSnapshot, now time.Time) (string, tone) {
 	switch js.State {
 	case uploader.StateQueued:
 		if js.Note != "" {
-			return join("Waiting", noteText(js.Note)), toneWarning
+			return join(lang.L("Waiting"), noteText(js.Note)), toneWarning
 		}
-		return "Waiting", toneNormal
+		return lang.L("Waiting"), toneNormal
 	case uploader.StateRunning:
 		switch {
 		case js.Pausing:
-			return join("Pausing…", formatBytes(js.Confirmed)+" kept so far"), toneNormal
+			return join(lang.L("Pausing…"), lang.L("{{.Size}} kept so far", map[string]any{"Size": formatBytes(js.Confirmed)})), toneNormal
 		case js.Note != "":
 			return join(noteText(js.Note), nextTry(js.RetryAt, now)), toneWarning
 		case js.Size > 0 && js.Done >= js.Size:
-			return "Finishing…", toneNormal
+			return lang.L("Finishing…"), toneNormal
 		}
-		return join("Uploading", formatSpeed(js.Speed), formatETA(js.ETA)), toneNormal
+		return join(lang.L("Uploading"), formatSpeed(js.Speed), formatETA(js.ETA)), toneNormal
 	case uploader.StateVerifying:
-		return join("Finishing…", noteText(js.Note)), toneNormal
+		return join(lang.L("Finishing…"), noteText(js.Note)), toneNormal
 	case uploader.StatePaused:
 		kept := ""
 		if js.Confirmed > 0 && js.Confirmed < js.Size {
-			kept = formatBytes(js.Confirmed) + " kept"
+			kept = lang.L("{{.Size}} kept", map[string]any{"Size": formatBytes(js.Confirmed)})
 		}
 		if js.WaitingSignIn {
-			return join("Paused until you sign in", kept), toneWarning
+			return join(lang.L("Paused until you sign in"), kept), toneWarning
 		}
-		return join("Paused", kept, noteText(js.Note)), toneWarning
+		return join(lang.L("Paused"), kept, noteText(js.Note)), toneWarning
 	case uploader.StateDone:
-		return join("Done", jobReason(&js.JobRecord)), toneGood
+		return join(lang.L("Done"), jobReason(&js.JobRecord)), toneGood
 	case uploader.StateSkipped:
-		return "Skipped", toneWarning
+		return lang.L("Skipped"), toneWarning
 	case uploader.StateFailed:
-		return "Failed", toneBad
+		return lang.L("Failed"), toneBad
 	case uploader.StateCancelled:
-		return "Cancelled", toneNormal
+		return lang.L("Cancelled"), toneNormal
 	}
 	return string(js.State), toneNormal
 }
@@ -314,11 +355,11 @@ func nextTry(at, now time.Time) string {
 	d := at.Sub(now)
 	switch {
 	case d < time.Second:
-		return "trying again now"
+		return lang.L("trying again now")
 	case d < time.Minute:
-		return "next try in " + strconv.Itoa(int(d.Seconds()+0.5)) + " s"
+		return lang.L("next try in {{.Seconds}} s", map[string]any{"Seconds": int(d.Seconds() + 0.5)})
 	}
-	return "next try in " + strconv.Itoa(int(d.Minutes()+0.5)) + " min"
+	return lang.L("next try in {{.Minutes}} min", map[string]any{"Minutes": int(d.Minutes() + 0.5)})
 }
 
 func primaryAction(s uploader.State) action {
@@ -338,21 +379,21 @@ func primaryAction(s uploader.State) action {
 func newFooterView(t uploader.Totals, active, paused, failed int) footerView {
 	f := footerView{
 		fraction:  t.Fraction(),
-		files:     strconv.Itoa(t.FilesDone) + " of " + plural(t.Files, "file", "files") + " sent",
-		bytes:     formatBytes(t.BytesDone) + " of " + formatBytes(t.Bytes),
+		files:     lang.N("{{.Done}} of {{.Count}} files sent", t.Files, map[string]any{"Done": t.FilesDone, "Count": t.Files}),
+		bytes:     sizeOf(t.BytesDone, t.Bytes),
 		canPause:  active > 0,
 		canResume: paused > 0,
 		canCancel: active+paused > 0,
 		canRetry:  failed > 0,
 	}
 	if t.Files == 0 {
-		f.files, f.bytes = "No uploads yet", ""
+		f.files, f.bytes = lang.L("No uploads yet"), ""
 	}
 	if active > 0 {
 		f.rate = join(formatSpeed(t.Speed), formatETA(t.ETA))
 	}
 	if failed > 0 {
-		f.files = join(f.files, plural(failed, "failed", "failed"))
+		f.files = join(f.files, lang.N("{{.Count}} failed", failed, map[string]any{"Count": failed}))
 	}
 	return f
 }

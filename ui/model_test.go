@@ -90,3 +90,14 @@ func TestRowsKeepTheirOrderAndFiltersHide(t *testing.T) {
 		}
 	}
 }
+
+// Done files the engine no longer lists (Snapshot.Retired) still count in
+// the filters' numbers and make "Clear finished" available.
+func TestRetiredJobsStillCount(t *testing.T) {
+	s := snapshotOf(job(1, uploader.StateDone, 1, 1), job(2, uploader.StateQueued, 1, 0))
+	s.Retired = 5000
+	v := buildQueueView(s, nil, nil, filterAll, time.Now())
+	if len(v.rows) != 2 || v.counts[filterAll] != 5002 || v.counts[filterDone] != 5001 || v.counts[filterUploading] != 1 || v.finished != 5001 {
+		t.Fatalf("rows %d, counts %v, finished %d", len(v.rows), v.counts, v.finished)
+	}
+}

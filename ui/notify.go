@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/lang"
 )
 
 // notify sends desktop notifications, if the user wants them, when a batch
@@ -19,8 +20,8 @@ func (w *MainWindow) notify(prev, next queueView) {
 		w.lastFailAt = w.now()
 		failed := next.totals.FilesFailed - prev.totals.FilesFailed
 		w.d.App.SendNotification(fyne.NewNotification(
-			plural(failed, "upload failed", "uploads failed"),
-			"Open Hoist to see why, and press Retry when you're ready."))
+			lang.N("{{.Count}} uploads failed", failed, map[string]any{"Count": failed}),
+			lang.L("Open Hoist to see why, and press Retry when you're ready.")))
 	}
 }
 
@@ -32,14 +33,15 @@ func batchNotice(prev, next queueView) *fyne.Notification {
 	t := next.totals
 	switch {
 	case t.FilesFailed > 0:
-		return fyne.NewNotification("Uploads finished, with problems",
-			join(plural(t.FilesDone, "file", "files")+" sent", plural(t.FilesFailed, "failed", "failed"))+
-				". Open Hoist to retry.")
+		return fyne.NewNotification(lang.L("Uploads finished, with problems"),
+			join(lang.N("{{.Count}} files sent", t.FilesDone, map[string]any{"Count": t.FilesDone}),
+				lang.N("{{.Count}} failed", t.FilesFailed, map[string]any{"Count": t.FilesFailed}))+
+				". "+lang.L("Open Hoist to retry."))
 	case next.unfinished > 0:
 		return nil // the rest is paused: not finished
 	case t.FilesDone > 0:
-		return fyne.NewNotification("Uploads finished",
-			plural(t.FilesDone, "file", "files")+" sent ("+formatBytes(t.Bytes)+").")
+		return fyne.NewNotification(lang.L("Uploads finished"),
+			lang.N("{{.Count}} files sent ({{.Size}}).", t.FilesDone, map[string]any{"Count": t.FilesDone, "Size": formatBytes(t.Bytes)}))
 	}
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -31,9 +32,21 @@ type queueRow struct {
 	content fyne.CanvasObject
 }
 
-// rowButtonWidth fits the widest row button ("Resume" with its icon).
+// rowButtonWidth fits the widest row button with its icon ("Resume" in
+// English; the words differ in length from language to language). "Upload
+// again" may take two slots: its row has no Cancel.
 func rowButtonWidth() float32 {
-	return newButton("Resume", theme.MediaPlayIcon(), nil).MinSize().Width
+	var w float32
+	for _, b := range []*keyButton{
+		newButton(lang.L("Pause"), theme.MediaPauseIcon(), nil),
+		newButton(lang.L("Resume"), theme.MediaPlayIcon(), nil),
+		newButton(lang.L("Retry"), theme.ViewRefreshIcon(), nil),
+		newButton(lang.L("Cancel"), theme.CancelIcon(), nil),
+		newButton(lang.L("Details"), theme.InfoIcon(), nil),
+	} {
+		w = max(w, b.MinSize().Width)
+	}
+	return w
 }
 
 // rowHeight is the height of a row without a reason line; rowReasonHeight
@@ -61,18 +74,18 @@ func newQueueRow(w *MainWindow, buttonWidth float32) *queueRow {
 	r.reason = widget.NewLabel("")
 	r.reason.Wrapping = fyne.TextWrapWord
 	r.reason.Hide()
-	r.tryNow = newButton("Try now", theme.ViewRefreshIcon(), r.tapTryNow)
+	r.tryNow = newButton(lang.L("Try now"), theme.ViewRefreshIcon(), r.tapTryNow)
 	r.tryNow.Importance = widget.LowImportance
 	r.tryNow.Hide()
-	r.primary = newButton("Pause", theme.MediaPauseIcon(), r.tapPrimary)
-	r.cancel = newButton("Cancel", theme.CancelIcon(), r.tapCancel)
-	r.details = newButton("Details", theme.InfoIcon(), r.tapDetails)
+	r.primary = newButton(lang.L("Pause"), theme.MediaPauseIcon(), r.tapPrimary)
+	r.cancel = newButton(lang.L("Cancel"), theme.CancelIcon(), r.tapCancel)
+	r.details = newButton(lang.L("Details"), theme.InfoIcon(), r.tapDetails)
 	buttons := container.New(&slots{width: buttonWidth}, r.primary, r.cancel, r.details)
 	gutter := canvas.NewRectangle(color.Transparent) // keeps the buttons clear of the scroll bar
 	gutter.SetMinSize(fyne.NewSize(theme.Padding()*2, 0))
 	lines := container.New(layout.NewCustomPaddedVBoxLayout(-theme.Padding()),
 		border(nil, nil, nil, r.size, r.name),
-		border(nil, nil, container.New(&fixedWidth{width: 160}, r.bar), r.tryNow, r.status),
+		border(nil, nil, container.New(&topSlot{width: 160, height: r.status.MinSize().Height}, r.bar), r.tryNow, r.status),
 		r.reason,
 	)
 	r.content = border(nil, nil, nil, container.NewVBox(container.NewHBox(buttons, gutter)), lines)
@@ -98,8 +111,16 @@ func (r *queueRow) set(v rowView) {
 		r.bar.SetValue(v.fraction)
 	}
 	imp := toneImportance(v.tone)
-	if r.status.Text != v.status || r.status.Importance != imp {
+	// Beside Try now, a waiting retry's status (which side fails, when the
+	// next try is) has little room: it wraps onto a second line, which its
+	// row has (uploadsScreen.fitRows), rather than lose its end.
+	wrap, trunc := fyne.TextWrapOff, fyne.TextTruncateEllipsis
+	if v.tryNow {
+		wrap, trunc = fyne.TextWrapWord, fyne.TextTruncateOff
+	}
+	if r.status.Text != v.status || r.status.Importance != imp || r.status.Wrapping != wrap {
 		r.status.Text, r.status.Importance = v.status, imp
+		r.status.Wrapping, r.status.Truncation = wrap, trunc
 		r.status.Refresh()
 	}
 	if r.reason.Text != v.reason {
@@ -127,13 +148,13 @@ func (r *queueRow) setPrimary(a action) {
 	text, icon := "", fyne.Resource(nil)
 	switch a {
 	case actPause:
-		text, icon = "Pause", theme.MediaPauseIcon()
+		text, icon = lang.L("Pause"), theme.MediaPauseIcon()
 	case actResume:
-		text, icon = "Resume", theme.MediaPlayIcon()
+		text, icon = lang.L("Resume"), theme.MediaPlayIcon()
 	case actRetry:
-		text, icon = "Retry", theme.ViewRefreshIcon()
+		text, icon = lang.L("Retry"), theme.ViewRefreshIcon()
 	case actAgain:
-		text, icon = "Upload again", theme.UploadIcon()
+		text, icon = lang.L("Upload again"), theme.UploadIcon()
 	}
 	showIf(r.primary, a != actNone)
 	if text != "" && r.primary.Text != text {
@@ -180,8 +201,9 @@ func (w *MainWindow) confirmCancel(js uploader.JobSnapshot) {
 		cancel()
 		return
 	}
-	confirm(w.win, "Cancel this upload?", "Cancel upload", "Keep uploading",
-		wrapped("What was sent of "+js.Name()+" so far ("+formatBytes(js.Done)+") will be discarded."),
+	confirm(w.win, lang.L("Cancel this upload?"), lang.L("Cancel upload"), lang.L("Keep uploading"),
+		wrapped(lang.L("What was sent of {{.Name}} so far ({{.Size}}) will be discarded.",
+			map[string]any{"Name": js.Name(), "Size": formatBytes(js.Done)})),
 		func(ok bool) {
 			if ok {
 				cancel()
@@ -195,8 +217,8 @@ func (w *MainWindow) reportRetry(err error) {
 		return
 	}
 	fyne.Do(func() {
-		showProblem(w.win, "Couldn't retry", "Hoist couldn't send this again: "+err.Error()+
-			"\n\nTry again in a moment. If it keeps happening, restart Hoist.")
+		showProblem(w.win, lang.L("Couldn't retry"), lang.L("Hoist couldn't send this again: {{.Error}}",
+			map[string]any{"Error": err.Error()})+"\n\n"+lang.L("Try again in a moment. If it keeps happening, restart Hoist."))
 	})
 }
 

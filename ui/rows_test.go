@@ -75,16 +75,25 @@ func golden(t *testing.T, name, got string) {
 	}
 }
 
+// rowGoldenCase is one row state drawn for the golden files.
+type rowGoldenCase struct {
+	name string
+	job  uploader.JobSnapshot
+}
+
 func TestRowGoldens(t *testing.T) {
+	testRowGoldens(t, "rows")
+}
+
+// testRowGoldens draws every row state and compares it with dir's golden
+// files.
+func testRowGoldens(t *testing.T, dir string) {
 	const gb = 1_000_000_000
 	rec := func(st uploader.State, reason, detail string) uploader.JobRecord {
 		return uploader.JobRecord{ID: 42, Source: "/home/ada/survey/site-A/footage.mp4", Rel: "survey/site-A/footage.mp4",
 			Key: "uploads/2026-03-02/survey/site-A/footage.mp4", Size: 40 * gb, State: st, Reason: reason, Detail: detail}
 	}
-	cases := []struct {
-		name string
-		job  uploader.JobSnapshot
-	}{
+	cases := []rowGoldenCase{
 		{"queued", uploader.JobSnapshot{JobRecord: rec(uploader.StateQueued, "", ""), ETA: -1}},
 		{"uploading", uploader.JobSnapshot{JobRecord: rec(uploader.StateRunning, "", ""),
 			Done: 17 * gb, Speed: 38_500_000, ETA: 10 * time.Minute}},
@@ -122,7 +131,7 @@ func TestRowGoldens(t *testing.T) {
 			r := newQueueRow(w, rowButtonWidth())
 			r.Resize(fyne.NewSize(900, r.MinSize().Height))
 			r.set(newRowView(&c.job, nil, goldenNow))
-			golden(t, filepath.Join("rows", c.name+".txt"), describeRow(r))
+			golden(t, filepath.Join(dir, c.name+".txt"), describeRow(r))
 		})
 	}
 }

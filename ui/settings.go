@@ -1,11 +1,13 @@
 package ui
 
 import (
+	"errors"
 	"strconv"
 	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
 
 	"hoist/uploader"
@@ -21,8 +23,9 @@ const (
 	prefKeepAwake     = "upload.keep_awake"
 )
 
-// automatic is how the Settings dialog names parallelism left to Hoist;
-// savedAutomatic is how it is saved (0 means "never saved").
+// automatic is how the Settings dialog names parallelism left to Hoist (in
+// English: it is a key of the translations); savedAutomatic is how it is
+// saved (0 means "never saved").
 const (
 	automatic      = "Automatic"
 	savedAutomatic = -1
@@ -138,14 +141,14 @@ func (s Settings) normalized() Settings {
 // parallelText is how the dialog shows a parallelism.
 func parallelText(n int) string {
 	if n <= 0 {
-		return automatic
+		return lang.L(automatic) // i18n:dynamic: TestConstantKeysAreTranslated
 	}
 	return strconv.Itoa(n)
 }
 
 // parallelValue reads a parallelism the dialog shows.
 func parallelValue(s string) int {
-	n, _ := strconv.Atoi(s) // "Automatic" reads as 0
+	n, _ := strconv.Atoi(s) // "Automatic" (in any language) reads as 0
 	return n
 }
 
@@ -163,7 +166,7 @@ type settingsForm struct {
 // newSettingsForm shows s; live says new parallelism applies without a
 // restart.
 func newSettingsForm(s Settings, live bool) *settingsForm {
-	options := []string{automatic}
+	options := []string{parallelText(0)}
 	for n := MinParallel; n <= MaxParallel; n++ {
 		options = append(options, strconv.Itoa(n))
 	}
@@ -171,21 +174,31 @@ func newSettingsForm(s Settings, live bool) *settingsForm {
 	f := &settingsForm{
 		files:  widget.NewSelect(options, nil),
 		parts:  widget.NewSelect(options, nil),
-		notify: widget.NewCheck("Tell me when uploads finish or fail", nil),
-		when:   widget.NewLabel("New numbers apply after you restart Hoist."),
+		notify: widget.NewCheck(lang.L("Tell me when uploads finish or fail"), nil),
+		when:   widget.NewLabel(lang.L("New numbers apply after you restart Hoist.")),
 		rate:   widget.NewEntry(),
 		sched:  widget.NewEntry(),
-		awake:  widget.NewCheck("Keep this computer awake while sending", nil),
+		awake:  widget.NewCheck(lang.L("Keep this computer awake while sending"), nil),
 	}
-	f.rate.SetPlaceHolder("No limit (e.g. 20Mbit or 2.5MB/s)")
-	f.rate.Validator = func(v string) error { _, err := uploader.ParseRate(v); return err }
-	f.sched.SetPlaceHolder("Always (e.g. Mon-Fri 09:00-17:00)")
-	f.sched.Validator = func(v string) error { _, err := uploader.ParseSchedule(v); return err }
-	f.rate.SetText(s.MaxRate)
-	f.sched.SetText(s.RateSchedule)
+	f.rate.SetPlaceHolder(lang.L("No limit (e.g. 20Mbit or 2.5MB/s)"))
+	f.rate.Validator = func(v string) error {
+		if _, err := uploader.ParseRate(rateSaved(v)); err != nil {
+			return errors.New(lang.L("Write a speed such as 20Mbit or 2.5MB/s, or leave it empty."))
+		}
+		return nil
+	}
+	f.sched.SetPlaceHolder(lang.L("Always (e.g. Mon-Fri 09:00-17:00)"))
+	f.sched.Validator = func(v string) error {
+		if _, err := uploader.ParseSchedule(scheduleSaved(v)); err != nil {
+			return errors.New(lang.L("Write days and times such as Mon-Fri 09:00-17:00, or leave it empty."))
+		}
+		return nil
+	}
+	f.rate.SetText(rateShown(s.MaxRate))
+	f.sched.SetText(scheduleShown(s.RateSchedule))
 	f.awake.SetChecked(s.KeepAwake)
 	if live {
-		f.when.SetText("New numbers apply to uploads that start from now on.")
+		f.when.SetText(lang.L("New numbers apply to uploads that start from now on."))
 	}
 	f.files.SetSelected(parallelText(s.ParallelFiles))
 	f.parts.SetSelected(parallelText(s.ParallelParts))
@@ -193,7 +206,8 @@ func newSettingsForm(s Settings, live bool) *settingsForm {
 	return f
 }
 
-// lockedHint is what a setting fixed by a managed policy says.
+// lockedHint is what a setting fixed by a managed policy says (in English:
+// it is a key of the translations).
 const lockedHint = "Set by your organisation."
 
 // lock disables the settings p fixes (their values are already p's).
@@ -213,24 +227,27 @@ func (f *settingsForm) lock(p Policy) {
 func (f *settingsForm) items() []*widget.FormItem {
 	h := func(locked bool, text string) string {
 		if locked {
-			return lockedHint
+			return lang.L(lockedHint) // i18n:dynamic: TestConstantKeysAreTranslated
 		}
 		return text
 	}
 	return []*widget.FormItem{
-		{Text: "Files at once", Widget: f.files, HintText: h(f.filesLocked, "At most this many files upload at the same time. Automatic: as many as make it faster.")},
-		{Text: "Pieces per file", Widget: f.parts, HintText: h(f.partsLocked, "At most this many pieces of one large file upload at the same time.")},
-		{Text: "Notifications", Widget: f.notify, HintText: h(f.notifyLocked, "")},
-		{Text: "Limit upload speed", Widget: f.rate, HintText: "All uploads together, so a video call keeps working: Mbit is megabits a second, MB/s megabytes."},
-		{Text: "Only at", Widget: f.sched, HintText: "When the limit applies; empty: always."},
-		{Text: "Sleep", Widget: f.awake, HintText: "The screen may still turn off."},
+		{Text: lang.L("Files at once"), Widget: f.files,
+			HintText: h(f.filesLocked, lang.L("At most this many files upload at the same time. Automatic: as many as make it faster."))},
+		{Text: lang.L("Pieces per file"), Widget: f.parts,
+			HintText: h(f.partsLocked, lang.L("At most this many pieces of one large file upload at the same time."))},
+		{Text: lang.L("Notifications"), Widget: f.notify, HintText: h(f.notifyLocked, "")},
+		{Text: lang.L("Limit upload speed"), Widget: f.rate,
+			HintText: lang.L("All uploads together, so a video call keeps working: Mbit is megabits a second, MB/s megabytes.")},
+		{Text: lang.L("Only at"), Widget: f.sched, HintText: lang.L("When the limit applies; empty: always.")},
+		{Text: lang.L("Sleep"), Widget: f.awake, HintText: lang.L("The screen may still turn off.")},
 		{Widget: f.when},
 	}
 }
 
 // value reads the form.
 func (f *settingsForm) value() Settings {
-	rate, sched := f.rate.Text, f.sched.Text
+	rate, sched := rateSaved(f.rate.Text), scheduleSaved(f.sched.Text)
 	if f.rate.Validate() != nil {
 		rate = "" // the dialog does not save while it is wrong
 	}
@@ -248,11 +265,11 @@ func (w *MainWindow) showSettings() {
 	form := newSettingsForm(w.settings, w.d.LiveSettings)
 	form.lock(w.d.Policy)
 	var d dialog.Dialog
-	org := &widget.FormItem{Text: "Organisation", Widget: w.organisationRow(func() {
+	org := &widget.FormItem{Text: lang.L("Organisation"), Widget: w.organisationRow(func() {
 		d.Hide()
 		w.ConnectTo("")
 	})}
-	d = dialog.NewForm("Settings", "Save", "Cancel", append([]*widget.FormItem{org}, form.items()...), func(ok bool) {
+	d = dialog.NewForm(lang.L("Settings"), lang.L("Save"), lang.L("Cancel"), append([]*widget.FormItem{org}, form.items()...), func(ok bool) {
 		if ok {
 			w.applySettings(form.value())
 		}

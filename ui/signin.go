@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
@@ -43,31 +44,31 @@ func newSignInFlow(w *MainWindow, retryText string) *signInFlow {
 	// kept for "Copy link" only.
 	f.link = widget.NewLabel("")
 	f.link.Hide()
-	f.copy = newButton("Copy link", theme.ContentCopyIcon(), f.copyLink)
+	f.copy = newButton(lang.L("Copy link"), theme.ContentCopyIcon(), f.copyLink)
 	f.copy.Disable()
 	f.copied = widget.NewLabel("")
-	cancel := newButton("Cancel", theme.CancelIcon(), f.stop)
+	cancel := newButton(lang.L("Cancel"), theme.CancelIcon(), f.stop)
 	f.waiting = container.NewVBox(
-		heading("Finish signing in in your browser"),
-		wrapped("A browser window has opened. Sign in there, then come back here."),
+		heading(lang.L("Finish signing in in your browser")),
+		wrapped(lang.L("A browser window has opened. Sign in there, then come back here.")),
 		widget.NewProgressBarInfinite(),
-		wrapped("Nothing opened? Copy the sign-in link and paste it into your web browser."),
+		wrapped(lang.L("Nothing opened? Copy the sign-in link and paste it into your web browser.")),
 		container.NewHBox(f.copy, cancel, f.copied),
 	)
 	f.reason = wrapped("")
 	retry := newButton(retryText, theme.ViewRefreshIcon(), f.start)
 	retry.Importance = widget.HighImportance
-	back := newButton("Cancel", nil, func() {
+	back := newButton(lang.L("Cancel"), nil, func() {
 		if f.onCancel != nil {
 			f.onCancel()
 		}
 	})
-	f.details = newButton("Details", theme.InfoIcon(), f.showDetails)
+	f.details = newButton(lang.L("Details"), theme.InfoIcon(), f.showDetails)
 	f.details.Hide()
 	f.failed = container.NewVBox(
-		heading("Sign-in didn't work"),
+		heading(lang.L("Sign-in didn't work")),
 		f.reason,
-		wrapped("If it keeps failing, contact your organisation's support."),
+		wrapped(lang.L("If it keeps failing, contact your organisation's support.")),
 		container.NewHBox(retry, back, f.details),
 	)
 	return f
@@ -76,18 +77,19 @@ func newSignInFlow(w *MainWindow, retryText string) *signInFlow {
 // showDetails shows the technical cause of the failure, selectable, with
 // a button that copies it for support.
 func (f *signInFlow) showDetails() {
-	text := "Sign-in failed: " + f.reason.Text + "\nDetails: " + f.detailsText
+	text := lang.L("Sign-in failed: {{.Reason}}", map[string]any{"Reason": f.reason.Text}) + "\n" +
+		lang.L("Details: {{.Details}}", map[string]any{"Details": f.detailsText})
 	msg := widget.NewLabel(f.detailsText)
 	msg.Selectable = true
 	msg.Wrapping = fyne.TextWrapBreak
-	d := newDialog("Sign-in details", "Close", container.New(&fixedWidth{width: 520}, container.NewVBox(
-		wrapped("This is for your organisation's IT support. It holds no password or token."), msg)), f.w.win)
+	d := newDialog(lang.L("Sign-in details"), lang.L("Close"), container.New(&fixedWidth{width: 520}, container.NewVBox(
+		wrapped(lang.L("This is for your organisation's IT support. It holds no password or token.")), msg)), f.w.win)
 	var copyBtn *keyButton
-	copyBtn = newButton("Copy for support", theme.ContentCopyIcon(), func() {
+	copyBtn = newButton(lang.L("Copy for support"), theme.ContentCopyIcon(), func() {
 		f.w.d.App.Clipboard().SetContent(text)
 		showCopied(copyBtn, f.w.later)
 	})
-	closeBtn := newButton("Close", nil, d.Hide)
+	closeBtn := newButton(lang.L("Close"), nil, d.Hide)
 	closeBtn.Importance = widget.HighImportance
 	d.SetButtons([]fyne.CanvasObject{copyBtn, closeBtn})
 	d.Show()
@@ -124,7 +126,7 @@ func (f *signInFlow) setLink(ctx context.Context, url string) {
 func (f *signInFlow) copyLink() {
 	f.w.d.App.Clipboard().SetContent(f.link.Text)
 	showCopied(f.copy, f.w.later)
-	f.copied.SetText("Paste it into your browser's address bar.")
+	f.copied.SetText(lang.L("Paste it into your browser's address bar."))
 }
 
 // stop cancels the sign-in in progress.
@@ -172,30 +174,30 @@ type signInScreen struct {
 
 func newSignInScreen(w *MainWindow) *signInScreen {
 	s := &signInScreen{}
-	s.flow = newSignInFlow(w, "Try again")
+	s.flow = newSignInFlow(w, lang.L("Try again"))
 	s.flow.show = s.showPart
 	s.flow.onDone = w.signedInAs
 	s.flow.onCancel = s.showWelcome
-	s.button = newButton("Sign in", theme.LoginIcon(), s.flow.start)
+	s.button = newButton(lang.L("Sign in"), theme.LoginIcon(), s.flow.start)
 	s.button.Importance = widget.HighImportance
-	hint := wrapped("You'll sign in with your " + w.d.Organisation + " account, in your web browser.")
+	org := map[string]any{"Organisation": w.d.Organisation}
+	hint := wrapped(lang.L("You'll sign in with your {{.Organisation}} account, in your web browser.", org))
 	s.waiting = heading("")
 	s.waiting.Importance = widget.WarningImportance
 	s.waiting.Hide()
 	s.welcome = container.NewVBox(
 		s.waiting,
-		wrapped("Hoist sends large files safely to "+w.d.Organisation+
-			". If your connection drops or your computer sleeps, it carries on where it stopped."),
+		wrapped(lang.L("Hoist sends large files safely to {{.Organisation}}. If your connection drops or your computer sleeps, it carries on where it stopped.", org)),
 		container.NewPadded(container.NewGridWrap(fyne.NewSize(240, 52), s.button)),
 		hint,
 	)
-	s.restore = container.NewVBox(heading("Signing you in…"), widget.NewProgressBarInfinite())
+	s.restore = container.NewVBox(heading(lang.L("Signing you in…")), widget.NewProgressBarInfinite())
 	s.panel = container.NewStack()
 	logo := w.d.Logo
 	if logo == nil {
 		logo = w.d.App.Icon()
 	}
-	brand := brandBlock(w.d.Organisation, logo, "Upload files with Hoist")
+	brand := brandBlock(w.d.Organisation, logo, lang.L("Upload files with Hoist"))
 	content := container.NewVBox(brand, widget.NewSeparator(), s.panel)
 	s.root = container.NewStack(minWindow(), container.NewCenter(container.New(&fixedWidth{width: 520}, content)))
 	return s
@@ -214,11 +216,7 @@ func (s *signInScreen) setWaiting(n int) {
 		s.waiting.Hide()
 		return
 	}
-	text := plural(n, "upload is", "uploads are") + " waiting. Sign in to continue them."
-	if n == 1 {
-		text = "1 upload is waiting. Sign in to continue it."
-	}
-	setText(s.waiting, text)
+	setText(s.waiting, lang.N("{{.Count}} uploads are waiting. Sign in to continue them.", n, map[string]any{"Count": n}))
 	s.waiting.Show()
 }
 func (s *signInScreen) showRestoring() { s.showPart(s.restore) }
@@ -252,7 +250,7 @@ func (w *MainWindow) reSignIn() {
 		return
 	}
 	r := &signInDialog{part: container.NewStack()}
-	r.flow = newSignInFlow(w, "Try again")
+	r.flow = newSignInFlow(w, lang.L("Try again"))
 	r.flow.show = func(o fyne.CanvasObject) {
 		r.part.Objects = []fyne.CanvasObject{o}
 		r.part.Refresh()
@@ -268,7 +266,7 @@ func (w *MainWindow) reSignIn() {
 		w.identity, w.signedIn = id, true
 		w.uploads.setIdentity(id, w.d.NeedsSignIn)
 	}
-	r.dlg = dialog.NewCustomWithoutButtons("Sign in again", container.New(&fixedWidth{width: 480}, r.part), w.win)
+	r.dlg = dialog.NewCustomWithoutButtons(lang.L("Sign in again"), container.New(&fixedWidth{width: 480}, r.part), w.win)
 	r.dlg.SetOnClosed(func() { // Escape, too
 		r.flow.stop()
 		if w.reauth == r {

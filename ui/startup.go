@@ -3,6 +3,7 @@ package ui
 import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -38,6 +39,7 @@ func NewStartupErrorWindowWithFix(a fyne.App, version string, err error, fix *St
 
 // newStartupErrorWindow runs fix.Run through spawn (tests run it at once).
 func newStartupErrorWindow(a fyne.App, version string, err error, fix *StartupFix, spawn func(func())) fyne.Window {
+	loadTexts()
 	title := "Hoist"
 	if version != "" {
 		title += " " + version
@@ -47,15 +49,15 @@ func newStartupErrorWindow(a fyne.App, version string, err error, fix *StartupFi
 	msg.Selectable = true
 	msg.Wrapping = fyne.TextWrapWord
 	var copyBtn *keyButton
-	copyBtn = newButton("Copy message", theme.ContentCopyIcon(), func() {
-		a.Clipboard().SetContent(title + " could not start: " + err.Error())
+	copyBtn = newButton(lang.L("Copy message"), theme.ContentCopyIcon(), func() {
+		a.Clipboard().SetContent(couldNotStart(title, err))
 		showCopied(copyBtn, afterOnUI)
 	})
-	quit := newButton("Quit", nil, win.Close)
+	quit := newButton(lang.L("Quit"), nil, win.Close)
 	quit.Importance = widget.HighImportance
 	next := wrapped(startupAdvice(err))
 	buttons := container.NewHBox(layout.NewSpacer(), copyBtn, quit)
-	body := container.NewVBox(heading("Hoist couldn't start"), msg)
+	body := container.NewVBox(heading(lang.L("Hoist couldn't start")), msg)
 	if fix != nil {
 		quit.Importance = widget.MediumImportance
 		failed := wrapped("")
@@ -67,7 +69,7 @@ func newStartupErrorWindow(a fyne.App, version string, err error, fix *StartupFi
 				err := fix.Run()
 				fyne.Do(func() {
 					if err != nil {
-						failed.SetText("That didn't work: " + err.Error())
+						failed.SetText(lang.L("That didn't work: {{.Error}}", map[string]any{"Error": err.Error()}))
 						failed.Show()
 						fixBtn.Enable()
 						return
@@ -90,4 +92,10 @@ func newStartupErrorWindow(a fyne.App, version string, err error, fix *StartupFi
 	body.Add(buttons)
 	win.SetContent(container.NewPadded(container.New(&fixedWidth{width: 520}, body)))
 	return win
+}
+
+// couldNotStart is the copied start-up problem: "Hoist 1.2 could not
+// start: …".
+func couldNotStart(title string, err error) string {
+	return lang.L("{{.Title}} could not start: {{.Error}}", map[string]any{"Title": title, "Error": err.Error()})
 }

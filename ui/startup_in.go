@@ -5,6 +5,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -15,20 +16,21 @@ import (
 // could not be opened), selectable, with Copy and Quit. Call it on the UI
 // goroutine.
 func ShowStartupProblem(a fyne.App, win fyne.Window, version string, err error) {
+	loadTexts()
 	msg := widget.NewLabel(err.Error())
 	msg.Selectable = true
 	msg.Wrapping = fyne.TextWrapWord
 	var copyBtn *keyButton
-	copyBtn = newButton("Copy message", theme.ContentCopyIcon(), func() {
-		a.Clipboard().SetContent("Hoist " + version + " could not start: " + err.Error())
+	copyBtn = newButton(lang.L("Copy message"), theme.ContentCopyIcon(), func() {
+		a.Clipboard().SetContent(couldNotStart("Hoist "+version, err))
 		showCopied(copyBtn, afterOnUI)
 	})
-	quit := newButton("Quit", nil, win.Close)
+	quit := newButton(lang.L("Quit"), nil, win.Close)
 	quit.Importance = widget.HighImportance
 	body := container.NewVBox(
-		heading("Hoist couldn't start"),
+		heading(lang.L("Hoist couldn't start")),
 		msg,
-		wrapped("Copy this message and send it to your organisation's support."),
+		wrapped(lang.L("Copy this message and send it to your organisation's support.")),
 		container.NewHBox(layout.NewSpacer(), copyBtn, quit),
 	)
 	win.SetContent(container.NewCenter(container.New(&fixedWidth{width: 520}, body)))
@@ -42,7 +44,7 @@ func startupAdvice(err error) string {
 	if errors.As(err, &a) && a.Advice() != "" {
 		return a.Advice()
 	}
-	return "Try opening Hoist again. If this keeps happening, copy this message and send it to your organisation's support."
+	return lang.L("Try opening Hoist again. If this keeps happening, copy this message and send it to your organisation's support.")
 }
 
 // ShowConnect shows the connect screen in win (first run).

@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -89,7 +90,7 @@ type ResendRequest struct {
 func requestText(r ResendRequest) string {
 	org := r.Organisation
 	if org == "" {
-		org = "Your organisation"
+		org = lang.L("Your organisation")
 	}
 	what := strings.Join(r.Files, ", ")
 	switch {
@@ -98,7 +99,7 @@ func requestText(r ResendRequest) string {
 	case what == "":
 		what = r.Message
 	}
-	return org + " asks you to send again: " + what
+	return lang.L("{{.Organisation}} asks you to send again: {{.What}}", map[string]any{"Organisation": org, "What": what})
 }
 
 // requestBanner shows the open re-send requests, one at a time.
@@ -114,7 +115,7 @@ type requestBanner struct {
 func newRequestBanner(w *MainWindow) *requestBanner {
 	b := &requestBanner{w: w, handled: map[string]bool{}}
 	b.text = wrapped("")
-	b.send = newButton("Send the files again", theme.UploadIcon(), b.resend)
+	b.send = newButton(lang.L("Send the files again"), theme.UploadIcon(), b.resend)
 	b.send.Importance = widget.HighImportance
 	b.root = banner(theme.ColorNamePrimary, theme.MailComposeIcon(), b.text, container.NewHBox(b.send))
 	b.root.Hide()
@@ -136,9 +137,9 @@ func (b *requestBanner) set(rs []ResendRequest) {
 	r := b.pending[0]
 	b.text.SetText(requestText(r))
 	if len(r.Files) == 0 {
-		b.send.SetText("Choose the files…")
+		b.send.SetText(lang.L("Choose the files…"))
 	} else {
-		b.send.SetText("Send the files again")
+		b.send.SetText(lang.L("Send the files again"))
 	}
 	b.send.Enable()
 	b.root.Show()
@@ -161,7 +162,7 @@ func (b *requestBanner) resend() {
 		fyne.Do(func() {
 			if err != nil {
 				b.send.Enable()
-				showProblem(w.win, "Couldn't send the files again", err.Error())
+				showProblem(w.win, lang.L("Couldn't send the files again"), err.Error())
 				return
 			}
 			if len(missing) == 0 {
@@ -188,19 +189,19 @@ func (b *requestBanner) pick(r ResendRequest, missing []string) {
 			fyne.Do(func() {
 				if err != nil {
 					b.send.Enable()
-					showProblem(w.win, "Couldn't send the file", err.Error())
+					showProblem(w.win, lang.L("Couldn't send the file"), err.Error())
 					return
 				}
 				b.done(r.ID)
 			})
 		})
 	}, w.win)
-	title := "Choose the file to send"
+	title := lang.L("Choose the file to send")
 	if len(missing) > 0 {
-		title = "Where is " + strings.Join(missing, ", ") + " now?"
+		title = lang.L("Where is {{.Files}} now?", map[string]any{"Files": strings.Join(missing, ", ")})
 	}
 	d.SetTitleText(title)
-	d.SetConfirmText("Send")
+	d.SetConfirmText(lang.L("Send"))
 	w.sizeFileDialog(d)
 	d.Show()
 }
@@ -239,7 +240,7 @@ func (s *uploadsScreen) setStaff(on bool) {
 		return
 	}
 	s.support = newSupportView(s.w)
-	s.supportTab = container.NewTabItemWithIcon("Support", theme.AccountIcon(), s.support.root)
+	s.supportTab = container.NewTabItemWithIcon(lang.L("Support"), theme.AccountIcon(), s.support.root)
 	s.tabs.Append(s.supportTab)
 }
 
@@ -274,11 +275,11 @@ type supportView struct {
 func newSupportView(w *MainWindow) *supportView {
 	v := &supportView{w: w, selected: -1}
 	v.customer = widget.NewEntry()
-	v.customer.SetPlaceHolder("Customer")
+	v.customer.SetPlaceHolder(lang.L("Customer"))
 	v.since = widget.NewEntry()
-	v.since.SetPlaceHolder("Since YYYY-MM-DD")
-	v.failed = widget.NewCheck("Only failed", func(bool) { v.load() })
-	refresh := newButton("Refresh", theme.ViewRefreshIcon(), v.load)
+	v.since.SetPlaceHolder(lang.L("Since YYYY-MM-DD"))
+	v.failed = widget.NewCheck(lang.L("Only failed"), func(bool) { v.load() })
+	refresh := newButton(lang.L("Refresh"), theme.ViewRefreshIcon(), v.load)
 	v.status = widget.NewLabel("")
 	v.list = widget.NewList(func() int { return len(v.batches) },
 		func() fyne.CanvasObject { return widget.NewLabel("") },
@@ -288,21 +289,21 @@ func newSupportView(w *MainWindow) *supportView {
 			}
 		})
 	v.list.OnSelected = func(id widget.ListItemID) { v.show(id) }
-	v.detail = widget.NewLabel("Select a batch to see its files.")
+	v.detail = widget.NewLabel(lang.L("Select a batch to see its files."))
 	v.detail.Wrapping = fyne.TextWrapWord
 	v.files = widget.NewSelect(nil, nil)
-	v.files.PlaceHolder = "A file of the batch"
+	v.files.PlaceHolder = lang.L("A file of the batch")
 	v.message = widget.NewEntry()
-	v.message.SetPlaceHolder("Or say what to send (optional)")
+	v.message.SetPlaceHolder(lang.L("Or say what to send (optional)"))
 	v.link = widget.NewEntry()
-	v.link.SetPlaceHolder("Download link")
-	getLink := newButton("Get link", theme.ContentCopyIcon(), v.getLink)
-	download := newButton("Download…", theme.DownloadIcon(), v.download)
-	ask := newButton("Ask to send again", theme.MailSendIcon(), v.ask)
+	v.link.SetPlaceHolder(lang.L("Download link"))
+	getLink := newButton(lang.L("Get link"), theme.ContentCopyIcon(), v.getLink)
+	download := newButton(lang.L("Download…"), theme.DownloadIcon(), v.download)
+	ask := newButton(lang.L("Ask to send again"), theme.MailSendIcon(), v.ask)
 	v.days = widget.NewEntry()
 	v.days.SetText("7")
-	incomplete := newButton("Unfinished uploads", theme.ListIcon(), v.showIncomplete)
-	abort := newButton("Abort older than (days)…", theme.DeleteIcon(), v.abortOld)
+	incomplete := newButton(lang.L("Unfinished uploads"), theme.ListIcon(), v.showIncomplete)
+	abort := newButton(lang.L("Abort older than (days)…"), theme.DeleteIcon(), v.abortOld)
 	filters := border(nil, nil, nil, container.NewHBox(v.failed, refresh),
 		container.NewGridWithColumns(2, v.customer, v.since))
 	actions := container.NewVBox(
@@ -327,9 +328,10 @@ func batchLine(b SupportBatch) string {
 		who = b.Customer
 	}
 	s := r.Summary
-	line := fmt.Sprintf("%s   %s   %d files, %d arrived", r.Ended.Local().Format("2006-01-02 15:04"), who, s.Files, s.Done)
+	line := r.Ended.Local().Format("2006-01-02 15:04") + "   " + who + "   " +
+		lang.N("{{.Count}} files, {{.Done}} arrived", s.Files, map[string]any{"Count": s.Files, "Done": s.Done})
 	if s.Failed > 0 {
-		line += fmt.Sprintf(", %d failed", s.Failed)
+		line += ", " + lang.N("{{.Count}} failed", s.Failed, map[string]any{"Count": s.Failed})
 	}
 	return line + "   " + formatBytes(s.Bytes)
 }
@@ -340,24 +342,24 @@ func (v *supportView) load() {
 	if t := strings.TrimSpace(v.since.Text); t != "" {
 		since, err := time.ParseInLocation("2006-01-02", t, time.Local)
 		if err != nil {
-			v.status.SetText("Write the day as 2026-12-31.")
+			v.status.SetText(lang.L("Write the day as 2026-12-31."))
 			return
 		}
 		f.Since = since
 	}
-	v.status.SetText("Loading…")
+	v.status.SetText(lang.L("Loading…"))
 	w := v.w
 	w.spawn(func() {
 		bs, err := w.d.Support.Batches(w.ctx, f)
 		fyne.Do(func() {
 			if err != nil {
-				v.status.SetText("Couldn't load the batches: " + err.Error())
+				v.status.SetText(lang.L("Couldn't load the batches: {{.Error}}", map[string]any{"Error": err.Error()}))
 				return
 			}
 			v.batches, v.selected = bs, -1
 			v.list.UnselectAll()
 			v.list.Refresh()
-			v.status.SetText(plural(len(bs), "batch", "batches"))
+			v.status.SetText(lang.N("{{.Count}} batches", len(bs), map[string]any{"Count": len(bs)}))
 		})
 	})
 }
@@ -371,7 +373,9 @@ func (v *supportView) show(id int) {
 	b := v.batches[id]
 	r := b.Receipt
 	var sb strings.Builder
-	fmt.Fprintf(&sb, "Batch %s from %s (%s), customer %s, ended %s\n", r.Batch, r.Sender.Email, r.Device, b.Customer, r.Ended.Local().Format("2006-01-02 15:04:05"))
+	fmt.Fprintln(&sb, lang.L("Batch {{.Batch}} from {{.Email}} ({{.Device}}), customer {{.Customer}}, ended {{.Ended}}", map[string]any{
+		"Batch": r.Batch, "Email": r.Sender.Email, "Device": r.Device, "Customer": b.Customer,
+		"Ended": r.Ended.Local().Format("2006-01-02 15:04:05")}))
 	var keys []string
 	for _, f := range r.Files {
 		fmt.Fprintf(&sb, "\n%s — %s, %s", f.Path, f.State, formatBytes(f.Size))
@@ -394,7 +398,7 @@ func (v *supportView) show(id int) {
 		}
 		fyne.Do(func() {
 			if v.selected == id {
-				v.detail.SetText(sb.String() + "\n\nRe-send requests:\n" + strings.Join(reqs, "\n"))
+				v.detail.SetText(sb.String() + "\n\n" + lang.L("Re-send requests:") + "\n" + strings.Join(reqs, "\n"))
 			}
 		})
 	})
@@ -416,12 +420,13 @@ func (v *supportView) getLink() {
 		url, until, err := w.d.Support.Link(w.ctx, key)
 		fyne.Do(func() {
 			if err != nil {
-				showProblem(w.win, "Couldn't make a link", err.Error())
+				showProblem(w.win, lang.L("Couldn't make a link"), err.Error())
 				return
 			}
 			v.link.SetText(url)
 			w.d.App.Clipboard().SetContent(url)
-			v.status.SetText("Link copied. It works until " + until.Local().Format("15:04:05") + " (" + time.Until(until).Round(time.Minute).String() + ").")
+			v.status.SetText(lang.L("Link copied. It works until {{.Until}} ({{.Left}}).", map[string]any{
+				"Until": until.Local().Format("15:04:05"), "Left": time.Until(until).Round(time.Minute).String()}))
 		})
 	})
 }
@@ -437,16 +442,16 @@ func (v *supportView) download() {
 			return
 		}
 		folder := u.Path()
-		v.status.SetText("Downloading " + key + "…")
+		v.status.SetText(lang.L("Downloading {{.Key}}…", map[string]any{"Key": key}))
 		w.spawn(func() {
 			path, err := w.d.Support.Download(w.ctx, key, folder)
 			fyne.Do(func() {
 				if err != nil {
 					v.status.SetText("")
-					showProblem(w.win, "The download failed", err.Error())
+					showProblem(w.win, lang.L("The download failed"), err.Error())
 					return
 				}
-				v.status.SetText("Downloaded to " + path + "; its checksum matches.")
+				v.status.SetText(lang.L("Downloaded to {{.Path}}; its checksum matches.", map[string]any{"Path": path}))
 			})
 		})
 	}, w.win)
@@ -456,7 +461,7 @@ func (v *supportView) download() {
 
 func (v *supportView) ask() {
 	if v.selected < 0 || v.selected >= len(v.batches) {
-		v.status.SetText("Select a batch first.")
+		v.status.SetText(lang.L("Select a batch first."))
 		return
 	}
 	b := v.batches[v.selected]
@@ -466,11 +471,11 @@ func (v *supportView) ask() {
 		err := w.d.Support.Ask(w.ctx, b.Customer, b.Receipt.Batch, nil, msg)
 		fyne.Do(func() {
 			if err != nil {
-				showProblem(w.win, "Couldn't ask to send again", err.Error())
+				showProblem(w.win, lang.L("Couldn't ask to send again"), err.Error())
 				return
 			}
 			v.message.SetText("")
-			v.status.SetText("Asked " + b.Receipt.Sender.Email + " to send again.")
+			v.status.SetText(lang.L("Asked {{.Email}} to send again.", map[string]any{"Email": b.Receipt.Sender.Email}))
 		})
 	})
 }
@@ -481,10 +486,10 @@ func (v *supportView) showIncomplete() {
 		ups, err := w.d.Support.Incomplete(w.ctx)
 		fyne.Do(func() {
 			if err != nil {
-				showProblem(w.win, "Couldn't list unfinished uploads", err.Error())
+				showProblem(w.win, lang.L("Couldn't list unfinished uploads"), err.Error())
 				return
 			}
-			dialog.ShowInformation("Unfinished uploads", uploadsText(ups, "No unfinished uploads."), w.win)
+			dialog.ShowInformation(lang.L("Unfinished uploads"), uploadsText(ups, lang.L("No unfinished uploads.")), w.win)
 		})
 	})
 }
@@ -494,7 +499,7 @@ func (v *supportView) showIncomplete() {
 func (v *supportView) abortOld() {
 	days, err := strconv.ParseFloat(strings.TrimSpace(v.days.Text), 64)
 	if err != nil || days < 0 {
-		v.status.SetText("Write the number of days, such as 7.")
+		v.status.SetText(lang.L("Write the number of days, such as 7."))
 		return
 	}
 	w := v.w
@@ -502,15 +507,15 @@ func (v *supportView) abortOld() {
 		ups, err := w.d.Support.AbortOlderThan(w.ctx, days, true)
 		fyne.Do(func() {
 			if err != nil {
-				showProblem(w.win, "Couldn't list unfinished uploads", err.Error())
+				showProblem(w.win, lang.L("Couldn't list unfinished uploads"), err.Error())
 				return
 			}
 			if len(ups) == 0 {
-				v.status.SetText("No unfinished upload is older than " + v.days.Text + " days.")
+				v.status.SetText(lang.L("No unfinished upload is older than {{.Days}} days.", map[string]any{"Days": v.days.Text}))
 				return
 			}
-			dialog.ShowConfirm("Abort "+plural(len(ups), "unfinished upload", "unfinished uploads")+"?",
-				uploadsText(ups, "")+"\nTheir parts are deleted; the customers' Hoist starts those files again.", func(ok bool) {
+			dialog.ShowConfirm(lang.N("Abort {{.Count}} unfinished uploads?", len(ups), map[string]any{"Count": len(ups)}),
+				uploadsText(ups, "")+"\n"+lang.L("Their parts are deleted; the customers' Hoist starts those files again."), func(ok bool) {
 					if !ok {
 						return
 					}
@@ -518,9 +523,9 @@ func (v *supportView) abortOld() {
 						done, err := w.d.Support.AbortOlderThan(w.ctx, days, false)
 						fyne.Do(func() {
 							if err != nil {
-								showProblem(w.win, "Couldn't abort", err.Error())
+								showProblem(w.win, lang.L("Couldn't abort"), err.Error())
 							}
-							v.status.SetText("Aborted " + plural(len(done), "unfinished upload", "unfinished uploads") + ".")
+							v.status.SetText(lang.N("Aborted {{.Count}} unfinished uploads.", len(done), map[string]any{"Count": len(done)}))
 						})
 					})
 				}, w.win)
@@ -534,7 +539,8 @@ func uploadsText(ups []SupportUpload, none string) string {
 	}
 	var sb strings.Builder
 	for _, u := range ups {
-		fmt.Fprintf(&sb, "%s  %s  %s old, %s\n", u.Customer, u.Key, u.Age.Round(time.Minute), formatBytes(u.Size))
+		fmt.Fprintln(&sb, lang.L("{{.Customer}}  {{.Key}}  {{.Age}} old, {{.Size}}", map[string]any{
+			"Customer": u.Customer, "Key": u.Key, "Age": u.Age.Round(time.Minute).String(), "Size": formatBytes(u.Size)}))
 	}
 	return sb.String()
 }

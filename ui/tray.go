@@ -3,6 +3,7 @@ package ui
 import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/lang"
 )
 
 // The system tray: while uploads run, closing the window keeps Hoist
@@ -43,16 +44,16 @@ func (w *MainWindow) setUpTray() bool {
 // trayMenu is the tray icon's menu. Its Quit asks in the window, brought
 // to the front, as closing the window does.
 func (w *MainWindow) trayMenu() *fyne.Menu {
-	quit := fyne.NewMenuItem("Quit Hoist", func() {
+	quit := fyne.NewMenuItem(lang.L("Quit Hoist"), func() {
 		w.Raise()
 		w.requestQuit()
 	})
 	quit.IsQuit = true
 	return fyne.NewMenu("Hoist",
-		fyne.NewMenuItem("Show Hoist", w.Raise),
+		fyne.NewMenuItem(lang.L("Show Hoist"), w.Raise),
 		fyne.NewMenuItemSeparator(),
-		fyne.NewMenuItem("Pause all", w.pauseAll),
-		fyne.NewMenuItem("Resume all", w.resumeAll),
+		fyne.NewMenuItem(lang.L("Pause all"), w.pauseAll),
+		fyne.NewMenuItem(lang.L("Resume all"), w.resumeAll),
 		fyne.NewMenuItemSeparator(),
 		quit,
 	)
@@ -64,7 +65,8 @@ func (w *MainWindow) toTray(active int) {
 	w.inTray = true
 	if !w.toldTray {
 		w.toldTray = true
-		w.d.App.SendNotification(fyne.NewNotification("Hoist keeps uploading",
-			plural(active, "upload continues", "uploads continue")+" in the background. Open Hoist from the system tray to see them, or to quit."))
+		w.d.App.SendNotification(fyne.NewNotification(lang.L("Hoist keeps uploading"),
+			lang.N("{{.Count}} uploads continue in the background. Open Hoist from the system tray to see them, or to quit.",
+				active, map[string]any{"Count": active})))
 	}
 }

@@ -2,11 +2,11 @@ package ui
 
 import (
 	"strconv"
-	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
@@ -42,12 +42,12 @@ type uploadsScreen struct {
 	buttonW   float32
 	rowH      float32
 	reasonH   float32
-	tall      map[widget.ListItemID]bool // list items given room for a reason
+	tall      map[widget.ListItemID]float32 // list items given room for a reason or a second status line: how much
 	dropFrame *canvas.Rectangle
 }
 
 func newUploadsScreen(w *MainWindow) *uploadsScreen {
-	s := &uploadsScreen{w: w, buttonW: rowButtonWidth(), tall: map[widget.ListItemID]bool{}}
+	s := &uploadsScreen{w: w, buttonW: rowButtonWidth(), tall: map[widget.ListItemID]float32{}}
 	s.rowH, s.reasonH = rowHeight(), rowReasonHeight()
 	s.problems = newProblemBanner(w)
 	s.held = s.heldBanner()
@@ -55,8 +55,8 @@ func newUploadsScreen(w *MainWindow) *uploadsScreen {
 	s.requests = newRequestBanner(w)
 	s.footer = newFooter(w)
 	s.history = newHistoryView(w)
-	s.queueTab = container.NewTabItemWithIcon("Uploads", theme.UploadIcon(), s.queuePane())
-	s.histTab = container.NewTabItemWithIcon("History", theme.HistoryIcon(), s.history.root)
+	s.queueTab = container.NewTabItemWithIcon(lang.L("Uploads"), theme.UploadIcon(), s.queuePane())
+	s.histTab = container.NewTabItemWithIcon(lang.L("History"), theme.HistoryIcon(), s.history.root)
 	s.tabs = container.NewAppTabs(s.queueTab, s.histTab)
 	s.tabs.OnSelected = func(t *container.TabItem) {
 		if t == s.histTab {
@@ -85,9 +85,9 @@ func (s *uploadsScreen) header() fyne.CanvasObject {
 	}
 	left.Add(container.NewCenter(name))
 	s.who = widget.NewLabel("")
-	s.signOut = newButton("Sign out", theme.LogoutIcon(), w.signOut)
-	settings := newButton("Settings", theme.SettingsIcon(), w.showSettings)
-	about := newButton("About", theme.InfoIcon(), w.showAbout)
+	s.signOut = newButton(lang.L("Sign out"), theme.LogoutIcon(), w.signOut)
+	settings := newButton(lang.L("Settings"), theme.SettingsIcon(), w.showSettings)
+	about := newButton(lang.L("About"), theme.InfoIcon(), w.showAbout)
 	right := container.NewHBox(s.who, s.signOut, settings, about)
 	return container.NewVBox(border(nil, nil, left, right), widget.NewSeparator())
 }
@@ -103,26 +103,26 @@ func (s *uploadsScreen) setIdentity(id Identity, signInUsed bool) {
 func identityText(id Identity) string {
 	switch {
 	case id.Name != "" && id.Email != "" && id.Name != id.Email:
-		return "Signed in as " + id.Name + " (" + id.Email + ")"
+		return lang.L("Signed in as {{.Name}} ({{.Email}})", map[string]any{"Name": id.Name, "Email": id.Email})
 	case id.Name != "":
-		return "Signed in as " + id.Name
+		return lang.L("Signed in as {{.Name}}", map[string]any{"Name": id.Name})
 	case id.Email != "":
-		return "Signed in as " + id.Email
+		return lang.L("Signed in as {{.Name}}", map[string]any{"Name": id.Email})
 	}
-	return "Signed in"
+	return lang.L("Signed in")
 }
 
 // heldBanner asks for a new sign-in while uploads wait for one.
 func (s *uploadsScreen) heldBanner() *fyne.Container {
 	w := s.w
-	text := wrapped("Your sign-in has expired. Sign in again to continue: your uploads are paused and will carry on where they stopped.")
+	text := wrapped(lang.L("Your sign-in has expired. Sign in again to continue: your uploads are paused and will carry on where they stopped."))
 	right := container.NewHBox()
 	if w.d.NeedsSignIn {
-		b := newButton("Sign in again", theme.LoginIcon(), w.reSignIn)
+		b := newButton(lang.L("Sign in again"), theme.LoginIcon(), w.reSignIn)
 		b.Importance = widget.HighImportance
 		right.Add(b)
 	} else {
-		text.SetText("Hoist has no valid access to the storage, so uploads are paused. Ask your organisation's support to check Hoist's settings.")
+		text.SetText(lang.L("Hoist has no valid access to the storage, so uploads are paused. Ask your organisation's support to check Hoist's settings."))
 	}
 	return banner(theme.ColorNameWarning, theme.WarningIcon(), text, right)
 }
@@ -139,7 +139,7 @@ func (s *uploadsScreen) queuePane() fyne.CanvasObject {
 		},
 	)
 	s.list.HideSeparators = false
-	s.empty = widget.NewLabelWithStyle("Nothing here yet. Files you add appear in this list while they upload.",
+	s.empty = widget.NewLabelWithStyle(filterEmpty(filterAll),
 		fyne.TextAlignCenter, fyne.TextStyle{Italic: true})
 	s.emptyBox = container.NewCenter(s.empty)
 	return border(container.NewVBox(s.dropZone(), s.filterBar()), s.footer.root, nil, nil, container.NewStack(s.list, s.emptyBox))
@@ -147,14 +147,14 @@ func (s *uploadsScreen) queuePane() fyne.CanvasObject {
 
 // filterBar is "All · Uploading · Failed · Done" and "Clear finished".
 func (s *uploadsScreen) filterBar() fyne.CanvasObject {
-	row := container.NewHBox(widget.NewLabel("Show:"))
+	row := container.NewHBox(widget.NewLabel(lang.L("Show:")))
 	for i := range filterNames {
 		f := filter(i)
-		b := newButton(filterNames[i], nil, func() { s.setFilter(f) })
+		b := newButton(filterLabel(f), nil, func() { s.setFilter(f) })
 		s.filters[i] = b
 		row.Add(b)
 	}
-	s.clear = newButton("Clear finished", theme.DeleteIcon(), func() {
+	s.clear = newButton(lang.L("Clear finished"), theme.DeleteIcon(), func() {
 		s.w.command(s.w.d.Uploads.ClearFinished)
 	})
 	s.clear.Disable()
@@ -195,17 +195,17 @@ func (s *uploadsScreen) dropZone() fyne.CanvasObject {
 	frame.CornerRadius = 12
 	s.dropFrame = frame
 	icon := widget.NewIcon(theme.UploadIcon())
-	title := canvas.NewText("Drop files or folders here", theme.Color(theme.ColorNameForeground))
+	title := canvas.NewText(lang.L("Drop files or folders here"), theme.Color(theme.ColorNameForeground))
 	title.TextSize = 20
 	title.TextStyle = fyne.TextStyle{Bold: true}
-	files := newButton("Choose files…", theme.FileIcon(), w.chooseFile)
-	folder := newButton("Choose folder…", theme.FolderIcon(), w.chooseFolder)
+	files := newButton(lang.L("Choose files…"), theme.FileIcon(), w.chooseFile)
+	folder := newButton(lang.L("Choose folder…"), theme.FolderIcon(), w.chooseFolder)
 	s.adding = widget.NewLabel("")
 	s.adding.Hide()
 	row := container.NewHBox(container.New(&fixedWidth{width: 48}, icon), container.NewCenter(title))
 	body := container.NewVBox(
 		container.NewCenter(row),
-		container.NewCenter(container.NewHBox(widget.NewLabel("or"), files, folder)),
+		container.NewCenter(container.NewHBox(widget.NewLabel(lang.L("or")), files, folder)),
 		container.NewCenter(s.adding),
 	)
 	return container.NewPadded(container.NewStack(frame, container.NewPadded(body)))
@@ -217,7 +217,7 @@ func (s *uploadsScreen) setAdding(n int) {
 		s.adding.Hide()
 		return
 	}
-	s.adding.SetText("Adding " + plural(n, "item", "items") + "…")
+	s.adding.SetText(lang.N("Adding {{.Count}} items…", n, map[string]any{"Count": n}))
 	s.adding.Show()
 }
 
@@ -226,13 +226,13 @@ func (s *uploadsScreen) apply(v queueView) {
 	showIf(s.held, v.held)
 	switch {
 	case len(v.rows) == 0:
-		setText(s.empty, "Nothing here yet. Files you add appear in this list while they upload.")
+		setText(s.empty, filterEmpty(filterAll))
 	case len(v.order) == 0:
-		setText(s.empty, "No "+strings.ToLower(filterNames[v.filter])+" uploads. Choose All to see every upload.")
+		setText(s.empty, filterEmpty(v.filter))
 	}
 	showIf(s.emptyBox, len(v.order) == 0)
 	for i, b := range s.filters {
-		label := filterNames[i]
+		label := filterLabel(filter(i))
 		if v.counts[i] > 0 {
 			label += " (" + strconv.Itoa(v.counts[i]) + ")"
 		}
@@ -247,19 +247,24 @@ func (s *uploadsScreen) apply(v queueView) {
 	showIf(s.footer.awake, v.awake)
 }
 
-// fitRows gives rows with a reason line the room for two lines of it.
+// fitRows gives rows with a reason line the room for two lines of it, and
+// rows of a waiting retry room for a status of two lines.
 func (s *uploadsScreen) fitRows(v queueView) {
 	for id, i := range v.order {
-		tall := v.rows[i].reason != ""
-		if tall != s.tall[id] {
-			h := s.rowH
-			if tall {
-				h += s.reasonH
-				s.tall[id] = true
+		var extra float32
+		switch {
+		case v.rows[i].reason != "":
+			extra = s.reasonH
+		case v.rows[i].tryNow:
+			extra = s.reasonH / 2
+		}
+		if extra != s.tall[id] {
+			if extra > 0 {
+				s.tall[id] = extra
 			} else {
 				delete(s.tall, id)
 			}
-			s.list.SetItemHeight(id, h)
+			s.list.SetItemHeight(id, s.rowH+extra)
 		}
 	}
 	for id := range s.tall {
@@ -285,7 +290,7 @@ func (s *uploadsScreen) highlightDrop(on bool) {
 }
 
 // KeepingAwakeHint is shown under the totals while Hoist keeps the
-// computer from sleeping.
+// computer from sleeping (in English: it is a key of the translations).
 const KeepingAwakeHint = "Keeping this computer awake while sending"
 
 // banner is a coloured strip with an icon, a message and actions.
@@ -315,10 +320,10 @@ func newFooter(w *MainWindow) *footer {
 	f.files = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	f.bytes = widget.NewLabel("")
 	f.rate = widget.NewLabel("")
-	f.pause = newButton("Pause all", theme.MediaPauseIcon(), w.pauseAll)
-	f.resume = newButton("Resume all", theme.MediaPlayIcon(), w.resumeAll)
-	f.cancel = newButton("Cancel all", theme.CancelIcon(), w.cancelAll)
-	f.retry = newButton("Retry failed", theme.ViewRefreshIcon(), w.retryFailed)
+	f.pause = newButton(lang.L("Pause all"), theme.MediaPauseIcon(), w.pauseAll)
+	f.resume = newButton(lang.L("Resume all"), theme.MediaPlayIcon(), w.resumeAll)
+	f.cancel = newButton(lang.L("Cancel all"), theme.CancelIcon(), w.cancelAll)
+	f.retry = newButton(lang.L("Retry failed"), theme.ViewRefreshIcon(), w.retryFailed)
 	// Bytes and speed shorten with an ellipsis rather than widen the window
 	// (Fyne never shrinks a window back).
 	f.bytes.Truncation = fyne.TextTruncateEllipsis
@@ -330,11 +335,12 @@ func newFooter(w *MainWindow) *footer {
 	}
 	f.line = line
 	f.lineBox = container.New(line, f.files, f.bytes, f.rate, buttons)
-	f.awake = widget.NewLabelWithStyle(KeepingAwakeHint, fyne.TextAlignLeading, fyne.TextStyle{Italic: true})
+	f.awake = widget.NewLabelWithStyle(lang.L(KeepingAwakeHint), // i18n:dynamic: TestConstantKeysAreTranslated
+		fyne.TextAlignLeading, fyne.TextStyle{Italic: true})
 	f.awake.Importance = widget.LowImportance
 	f.awake.Hide()
 	f.root = container.NewVBox(widget.NewSeparator(), f.bar, f.lineBox, f.awake)
-	f.set(footerView{files: "No uploads yet"})
+	f.set(footerView{files: lang.L("No uploads yet")})
 	return f
 }
 

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/lang"
 
 	"hoist/uploader"
 )
@@ -79,6 +80,7 @@ func newMainWindow(d Deps, run func(func())) *MainWindow {
 	if d.Organisation == "" {
 		d.Organisation = "Hoist"
 	}
+	loadTexts()
 	w := &MainWindow{d: d, now: time.Now, kick: make(chan struct{}, 1), pollMarks: newMarks()}
 	w.ctx, w.stop = context.WithCancel(context.Background())
 	w.later = func(d time.Duration, f func()) {
@@ -216,9 +218,9 @@ func (w *MainWindow) signOut() {
 		w.doSignOut(nil)
 		return
 	}
-	confirm(w.win, "Sign out?",
-		"Sign out", "Keep uploading",
-		wrapped("Your uploads will pause, and continue when you sign in again."),
+	confirm(w.win, lang.L("Sign out?"),
+		lang.L("Sign out"), lang.L("Keep uploading"),
+		wrapped(lang.L("Your uploads will pause, and continue when you sign in again.")),
 		func(ok bool) {
 			if ok {
 				w.doSignOut(active)
@@ -241,8 +243,9 @@ func (w *MainWindow) signedOut(paused []uint64, err error) {
 		if len(paused) > 0 {
 			w.command(func() { w.d.Uploads.Resume(paused...) })
 		}
-		showProblem(w.win, "Couldn't sign out",
-			"Hoist couldn't sign you out completely: "+err.Error()+"\n\nTry again. If it keeps happening, restart Hoist.")
+		showProblem(w.win, lang.L("Couldn't sign out"),
+			lang.L("Hoist couldn't sign you out completely: {{.Error}}", map[string]any{"Error": err.Error()})+
+				"\n\n"+lang.L("Try again. If it keeps happening, restart Hoist."))
 		return
 	}
 	w.identity, w.signedIn = Identity{}, false
@@ -279,12 +282,12 @@ func (w *MainWindow) requestQuit() {
 		w.Close()
 		return
 	}
-	msg := "Uploads are still running. They'll continue next time you open Hoist. Quit anyway?"
+	msg := lang.L("Uploads are still running. They'll continue next time you open Hoist. Quit anyway?")
 	if active == 0 {
-		msg = plural(waiting, "upload is", "uploads are") + " waiting for you to sign in again. " +
-			"They'll continue when you open Hoist and sign in. Quit anyway?"
+		msg = lang.N("{{.Count}} uploads are waiting for you to sign in again. They'll continue when you open Hoist and sign in. Quit anyway?",
+			waiting, map[string]any{"Count": waiting})
 	}
-	d := confirm(w.win, "Quit Hoist?", "Quit", "Keep open",
+	d := confirm(w.win, lang.L("Quit Hoist?"), lang.L("Quit"), lang.L("Keep open"),
 		wrapped(msg),
 		func(ok bool) {
 			if ok {

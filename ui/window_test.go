@@ -486,7 +486,7 @@ func TestHistoryRetryAndSummary(t *testing.T) {
 	}
 	test.Tap(h.copySum)
 	sum := a.Clipboard().Content()
-	for _, want := range []string{"Hoist 9.9.9 upload summary for Acme Research", "1 failed uploads", "FAILED  a.bin",
+	for _, want := range []string{"Hoist 9.9.9 upload summary for Acme Research", "1 failed upload:", "FAILED  a.bin",
 		"Upload ID 7", "Reason: The storage refused access.", "Detail: AccessDenied"} {
 		if !strings.Contains(sum, want) {
 			t.Errorf("summary lacks %q:\n%s", want, sum)

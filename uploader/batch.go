@@ -5,10 +5,10 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -126,18 +126,32 @@ type BatchJournal interface {
 	Batches() ([]BatchRecord, error)
 }
 
-// BatchJobsJournal is implemented by journals that can list one batch's
-// jobs without decoding every other one (the bbolt journal does).
+// WaitingBatchJournal is implemented by batch journals that index the
+// batches not done with (the bbolt journal does): a start then reads those
+// and not every receipt of history, each of which lists its batch's files.
+type WaitingBatchJournal interface {
+	// WaitingBatches returns the batches that are not sealed, have no
+	// receipt yet, or whose receipt waits to be written, ordered by ID.
+	WaitingBatches() ([]BatchRecord, error)
+	// Batch returns the batch with the given ID; ok is false when there is
+	// none.
+	Batch(id string) (b BatchRecord, ok bool, err error)
+}
+
+// BatchJobsJournal is implemented by journals that can go through one
+// batch's jobs without decoding every other one (the bbolt journal does).
 type BatchJobsJournal interface {
-	// BatchJobs returns the jobs of the batch, ordered by ID, leaving out
-	// (without decoding) those skip returns true for.
-	BatchJobs(batch string, skip func(id uint64) bool) ([]JobRecord, error)
+	// EachBatchJob calls fn with each job of the batch, ordered by ID,
+	// leaving out (without decoding) those skip returns true for.
+	EachBatchJob(batch string, skip func(id uint64) bool, fn func(JobRecord)) error
 }
 
 // batchState is the engine's live view of a batch.
 type batchState struct {
 	rec  BatchRecord
-	jobs []*job // this session's jobs of the batch, in order
+	jobs []*job // this session's jobs of the batch, in order (retired ones leave it)
+	// added counts the jobs this session added to the batch.
+	added int
 	// cursor is the first job in jobs that may be unfinished.
 	cursor int
 	// ended is set once the receipt for the current round is being built
@@ -197,7 +211,7 @@ func (b *Batch) Close() {
 	bs := b.bs
 	already := bs.rec.Sealed
 	bs.rec.Sealed = true
-	empty := len(bs.jobs) == 0
+	empty := bs.added == 0 && len(bs.jobs) == 0
 	if empty {
 		delete(e.batches, bs.rec.ID) // nothing was queued: no receipt
 	}
@@ -229,15 +243,15 @@ func (e *Engine) restoreBatches() error {
 	if !ok {
 		return nil
 	}
-	recs, err := bj.Batches()
-	if err != nil {
-		return err
-	}
 	open := map[string]bool{}
 	for _, j := range e.order {
 		if j.rec.Batch != "" {
 			open[j.rec.Batch] = true
 		}
+	}
+	recs, err := e.startBatches(bj, open)
+	if err != nil {
+		return err
 	}
 	var unsealed []BatchRecord
 	for _, rec := range recs {
@@ -262,6 +276,58 @@ func (e *Engine) restoreBatches() error {
 	return nil
 }
 
+// startBatches returns the batches a start looks after: those the journal
+// indexes as not done with, and those of the unfinished jobs (open). A
+// journal without the index gives every batch.
+func (e *Engine) startBatches(bj BatchJournal, open map[string]bool) ([]BatchRecord, error) {
+	wj, ok := bj.(WaitingBatchJournal)
+	if !ok {
+		return bj.Batches()
+	}
+	recs, err := wj.WaitingBatches()
+	if err != nil {
+		return nil, err
+	}
+	have := make(map[string]bool, len(recs))
+	for _, r := range recs {
+		have[r.ID] = true
+	}
+	for id := range open {
+		if have[id] {
+			continue
+		}
+		r, ok, err := wj.Batch(id)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			recs = append(recs, r)
+		}
+	}
+	return recs, nil
+}
+
+// storedBatch reads one batch from the journal, by its ID when the
+// journal can (without decoding the others).
+func (e *Engine) storedBatch(id string) (BatchRecord, bool) {
+	switch bj := e.journal.(type) {
+	case WaitingBatchJournal:
+		r, ok, err := bj.Batch(id)
+		if err != nil {
+			e.log.Error("read batch", "batch", id, "error", err)
+		}
+		return r, ok
+	case BatchJournal:
+		recs, _ := bj.Batches()
+		for _, r := range recs {
+			if r.ID == id {
+				return r, true
+			}
+		}
+	}
+	return BatchRecord{}, false
+}
+
 // attachLocked adds a job to its batch's live view, loading the batch from
 // the journal when this session does not hold it (a file of an earlier
 // batch retried), and reopens the batch so that a new receipt is built when
@@ -274,14 +340,8 @@ func (e *Engine) attachLocked(j *job) {
 	bs := e.batches[id]
 	if bs == nil {
 		bs = &batchState{rec: BatchRecord{ID: id, Opened: j.rec.Created, Sealed: true}}
-		if bj, ok := e.journal.(BatchJournal); ok {
-			if recs, err := bj.Batches(); err == nil {
-				for _, r := range recs {
-					if r.ID == id {
-						bs.rec = r
-					}
-				}
-			}
+		if r, ok := e.storedBatch(id); ok {
+			bs.rec = r
 		}
 		e.batches[id] = bs
 	}
@@ -316,14 +376,14 @@ func (e *Engine) checkBatch(id string) {
 	for _, j := range bs.jobs {
 		live[j.id] = j.rec
 	}
-	rec := bs.rec
+	rec, size := bs.rec, max(bs.added, len(live))
 	e.mu.Unlock()
 
-	files, err := e.batchFiles(id, live)
-	if err != nil {
-		e.log.Error("build receipt", "batch", id, "error", err)
-	}
-	r := e.buildReceipt(rec, files)
+	r := e.buildReceipt(rec, size, func(add func(JobRecord)) {
+		if err := e.batchFiles(id, live, add); err != nil {
+			e.log.Error("build receipt", "batch", id, "error", err)
+		}
+	})
 	e.mu.Lock()
 	bs.rec.Receipt = r
 	bs.rec.ReceiptKey = ""
@@ -340,37 +400,45 @@ func (e *Engine) checkBatch(id string) {
 	e.trimWhenIdle() // the batch's files may leave history now
 }
 
-// batchFiles returns the batch's job records: the journal's, with this
-// session's fresher copies in their place.
-func (e *Engine) batchFiles(id string, live map[uint64]JobRecord) ([]JobRecord, error) {
-	var recs []JobRecord
+// batchFiles calls add with each of the batch's job records, ordered by
+// ID: the journal's, with this session's fresher copies (live) in their
+// place. The journal's are read one at a time, so a batch of 100,000 files
+// is never all decoded at once.
+func (e *Engine) batchFiles(id string, live map[uint64]JobRecord, add func(JobRecord)) error {
+	ids := make([]uint64, 0, len(live))
+	for jid := range live {
+		ids = append(ids, jid)
+	}
+	slices.Sort(ids)
+	next := 0
+	liveBefore := func(jid uint64) { // the live records with smaller IDs go first
+		for ; next < len(ids) && ids[next] < jid; next++ {
+			add(live[ids[next]])
+		}
+	}
+	stored := func(r JobRecord) {
+		if _, have := live[r.ID]; r.Batch != id || have {
+			return
+		}
+		liveBefore(r.ID)
+		add(r)
+	}
 	var err error
 	if bj, ok := e.journal.(BatchJobsJournal); ok {
 		// Only the batch's files this session does not hold: a batch of
 		// 100,000 files does not decode the whole journal again.
-		recs, err = bj.BatchJobs(id, func(jid uint64) bool { _, have := live[jid]; return have })
+		err = bj.EachBatchJob(id, func(jid uint64) bool { _, have := live[jid]; return have }, stored)
 	} else {
+		var recs []JobRecord
 		recs, err = e.journal.Jobs()
-	}
-	var out []JobRecord
-	seen := map[uint64]bool{}
-	for _, r := range recs {
-		if r.Batch != id {
-			continue
-		}
-		if l, ok := live[r.ID]; ok {
-			r = l
-		}
-		seen[r.ID] = true
-		out = append(out, r)
-	}
-	for jid, r := range live {
-		if !seen[jid] {
-			out = append(out, r)
+		for _, r := range recs {
+			stored(r)
 		}
 	}
-	sort.Slice(out, func(a, b int) bool { return out[a].ID < out[b].ID })
-	return out, err
+	for ; next < len(ids); next++ {
+		add(live[ids[next]])
+	}
+	return err
 }
 
 // ReceiptKey returns the key of a batch's receipt written at t.
@@ -378,15 +446,17 @@ func ReceiptKey(root string, t time.Time, batch string) string {
 	return root + ReceiptDir + t.UTC().Format("20060102T150405Z") + "-" + batch + ".json"
 }
 
-func (e *Engine) buildReceipt(rec BatchRecord, files []JobRecord) *Receipt {
+// buildReceipt builds the receipt of batch rec from the job records each
+// gives, in order; size is how many there are likely to be.
+func (e *Engine) buildReceipt(rec BatchRecord, size int, each func(add func(JobRecord))) *Receipt {
 	r := &Receipt{
 		Format: ReceiptFormat, Batch: rec.ID, Request: rec.Request, Bucket: e.bucket,
-		Opened: rec.Opened, Ended: time.Now().UTC(), Files: make([]File, 0, len(files)),
+		Opened: rec.Opened, Ended: time.Now().UTC(), Files: make([]File, 0, size),
 	}
 	if o := e.opts.Receipts; o != nil {
 		r.Sender, r.Device, r.App = o.Sender, o.Device, o.App
 	}
-	for _, j := range files {
+	each(func(j JobRecord) {
 		f := File{Path: j.Rel, Key: j.Key, Size: j.Size, ModTime: j.ModTime.UTC(), State: j.State, Code: j.Code}
 		if j.State != StateDone {
 			f.Reason = j.Reason
@@ -407,7 +477,7 @@ func (e *Engine) buildReceipt(rec BatchRecord, files []JobRecord) *Receipt {
 		case StateSkipped, StateCancelled:
 			s.Skipped++
 		}
-	}
+	})
 	return r
 }
 
@@ -515,11 +585,10 @@ func (e *Engine) writeReceipts() time.Duration {
 // never overwritten). It returns the key to use next time: a receipt that
 // finds its key taken by other bytes moves to a new one.
 func (e *Engine) putReceipt(rec BatchRecord) (string, error) {
-	body, err := json.MarshalIndent(rec.Receipt, "", "  ")
+	body, err := encodeReceipt(rec.Receipt)
 	if err != nil {
-		return rec.ReceiptKey, fmt.Errorf("encode receipt: %w", err)
+		return rec.ReceiptKey, err
 	}
-	body = append(body, '\n')
 	var sum string
 	if e.opts.Checksums {
 		if sum, err = crcOf(e.ctx, bytes.NewReader(body)); err != nil {
@@ -559,13 +628,7 @@ func (e *Engine) Batch(id string) (BatchRecord, bool) {
 		return bs.rec, true
 	}
 	e.mu.Unlock()
-	recs, _ := e.Batches()
-	for _, r := range recs {
-		if r.ID == id {
-			return r, true
-		}
-	}
-	return BatchRecord{}, false
+	return e.storedBatch(id)
 }
 
 // Batches returns every batch the journal and this session know, newest
@@ -584,7 +647,7 @@ func (e *Engine) Batches() ([]BatchRecord, error) {
 	for id, bs := range e.batches {
 		if i, ok := byID[id]; ok {
 			recs[i] = bs.rec
-		} else if len(bs.jobs) > 0 {
+		} else if bs.added > 0 || len(bs.jobs) > 0 {
 			recs = append(recs, bs.rec)
 		}
 	}
@@ -724,7 +787,7 @@ func (b *Batch) AddAs(ctx context.Context, prefix, path, rel string) (Added, err
 	if !info.Mode().IsRegular() {
 		return Added{Problems: []Problem{{path, "not a regular file (only files and folders can be sent)"}}}, nil
 	}
-	f := found{path: abs, rel: strings.TrimPrefix(rel, "/"), info: info, err: readable(abs)}
+	f := foundFile(abs, strings.TrimPrefix(rel, "/"), info)
 	return b.e.enqueueFound(ctx, b.bs, prefix, []found{f}, Added{})
 }
 

@@ -241,3 +241,59 @@ func TestWaitReceiptsStopsOnRefusal(t *testing.T) {
 		t.Error("the refused receipt is no longer pending")
 	}
 }
+
+// A start brings back only the batches not done with: one whose receipt
+// is written stays in the journal (Batch finds it) but not in memory, and
+// a file of it retried after the restart still ends in a new receipt of
+// the whole batch.
+func TestStartSkipsDeliveredBatches(t *testing.T) {
+	r := receiptRig(t)
+	var mode atomic.Int32 // 0: refuse, 1: hold until the request ends, 2: accept
+	r.store.Hook = func(ctx context.Context, op, key string, _ int32) error {
+		if op != "put" || !strings.Contains(key, "refused") {
+			return nil
+		}
+		switch mode.Load() {
+		case 0:
+			return &uploader.StoreError{Kind: uploader.KindAccessDenied, Code: "AccessDenied", Err: errors.New("denied")}
+		case 1:
+			<-ctx.Done()
+			return ctx.Err()
+		}
+		return nil
+	}
+	r.file("b/ok.txt", 10)
+	r.file("b/refused.txt", 10)
+	added := r.send(custRoot, r.dir+"/b")
+	r.wait()
+	waitFor(t, "the receipt", func() bool { return r.engine.PendingReceipts() == 0 && len(r.receipts()) == 1 })
+	id := r.engine.SessionBatches()[0].ID
+
+	r.restart()
+	if got := r.engine.SessionBatches(); len(got) != 0 {
+		t.Fatalf("a start brought back %d delivered batches", len(got))
+	}
+	if b, ok := r.engine.Batch(id); !ok || b.Receipt == nil || b.Written.IsZero() {
+		t.Fatalf("Batch(%s) after restart: %+v, %v", id, b, ok)
+	}
+	// Retried, and still uploading when Hoist quits: the next start brings
+	// its batch back from the journal with it.
+	mode.Store(1)
+	if err := r.engine.Retry(added.IDs[1]); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the retry to start", func() bool { return r.job(added.IDs[1]).State == uploader.StateRunning })
+	time.Sleep(1100 * time.Millisecond) // the next receipt gets a later second in its key
+	mode.Store(2)
+	r.restart()
+	if got := r.engine.SessionBatches(); len(got) != 1 || got[0].ID != id {
+		t.Fatalf("after a restart with a file of it unfinished: %+v", got)
+	}
+	r.wait()
+	waitFor(t, "the second receipt", func() bool { return r.engine.PendingReceipts() == 0 && len(r.receipts()) == 2 })
+	for key, rc := range r.receipts() {
+		if rc.Batch != id || rc.Summary.Files != 2 {
+			t.Errorf("receipt %s: batch %s, %+v", key, rc.Batch, rc.Summary)
+		}
+	}
+}

@@ -63,52 +63,76 @@ func (e *Engine) enqueue(ctx context.Context, bs *batchState, prefix string, roo
 	return e.enqueueFound(ctx, bs, prefix, files, added)
 }
 
+// addChunk is how many new jobs enqueueFound records in one journal
+// write: a folder of 100,000 files is recorded (and starts uploading) a
+// chunk at a time, so neither its records nor the journal's transaction
+// are ever all in memory at once.
+const addChunk = 1000
+
 // enqueueFound queues found files as part of batch bs, adding to added.
+// The files are recorded a chunk at a time; if the journal fails, the
+// chunks already recorded stay queued (their IDs are in added) and the
+// rest is not queued.
 func (e *Engine) enqueueFound(ctx context.Context, bs *batchState, prefix string, files []found, added Added) (Added, error) {
-	var recs []*JobRecord
+	recs := make([]*JobRecord, 0, min(len(files), addChunk))
 	seen := e.unfinishedSources()
 	continued := map[uint64]bool{}
-	{
-		for _, f := range files {
-			if err := ctx.Err(); err != nil {
+	for i, f := range files {
+		if err := ctx.Err(); err != nil {
+			return added, err
+		}
+		files[i] = found{} // its record holds what is needed from now on
+		if id, ok := seen[f.path]; ok {
+			if id != 0 && !continued[id] {
+				continued[id] = true
+				added.Continued = append(added.Continued, id)
+			}
+			continue
+		}
+		seen[f.path] = 0 // queued now, in this call
+		rec, problem := newRecord(f, prefix)
+		if problem != nil {
+			added.Problems = append(added.Problems, *problem)
+			continue
+		}
+		rec.Batch = bs.rec.ID
+		recs = append(recs, rec)
+		if len(recs) == addChunk {
+			if err := e.addRecords(bs, recs, &added); err != nil {
 				return added, err
 			}
-			if id, ok := seen[f.path]; ok {
-				if id != 0 && !continued[id] {
-					continued[id] = true
-					added.Continued = append(added.Continued, id)
-				}
-				continue
-			}
-			seen[f.path] = 0 // queued now, in this call
-			rec, problem := newRecord(f, prefix)
-			if problem != nil {
-				added.Problems = append(added.Problems, *problem)
-				continue
-			}
-			rec.Batch = bs.rec.ID
-			recs = append(recs, rec)
+			recs = recs[:0]
 		}
 	}
 	e.Resume(added.Continued...)
+	if err := e.addRecords(bs, recs, &added); err != nil {
+		return added, err
+	}
+	return added, nil
+}
+
+// addRecords records new jobs of batch bs in the journal (the batch first,
+// if these are its first jobs) and queues them.
+func (e *Engine) addRecords(bs *batchState, recs []*JobRecord, added *Added) error {
 	if len(recs) == 0 {
-		return added, nil
+		return nil
 	}
 	e.mu.Lock()
-	first := len(bs.jobs) == 0 && e.batches[bs.rec.ID] == bs
+	first := bs.added == 0 && len(bs.jobs) == 0 && e.batches[bs.rec.ID] == bs
 	batch := bs.rec
 	e.mu.Unlock()
 	if first {
 		e.saveBatch(batch) // before its jobs: a restart then finds the batch
 	}
 	if err := e.journal.AddJobs(recs); err != nil {
-		return added, fmt.Errorf("record new jobs: %w", err)
+		return fmt.Errorf("record new jobs: %w", err)
 	}
 	var failed []*job
 	e.mu.Lock()
 	for _, rec := range recs {
 		j := e.addLocked(*rec)
 		bs.jobs = append(bs.jobs, j)
+		bs.added++
 		added.IDs = append(added.IDs, rec.ID)
 		if rec.State == StateFailed {
 			failed = append(failed, j)
@@ -120,7 +144,7 @@ func (e *Engine) enqueueFound(ctx context.Context, bs *batchState, prefix string
 		e.event(JobEnded, j)
 	}
 	e.poke()
-	return added, nil
+	return nil
 }
 
 // unfinishedSources maps the source paths of unfinished jobs to their IDs.
@@ -137,11 +161,20 @@ func (e *Engine) unfinishedSources() map[string]uint64 {
 }
 
 // found is a regular file found under a dropped root.
+//
+// It keeps only the size and modification time of the file's information:
+// a folder of 100,000 files lists them all before any is queued.
 type found struct {
 	path string // absolute
 	rel  string // slash-separated, relative to the root's parent
-	info fs.FileInfo
+	size int64
+	mod  time.Time
 	err  error // set when the file cannot be read
+}
+
+// foundFile makes the found entry of a readable-or-not regular file.
+func foundFile(path, rel string, info fs.FileInfo) found {
+	return found{path: path, rel: rel, size: info.Size(), mod: info.ModTime(), err: readable(path)}
 }
 
 // Reasons given for entries that are not sent.
@@ -259,7 +292,7 @@ func (c *collector) collect(root string) {
 			c.problem(root, kindReason(info.Mode()))
 			return
 		}
-		c.files = append(c.files, found{path: abs, rel: filepath.Base(abs), info: info, err: readable(abs)})
+		c.files = append(c.files, foundFile(abs, filepath.Base(abs), info))
 		return
 	}
 	before := len(c.files) + len(c.problems)
@@ -290,7 +323,7 @@ func (c *collector) collect(root string) {
 				c.problem(p, statReason(err))
 				return nil
 			}
-			c.files = append(c.files, found{path: p, rel: rel, info: fi, err: readable(p)})
+			c.files = append(c.files, foundFile(p, rel, fi))
 		case t&fs.ModeSymlink != 0:
 			c.link(p, rel, real)
 		default:
@@ -326,7 +359,7 @@ func (c *collector) link(p, rel, tree string) {
 	case !within(target, tree):
 		c.problem(p, reasonLinkOut)
 	default:
-		c.files = append(c.files, found{path: p, rel: rel, info: ti, err: readable(p)})
+		c.files = append(c.files, foundFile(p, rel, ti))
 	}
 }
 
@@ -358,7 +391,7 @@ func newRecord(f found, prefix string) (*JobRecord, *Problem) {
 	}
 	rec := &JobRecord{
 		Source: f.path, Rel: f.rel, Key: key,
-		Size: f.info.Size(), ModTime: f.info.ModTime(),
+		Size: f.size, ModTime: f.mod,
 		State: StateQueued, Created: time.Now(), Reason: note,
 	}
 	if f.err != nil {
@@ -447,8 +480,9 @@ func (e *Engine) TryNow(ids ...uint64) {
 func (e *Engine) ClearFinished() int {
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	e.compactLocked()
+	n := e.forgetRetiredLocked()
 	kept := e.order[:0]
-	n := 0
 	for _, j := range e.order {
 		if j.rec.State.Final() && j.cancel == nil {
 			delete(e.jobs, j.id)
@@ -681,15 +715,40 @@ func (e *Engine) History(failedOnly bool) ([]JobRecord, error) {
 }
 
 // Snapshot returns the state of this session's jobs. It is cheap enough to
-// call several times a second and never blocks a transfer for long.
+// call several times a second and never blocks a transfer for long; with
+// many jobs, Progress is cheaper still.
 func (e *Engine) Snapshot() Snapshot {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	s := Snapshot{Jobs: make([]JobSnapshot, len(e.order)), Held: e.held}
+	return e.snapshotLocked(len(e.order), func(JobSnapshot) bool { return true })
+}
+
+// Progress returns the totals of this session's jobs as Snapshot does, but
+// with only the jobs worth showing one by one: those running or verifying,
+// and the unfinished ones with a Note. It copies no other job, so a
+// progress display of 100,000 files can call it several times a second.
+func (e *Engine) Progress() Snapshot {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.snapshotLocked(e.active, func(js JobSnapshot) bool {
+		return js.State == StateRunning || js.State == StateVerifying || (js.Note != "" && !js.State.Final())
+	})
+}
+
+// snapshotLocked sums every job of the session into the totals and copies
+// those keep accepts (room for n of them is made at once). Called with
+// e.mu held.
+func (e *Engine) snapshotLocked(n int, keep func(JobSnapshot) bool) Snapshot {
+	s := Snapshot{Jobs: make([]JobSnapshot, 0, n), Held: e.held}
 	var longest time.Duration = -1
-	for i, j := range e.order {
+	for _, j := range e.order {
+		if j.retired {
+			continue // counted below
+		}
 		js := e.snapLocked(j)
-		s.Jobs[i] = js
+		if keep(js) {
+			s.Jobs = append(s.Jobs, js)
+		}
 		t := &s.Totals
 		t.Files++
 		t.Bytes += js.Size
@@ -712,12 +771,106 @@ func (e *Engine) Snapshot() Snapshot {
 			t.BytesDone += kept - js.Done
 		}
 	}
+	s.Retired = len(e.retired)
+	t := &s.Totals
+	t.Files += len(e.retired)
+	t.FilesDone += len(e.retired)
+	t.Bytes += e.retiredBytes
+	t.BytesDone += e.retiredBytes
+	t.BytesConfirmed += e.retiredBytes
 	s.Totals.Speed = e.total.speed()
 	s.Totals.ETA = eta(s.Totals.Bytes-s.Totals.BytesDone, s.Totals.Speed)
 	if s.Totals.ETA >= 0 && longest > s.Totals.ETA {
 		s.Totals.ETA = longest
 	}
 	return s
+}
+
+// Tally counts jobs by how they stand.
+type Tally struct {
+	// Done, Skipped, Failed and Cancelled count the jobs in those states;
+	// Waiting those not finished (queued, running, paused).
+	Done, Skipped, Failed, Cancelled, Waiting int
+	// BytesDone is the size of the done jobs together.
+	BytesDone int64
+}
+
+// Tally counts this session's jobs with the given IDs (all of them when
+// ids is nil) without copying any; IDs the session does not hold are left
+// out.
+func (e *Engine) Tally(ids []uint64) Tally {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var t Tally
+	count := func(j *job) {
+		switch j.rec.State {
+		case StateDone:
+			t.Done++
+			t.BytesDone += j.rec.Size
+		case StateSkipped:
+			t.Skipped++
+		case StateFailed:
+			t.Failed++
+		case StateCancelled:
+			t.Cancelled++
+		default:
+			t.Waiting++
+		}
+	}
+	countRetired := func(r retiredJob) {
+		if r.state == StateDone {
+			t.Done++
+			t.BytesDone += r.size
+		} else {
+			t.Skipped++
+		}
+	}
+	if ids == nil {
+		for _, j := range e.order {
+			if !j.retired {
+				count(j)
+			}
+		}
+		for _, r := range e.retired {
+			countRetired(r)
+		}
+		return t
+	}
+	seen := make(map[uint64]bool, len(ids))
+	for _, id := range ids {
+		if seen[id] {
+			continue
+		}
+		seen[id] = true
+		if j := e.jobs[id]; j != nil {
+			count(j)
+		} else if r, ok := e.retired[id]; ok {
+			countRetired(r)
+		}
+	}
+	return t
+}
+
+// Jobs returns snapshots of this session's jobs with the given IDs, in
+// the order of ids (unknown IDs are left out).
+func (e *Engine) Jobs(ids ...uint64) []JobSnapshot {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	out := make([]JobSnapshot, 0, len(ids))
+	for _, id := range ids {
+		if j := e.jobs[id]; j != nil {
+			out = append(out, e.snapLocked(j))
+		}
+	}
+	return out
+}
+
+// Len returns how many jobs this session holds, retired ones included
+// (those ClearFinished took out are not counted).
+func (e *Engine) Len() int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return len(e.order) - e.stale + len(e.retired)
 }
 
 // snapLocked copies one job's state.
@@ -756,8 +909,11 @@ func (e *Engine) sample() {
 			return
 		case now := <-tick.C:
 			e.mu.Lock()
-			var total int64
+			total := e.retiredBytes
 			for _, j := range e.order {
+				if j.retired {
+					continue
+				}
 				d := j.done.Load()
 				total += d
 				if j.cancel != nil {

@@ -136,7 +136,7 @@ type Engine struct {
 
 	mu      sync.Mutex
 	jobs    map[uint64]*job
-	order   []*job // this session's jobs, in the order they were added
+	order   []*job // this session's jobs, in the order they were added (retired ones until compacted)
 	queue   []*job // jobs waiting to start (may hold stale entries)
 	active  int
 	held    bool          // waiting for a new sign-in
@@ -154,6 +154,15 @@ type Engine struct {
 
 	batches     map[string]*batchState // by ID, guarded by mu
 	receiptWake chan struct{}
+
+	// Finished jobs that left memory (see retire.go), guarded by mu:
+	// retired by ID with their sizes together, finished the done or
+	// skipped jobs kept whole (oldest first), stale how many retired jobs
+	// e.order still holds.
+	retired      map[uint64]retiredJob
+	retiredBytes int64
+	finished     []*job
+	stale        int
 }
 
 // wish is a request made while a job's run is stopping; it decides how the
@@ -179,8 +188,12 @@ type job struct {
 	// pausing is closed when a Pause asks the current run to stop: no new
 	// part starts (set by startLocked, guarded by Engine.mu).
 	pausing chan struct{}
-	// nudge cuts a wait before a retry short (Engine.TryNow).
+	// nudge cuts a wait before a retry short (Engine.TryNow); made when
+	// the job first starts (a queued job does not need one).
 	nudge chan struct{}
+	// retired is set when the job left memory (see retire.go), guarded by
+	// Engine.mu.
+	retired bool
 	// retryAt is when the next try starts (unix nanos; 0: not waiting);
 	// lastErr is the last failure, for support.
 	retryAt atomic.Int64
@@ -253,6 +266,7 @@ func New(opts Options) (*Engine, error) {
 
 		batches:     map[string]*batchState{},
 		receiptWake: make(chan struct{}, 1),
+		retired:     map[uint64]retiredJob{},
 	}
 	e.limiter.Set(opts.MaxRate, opts.RateSchedule)
 	if opts.Adaptive {
@@ -349,7 +363,8 @@ func (e *Engine) restore() error {
 
 // addLocked registers a record as a live job (queueing it if queued).
 func (e *Engine) addLocked(rec JobRecord) *job {
-	j := &job{id: rec.ID, rec: rec, nudge: make(chan struct{}, 1), eta: -1}
+	j := &job{id: rec.ID, rec: rec, eta: -1}
+	e.unretireLocked(rec.ID)
 	e.jobs[rec.ID] = j
 	e.order = append(e.order, j)
 	if rec.State == StateQueued {
@@ -446,6 +461,9 @@ func (e *Engine) startLocked(j *job) {
 	ctx, cancel := context.WithCancelCause(e.ctx)
 	j.cancel, j.wish = cancel, wishNone
 	j.pausing = make(chan struct{})
+	if j.nudge == nil {
+		j.nudge = make(chan struct{}, 1)
+	}
 	j.eta = -1
 	j.restartMeterLocked()
 	if e.active == 0 {
@@ -553,6 +571,9 @@ func (e *Engine) lastWish(j *job, err error) error {
 func (e *Engine) release(j *job, change func(*JobRecord)) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	if j.cancel != nil {
+		j.cancel(errRunOver)
+	}
 	j.cancel = nil
 	j.meter = nil // its samples are only for a running job
 	e.active--
@@ -585,10 +606,15 @@ func (e *Engine) end(j *job, state State, code, reason string, cause error) {
 		// Recorded in the background, so the file's slot is free at once:
 		// if the record is lost in a crash, the job runs again, finds its
 		// identical object in place, and ends done without sending it.
+		// Once recorded, it may leave memory (see retire.go).
 		e.wg.Add(1)
 		go func() {
 			defer e.wg.Done()
-			e.persist(j)
+			if err := e.save(j); err != nil {
+				e.log.Error("record job", "job", j.id, "error", err)
+			} else {
+				e.recorded(j)
+			}
 			e.trimWhenIdle() // now that the journal holds it as finished
 		}()
 		return

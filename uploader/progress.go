@@ -74,6 +74,10 @@ type Snapshot struct {
 	Totals Totals
 	// Held is true while uploads wait for a new sign-in.
 	Held bool
+	// Retired is how many done or skipped jobs of this session are no
+	// longer listed in Jobs (a session keeps only the newest 1,000 of them
+	// whole; their records are in history); Totals counts them.
+	Retired int
 }
 
 func fraction(done, size int64, finished bool) float64 {
@@ -128,9 +132,11 @@ func (j *job) restartMeterLocked() {
 // restartTotalLocked starts the overall speed afresh from the bytes sent
 // so far. Called with Engine.mu held.
 func (e *Engine) restartTotalLocked() {
-	var total int64
+	total := e.retiredBytes
 	for _, j := range e.order {
-		total += j.done.Load()
+		if !j.retired {
+			total += j.done.Load()
+		}
 	}
 	e.total = meter{}
 	e.total.add(time.Now(), total)

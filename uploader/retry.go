@@ -19,6 +19,10 @@ var (
 	errShutdown  = errors.New("shutting down")
 	errAuthHold  = errors.New("waiting for a new sign-in")
 	errStalled   = errors.New("no data moved")
+	// errRunOver ends the context of a run that has ended, so that it
+	// leaves the engine's context (a context never cancelled stays among
+	// its parent's children: 100,000 files would keep 100,000 of them).
+	errRunOver = errors.New("the run is over")
 )
 
 // Failure is a job failure explained in plain words. Reason is for people;

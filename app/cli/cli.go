@@ -254,7 +254,7 @@ func cmdSend(ctx context.Context, env *Env, args []string) int {
 		p.linef("not sent  %s: %s", prob.Path, prob.Reason)
 	}
 	if len(added.Continued) > 0 {
-		for _, j := range only(s.Engine.Snapshot(), added.Continued).Jobs {
+		for _, j := range s.Engine.Jobs(added.Continued...) {
 			p.linef("continuing %s: it was already queued, so that upload goes on", j.Source)
 		}
 	}
@@ -281,7 +281,7 @@ func cmdResume(ctx context.Context, env *Env, args []string) int {
 	defer s.Close()
 	limit(env, s)
 	s.Engine.ResumeAll()
-	if len(s.Engine.Snapshot().Jobs) == 0 {
+	if s.Engine.Len() == 0 {
 		fmt.Fprintln(env.Stdout, "Nothing to resume: no unfinished uploads.")
 		return ExitOK
 	}
@@ -359,7 +359,7 @@ func drive(ctx context.Context, env *Env, s *Session, p *printer, ids []uint64) 
 	}
 	err := s.Engine.Wait(wctx)
 	stopProgress()
-	snap := s.Engine.Snapshot()
+	tally := s.Engine.Tally(ids)
 	if ctx.Err() != nil {
 		fmt.Fprintln(env.Stderr, "\nStopped. What was sent is kept: run `hoist resume` to continue.")
 		return ExitStopped
@@ -375,74 +375,29 @@ func drive(ctx context.Context, env *Env, s *Session, p *printer, ids []uint64) 
 		}
 		rcancel()
 	}
-	return summarize(env.Stdout, only(snap, ids), p.notSent)
-}
-
-// only keeps the jobs with the given IDs (all when ids is nil).
-func only(snap uploader.Snapshot, ids []uint64) uploader.Snapshot {
-	if ids == nil {
-		return snap
-	}
-	want := make(map[uint64]bool, len(ids))
-	for _, id := range ids {
-		want[id] = true
-	}
-	jobs := snap.Jobs[:0:0]
-	for _, j := range snap.Jobs {
-		if want[j.ID] {
-			jobs = append(jobs, j)
-		}
-	}
-	snap.Jobs = jobs
-	return snap
+	return summarize(env.Stdout, tally, p.notSent)
 }
 
 // summarize prints the outcome, counting notSent entries that were
 // reported as not sent (special files, links to folders, Hoist's own
 // folders, …), and returns the exit code.
-func summarize(w io.Writer, snap uploader.Snapshot, notSent int) int {
-	var done, skipped, failed, waiting int
-	var bytes int64
-	for _, j := range snap.Jobs {
-		switch j.State {
-		case uploader.StateDone:
-			done++
-			bytes += j.Size
-		case uploader.StateSkipped:
-			skipped++
-		case uploader.StateFailed:
-			failed++
-		case uploader.StateCancelled:
-		default:
-			waiting++
-		}
+func summarize(w io.Writer, t uploader.Tally, notSent int) int {
+	fmt.Fprintf(w, "%d of %d files sent (%s).", t.Done, t.Done+t.Skipped+t.Failed+t.Waiting+notSent, humanBytes(t.BytesDone))
+	if t.Skipped > 0 {
+		fmt.Fprintf(w, " %d skipped.", t.Skipped)
 	}
-	fmt.Fprintf(w, "%d of %d files sent (%s).", done, done+skipped+failed+waiting+notSent, humanBytes(bytes))
-	if skipped > 0 {
-		fmt.Fprintf(w, " %d skipped.", skipped)
+	if t.Failed > 0 {
+		fmt.Fprintf(w, " %d failed: see `hoist history --failed`, then `hoist retry --failed`.", t.Failed)
 	}
-	if failed > 0 {
-		fmt.Fprintf(w, " %d failed: see `hoist history --failed`, then `hoist retry --failed`.", failed)
-	}
-	if waiting > 0 {
-		fmt.Fprintf(w, " %d paused or waiting: run `hoist resume`.", waiting)
+	if t.Waiting > 0 {
+		fmt.Fprintf(w, " %d paused or waiting: run `hoist resume`.", t.Waiting)
 	}
 	if notSent > 0 {
 		fmt.Fprintf(w, " %d not sent (listed above with the reason).", notSent)
 	}
 	fmt.Fprintln(w)
-	if done == len(snap.Jobs)-countState(snap, uploader.StateCancelled) && skipped+failed+waiting+notSent == 0 {
+	if t.Skipped+t.Failed+t.Waiting+notSent == 0 {
 		return ExitOK
 	}
 	return ExitFailed
-}
-
-func countState(snap uploader.Snapshot, st uploader.State) int {
-	n := 0
-	for _, j := range snap.Jobs {
-		if j.State == st {
-			n++
-		}
-	}
-	return n
 }

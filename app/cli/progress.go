@@ -103,7 +103,7 @@ func (p *printer) follow(e *uploader.Engine) (stop func()) {
 				p.mu.Unlock()
 				return
 			case <-tick.C:
-				show(e.Snapshot())
+				show(e.Progress())
 			}
 		}
 	}()

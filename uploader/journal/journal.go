@@ -31,6 +31,17 @@
 //     Files written before it existed get it, built from "jobs", on open
 //     (additive: the format version stays 1).
 //
+//   - bucket "batches": batches and their receipts; the key is the batch ID,
+//     the value the JSON of an uploader.BatchRecord (its receipt lists every
+//     file of the batch).
+//
+//   - bucket "waiting": the index of the batches a start has to look after
+//     (not sealed, without a receipt, or with a receipt not yet written to
+//     the store): key is the batch ID (as in "batches"), value one byte
+//     0x01. It lets a start read only those, not every receipt of history.
+//     Files written before it existed get it, built from "batches", on open
+//     (additive: the format version stays 1).
+//
 // Big-endian keys make bbolt's byte order the numeric order, so jobs and
 // parts are read back sorted without extra work.
 package journal
@@ -44,6 +55,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"sync/atomic"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -70,11 +82,21 @@ var (
 	bucketBatches = []byte("batches")
 	// bucketOpen indexes the unfinished jobs (added within format 1).
 	bucketOpen = []byte("open")
-	keyVersion = []byte("version")
+	// bucketWaiting indexes the batches not done with (added within
+	// format 1).
+	bucketWaiting = []byte("waiting")
+	keyVersion    = []byte("version")
 	// keyAgeWalk in "meta" holds when Retain last walked history for age
 	// (unix nanoseconds, big-endian).
 	keyAgeWalk = []byte("retain_age_walk")
 )
+
+// releaseEvery is how many records a walk through history reads, or how
+// many job updates are written, between two releases of the journal's
+// mapped pages (see releaseMapped): a send of 100,000 files touches every
+// page of the file, and the pages a process has mapped count as its
+// memory.
+const releaseEvery = 2000
 
 // ErrLocked is returned (wrapped) by Open when another process holds the
 // journal file. Its message is meant to be shown to the user as it is.
@@ -101,14 +123,18 @@ var ErrJobFinished = errors.New("the job is already finished")
 type Journal struct {
 	db   *bolt.DB
 	path string
+	// updates counts job updates, to let go of the mapped pages now and
+	// then (see releaseEvery).
+	updates atomic.Uint64
 	// private is a temporary folder holding a copy that OpenReadOnly
 	// made; Close removes it. "" for a journal opened in place.
 	private string
 }
 
 var (
-	_ uploader.Journal      = (*Journal)(nil)
-	_ uploader.BatchJournal = (*Journal)(nil)
+	_ uploader.Journal             = (*Journal)(nil)
+	_ uploader.BatchJournal        = (*Journal)(nil)
+	_ uploader.WaitingBatchJournal = (*Journal)(nil)
 )
 
 // DefaultPath returns the journal's file path inside the data folder:
@@ -209,6 +235,11 @@ func (j *Journal) init() error {
 				return err
 			}
 		}
+		if tx.Bucket(bucketWaiting) == nil {
+			if err := buildWaitingIndex(tx); err != nil {
+				return err
+			}
+		}
 		if !fresh {
 			return nil
 		}
@@ -254,7 +285,8 @@ func (j *Journal) check() (fresh, missing bool, err error) {
 		if tx.Bucket(bucketJobs) == nil || tx.Bucket(bucketParts) == nil {
 			return fmt.Errorf("%w: buckets are missing", ErrCorrupt)
 		}
-		missing = tx.Bucket(bucketAborts) == nil || tx.Bucket(bucketBatches) == nil || tx.Bucket(bucketOpen) == nil
+		missing = tx.Bucket(bucketAborts) == nil || tx.Bucket(bucketBatches) == nil ||
+			tx.Bucket(bucketOpen) == nil || tx.Bucket(bucketWaiting) == nil
 		return nil
 	})
 	return fresh, missing, err
@@ -349,6 +381,9 @@ func (j *Journal) UpdateJob(job uploader.JobRecord) error {
 	})
 	if err != nil {
 		return fmt.Errorf("update job %d: %w", job.ID, err)
+	}
+	if j.updates.Add(1)%releaseEvery == 0 {
+		_ = j.view(func(tx *bolt.Tx) error { releaseMapped(tx); return nil })
 	}
 	return nil
 }
@@ -539,8 +574,11 @@ func (j *Journal) Job(id uint64) (uploader.JobRecord, error) {
 func (j *Journal) Jobs() ([]uploader.JobRecord, error) {
 	var out []uploader.JobRecord
 	err := j.view(func(tx *bolt.Tx) error {
+		defer releaseMapped(tx)
+		n := 0
 		b := tx.Bucket(bucketJobs)
 		return b.ForEach(func(k, v []byte) error {
+			walked(tx, &n)
 			var rec uploader.JobRecord
 			if err := decodeJob(idOf(k), v, &rec); err != nil {
 				return err
@@ -580,55 +618,6 @@ func (j *Journal) DeleteJob(id uint64) error {
 	return nil
 }
 
-// Prune durably removes, in one transaction, every job in a final state
-// that finished strictly before the given time (a final job without a
-// finish time counts from its creation time), with any parts it still has.
-// Unfinished jobs are never removed. It returns how many jobs were removed;
-// on error none were.
-func (j *Journal) Prune(before time.Time) (int, error) {
-	var n int
-	err := j.update(func(tx *bolt.Tx) error {
-		n = 0
-		b := tx.Bucket(bucketJobs)
-		// Collect first: deleting under a bbolt cursor can skip keys.
-		var doomed [][]byte
-		err := b.ForEach(func(k, v []byte) error {
-			var rec uploader.JobRecord
-			if err := decodeJob(idOf(k), v, &rec); err != nil {
-				return err
-			}
-			if !rec.State.Final() {
-				return nil
-			}
-			end := rec.Finished
-			if end.IsZero() {
-				end = rec.Created
-			}
-			if end.Before(before) {
-				doomed = append(doomed, jobKey(rec.ID))
-			}
-			return nil
-		})
-		if err != nil {
-			return err
-		}
-		for _, key := range doomed {
-			if err := b.Delete(key); err != nil {
-				return err
-			}
-			if err := deleteParts(tx, key); err != nil {
-				return err
-			}
-		}
-		n = len(doomed)
-		return nil
-	})
-	if err != nil {
-		return 0, fmt.Errorf("prune history before %s: %w", before.Format(time.RFC3339), err)
-	}
-	return n, nil
-}
-
 // Unfinished returns the jobs whose state is not final, ordered by ID,
 // reading only them (through the "open" index) however long history is.
 // A record that cannot be decoded fails the call with an error wrapping
@@ -658,19 +647,22 @@ func (j *Journal) Unfinished() ([]uploader.JobRecord, error) {
 	return out, nil
 }
 
-// BatchJobs returns the jobs of one batch, ordered by ID. Jobs for which
-// skip (if not nil) returns true are left out without being decoded, and
-// so is every record that does not name the batch: reading one batch's
-// files out of a long history decodes only those.
-func (j *Journal) BatchJobs(batch string, skip func(id uint64) bool) ([]uploader.JobRecord, error) {
+// EachBatchJob calls fn with each job of one batch, ordered by ID. Jobs
+// for which skip (if not nil) returns true are left out without being
+// decoded, and so is every record that does not name the batch: going
+// through one batch's files out of a long history decodes only those, one
+// at a time.
+func (j *Journal) EachBatchJob(batch string, skip func(id uint64) bool, fn func(uploader.JobRecord)) error {
 	needle, err := json.Marshal(batch)
 	if err != nil {
-		return nil, fmt.Errorf("list jobs of batch %s: %w", batch, err)
+		return fmt.Errorf("list jobs of batch %s: %w", batch, err)
 	}
-	var out []uploader.JobRecord
 	err = j.view(func(tx *bolt.Tx) error {
+		defer releaseMapped(tx)
+		n := 0
 		return tx.Bucket(bucketJobs).ForEach(func(k, v []byte) error {
 			id := idOf(k)
+			walked(tx, &n)
 			if (skip != nil && skip(id)) || !bytes.Contains(v, needle) {
 				return nil
 			}
@@ -679,15 +671,15 @@ func (j *Journal) BatchJobs(batch string, skip func(id uint64) bool) ([]uploader
 				return err
 			}
 			if rec.Batch == batch {
-				out = append(out, rec)
+				fn(rec)
 			}
 			return nil
 		})
 	})
 	if err != nil {
-		return nil, fmt.Errorf("list jobs of batch %s: %w", batch, err)
+		return fmt.Errorf("list jobs of batch %s: %w", batch, err)
 	}
-	return out, nil
+	return nil
 }
 
 // Retain bounds history, durably and in one transaction: of the jobs in a
@@ -738,8 +730,10 @@ func (j *Journal) Retain(maxEntries int, before time.Time, keep func(uploader.Jo
 			gone bool
 		}
 		var finals []entry // in ID order
-		doomed := 0
+		doomed, walk := 0, 0
+		defer releaseMapped(tx)
 		err := b.ForEach(func(k, v []byte) error {
+			walked(tx, &walk)
 			if open.Get(k) != nil {
 				return nil // unfinished: not history
 			}
@@ -792,6 +786,14 @@ func (j *Journal) Retain(maxEntries int, before time.Time, keep func(uploader.Jo
 		return 0, fmt.Errorf("trim history: %w", err)
 	}
 	return n, nil
+}
+
+// walked counts one more record read by a walk in tx, letting go of the
+// mapped pages every releaseEvery records.
+func walked(tx *bolt.Tx, n *int) {
+	if *n++; *n%releaseEvery == 0 {
+		releaseMapped(tx)
+	}
 }
 
 // openMark is the value of an "open" index entry (a byte, not empty, so

@@ -384,67 +384,6 @@ func TestDeleteJob(t *testing.T) {
 	})
 }
 
-func TestPrune(t *testing.T) {
-	j, _ := openTemp(t)
-	cut := base.Add(24 * time.Hour)
-	tests := []struct {
-		name     string
-		state    uploader.State
-		finished time.Time
-		pruned   bool
-	}{
-		{"done long ago", uploader.StateDone, cut.Add(-time.Hour), true},
-		{"failed long ago", uploader.StateFailed, cut.Add(-time.Hour), true},
-		{"cancelled long ago", uploader.StateCancelled, cut.Add(-time.Hour), true},
-		{"skipped long ago", uploader.StateSkipped, cut.Add(-time.Hour), true},
-		{"done at the cut", uploader.StateDone, cut, false},
-		{"done recently", uploader.StateDone, cut.Add(time.Hour), false},
-		{"final without finish time, created before", uploader.StateFailed, time.Time{}, true},
-		{"running", uploader.StateRunning, time.Time{}, false},
-		{"paused", uploader.StatePaused, cut.Add(-time.Hour), false},
-		{"queued", uploader.StateQueued, time.Time{}, false},
-	}
-	recs := make([]*uploader.JobRecord, len(tests))
-	for i, tc := range tests {
-		recs[i] = newJob(tc.name)
-	}
-	if err := j.AddJobs(recs); err != nil {
-		t.Fatal(err)
-	}
-	wantN := 0
-	for i, tc := range tests {
-		if !tc.state.Final() {
-			// Unfinished jobs may have parts; give one to a paused job.
-			if err := j.PutPart(recs[i].ID, part(1)); err != nil {
-				t.Fatal(err)
-			}
-		}
-		recs[i].State, recs[i].Finished = tc.state, tc.finished
-		if err := j.UpdateJob(*recs[i]); err != nil {
-			t.Fatal(err)
-		}
-		if tc.pruned {
-			wantN++
-		}
-	}
-	n, err := j.Prune(cut)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if n != wantN {
-		t.Errorf("Prune removed %d, want %d", n, wantN)
-	}
-	for i, tc := range tests {
-		_, err := j.Job(recs[i].ID)
-		if gone := errors.Is(err, uploader.ErrUnknownJob); gone != tc.pruned {
-			t.Errorf("%s: pruned=%v, want %v (err %v)", tc.name, gone, tc.pruned, err)
-		}
-	}
-	if n, err := j.Prune(cut); err != nil || n != 0 {
-		t.Errorf("second Prune = %d, %v; want 0, nil", n, err)
-	}
-}
-
 func TestReopenKeepsEverything(t *testing.T) {
 	j, path := openTemp(t)
 	recs := addJobs(t, j, "a", "b", "c")
