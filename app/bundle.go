@@ -14,6 +14,8 @@ import (
 	"strings"
 	"time"
 
+	"fyne.io/fyne/v2/lang"
+
 	"github.com/BurntSushi/toml"
 
 	"hoist/app/cli"
@@ -191,6 +193,6 @@ func cmdSupportBundle(ctx context.Context, env *cli.Env, args []string) int {
 		fmt.Fprintf(env.Stderr, "hoist: write %s: %v\n", rest[0], err)
 		return cli.ExitFailed
 	}
-	fmt.Fprintf(env.Stdout, "Wrote %s: history, receipts, the end of the log and the settings, without tokens or keys. Send it to your organisation's support.\n", rest[0])
+	fmt.Fprintln(env.Stdout, lang.L("Wrote {{.File}}: history, receipts, the end of the log and the settings, without tokens or keys. Send it to your organisation's support.", map[string]any{"File": rest[0]}))
 	return cli.ExitOK
 }

@@ -146,15 +146,22 @@ func (f *firstRun) handle(m hubMessage) string {
 	return lang.L("Hoist's window is open.")
 }
 
+// localOrganisationName names the organisation of a setup, in the
+// customer's language when it has no name of its own.
+func localOrganisationName(s *config.Setup) string {
+	if s.Config != nil && s.Config.Organisation.Name != "" {
+		return s.Config.Organisation.Name
+	}
+	if s.Domain != "" {
+		return s.Domain
+	}
+	return lang.L("your organisation")
+}
+
 // fixedSetupMessage says that a Hoist whose organisation is fixed (by a
 // policy or built in) connects to no other, in the customer's language.
 func fixedSetupMessage(s *config.Setup) string {
-	name := lang.L("your organisation")
-	if s.Config != nil && s.Config.Organisation.Name != "" {
-		name = s.Config.Organisation.Name
-	} else if s.Domain != "" {
-		name = s.Domain
-	}
+	name := localOrganisationName(s)
 	if s.Origin == config.OriginPolicy {
 		return lang.L("This Hoist is set up for {{.Organisation}} by your IT department ({{.Policy}}), so it can't connect to another organisation.",
 			map[string]any{"Organisation": name, "Policy": s.Policy.Path})

@@ -9,6 +9,8 @@ import (
 	"os"
 	"strings"
 
+	"fyne.io/fyne/v2/lang"
+
 	"golang.org/x/term"
 
 	"hoist/app/cli"
@@ -43,7 +45,7 @@ func cmdJoin(ctx context.Context, env *cli.Env, args []string) int {
 		args = fs.Args()[1:]
 	}
 	if len(rest) != 1 {
-		fmt.Fprintln(env.Stderr, "hoist join: give your work e-mail address, your organisation's web address, or an invitation link")
+		fmt.Fprintln(env.Stderr, lang.L("hoist join: give your work e-mail address, your organisation's web address, or an invitation link"))
 		return cli.ExitUsage
 	}
 	descURL, err := org.DescriptorURL(rest[0])
@@ -68,7 +70,7 @@ func cmdJoin(ctx context.Context, env *cli.Env, args []string) int {
 		return failf(env, err)
 	}
 	if setup.Fixed {
-		fmt.Fprintf(env.Stderr, "hoist: this Hoist is set up for %s by %s, so it can't connect to another organisation.\n", organisationName(setup), setupOwner(setup))
+		fmt.Fprintf(env.Stderr, "hoist: %s\n", fixedSetupMessage(setup))
 		return cli.ExitFailed
 	}
 	o, err := (&org.Fetcher{}).Fetch(ctx, descURL, "")
@@ -83,31 +85,42 @@ func cmdJoin(ctx context.Context, env *cli.Env, args []string) int {
 		if n, err := unfinishedUploads(dataDir); err != nil {
 			return failf(env, err)
 		} else if n > 0 {
-			fmt.Fprintf(env.Stderr, "hoist: %d uploads to %s are not finished. Let them finish (hoist resume) or cancel them before you connect to another organisation.\n", n, organisationName(setup))
+			fmt.Fprintf(env.Stderr, "hoist: %s\n", lang.N("{{.Count}} uploads to {{.Organisation}} are not finished. Let them finish (hoist resume) or cancel them before you connect to another organisation.",
+				n, map[string]any{"Count": n, "Organisation": localOrganisationName(setup)}))
 			return cli.ExitFailed
 		}
 	}
-	fmt.Fprintf(env.Stdout, "Send files to %s (%s)?\n", cli.Printable(o.Name), cli.Printable(o.Domain))
+	fmt.Fprintln(env.Stdout, lang.L("Send files to {{.Name}} ({{.Domain}})?", map[string]any{"Name": cli.Printable(o.Name), "Domain": cli.Printable(o.Domain)}))
 	if !*yes {
 		if f, ok := stdin.(*os.File); !ok || !term.IsTerminal(int(f.Fd())) {
-			fmt.Fprintln(env.Stderr, "hoist join: not connected. Check the name and address above, then run again with --yes to confirm.")
+			fmt.Fprintln(env.Stderr, lang.L("hoist join: not connected. Check the name and address above, then run again with --yes to confirm."))
 			return cli.ExitFailed
 		}
-		fmt.Fprint(env.Stdout, "Type yes to connect: ")
+		fmt.Fprint(env.Stdout, lang.L("Type yes to connect:")+" ")
 		line, _ := bufio.NewReader(stdin).ReadString('\n')
-		if a := strings.ToLower(strings.TrimSpace(line)); a != "yes" && a != "y" {
-			fmt.Fprintln(env.Stdout, "Not connected.")
+		if !isYes(line) {
+			fmt.Fprintln(env.Stdout, lang.L("Not connected."))
 			return cli.ExitFailed
 		}
 	}
 	if err := org.Save(setup.ConnectionPath, o); err != nil {
 		return failf(env, err)
 	}
-	fmt.Fprintf(env.Stdout, "Connected to %s (%s). Next: `hoist login` to sign in, or open the Hoist window.\n", cli.Printable(o.Name), cli.Printable(o.Domain))
+	fmt.Fprintln(env.Stdout, lang.L("Connected to {{.Name}} ({{.Domain}}). Next: `hoist login` to sign in, or open the Hoist window.",
+		map[string]any{"Name": cli.Printable(o.Name), "Domain": cli.Printable(o.Domain)}))
 	if setup.Origin == config.OriginFile || setup.Origin == config.OriginUserFile {
-		fmt.Fprintf(env.Stdout, "Note: the config file %s still comes first; remove it (or stop passing --config) to use %s.\n", setup.Source, o.Name)
+		fmt.Fprintln(env.Stdout, lang.L("Note: the config file {{.File}} still comes first; remove it (or stop passing --config) to use {{.Name}}.",
+			map[string]any{"File": setup.Source, "Name": o.Name}))
 	}
 	return cli.ExitOK
+}
+
+// isYes reports whether an answer to "Type yes" agrees: yes or y, or the
+// customer's language's word for yes ("ja") or its first letter.
+func isYes(answer string) bool {
+	a := strings.ToLower(strings.TrimSpace(answer))
+	word := strings.ToLower(lang.L("yes"))
+	return a == "yes" || a == "y" || a == word || a != "" && a == string([]rune(word)[:1])
 }
 
 func failf(env *cli.Env, err error) int {
@@ -132,25 +145,6 @@ func details(err error) string {
 		return e.Details()
 	}
 	return ""
-}
-
-// organisationName names the organisation of a setup.
-func organisationName(s *config.Setup) string {
-	if s.Config != nil && s.Config.Organisation.Name != "" {
-		return s.Config.Organisation.Name
-	}
-	if s.Domain != "" {
-		return s.Domain
-	}
-	return "your organisation"
-}
-
-// setupOwner says who fixed the organisation.
-func setupOwner(s *config.Setup) string {
-	if s.Origin == config.OriginPolicy {
-		return "your IT department (" + s.Policy.Path + ")"
-	}
-	return "the organisation that provided it"
 }
 
 // unfinishedUploads counts the jobs not finished in every journal of the

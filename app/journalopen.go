@@ -67,7 +67,7 @@ func (e *journalProblem) Error() string {
 	case errors.Is(e.Err, syscall.EROFS), errors.Is(e.Err, os.ErrPermission):
 		msg = lang.L("Hoist can't write to its data folder {{.Folder}}. Check that the disk is not read-only and that you may write there, or choose another folder with --data-dir or HOIST_DATA_DIR.", map[string]any{"Folder": dir})
 	case errors.Is(e.Err, journal.ErrLocked):
-		return journal.ErrLocked.Error() + ". Use that one, or quit it first."
+		return lang.L("another Hoist is already running with this data folder. Use that one, or quit it first.")
 	case errors.Is(e.Err, journal.ErrNewerVersion):
 		msg = lang.L("Hoist's list of uploads was written by a newer version of Hoist. Install that version again.")
 	default:

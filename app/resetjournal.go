@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 
+	"fyne.io/fyne/v2/lang"
+
 	"hoist/app/cli"
 	"hoist/app/config"
 	"hoist/uploader/journal"
@@ -46,7 +48,8 @@ func cmdResetJournal(ctx context.Context, env *cli.Env, args []string) int {
 				continue
 			}
 			log.Warn("moved the damaged journal aside", "from", path, "to", aside)
-			fmt.Fprintf(env.Stdout, "Moved the damaged journal aside: %s\n  It is kept as %s for support.\n", path, aside)
+			fmt.Fprintln(env.Stdout, lang.L("Moved the damaged journal aside: {{.Path}}", map[string]any{"Path": path}))
+			fmt.Fprintln(env.Stdout, "  "+lang.L("It is kept as {{.Path}} for support.", map[string]any{"Path": aside}))
 			moved++
 		default:
 			fmt.Fprintf(env.Stderr, "hoist: %s\n", cli.Printable(newJournalProblem(path, err).Error()))
@@ -54,9 +57,9 @@ func cmdResetJournal(ctx context.Context, env *cli.Env, args []string) int {
 		}
 	}
 	if moved > 0 {
-		fmt.Fprintln(env.Stdout, "Hoist starts with an empty list of uploads: the unfinished uploads it listed are not resumed. Files already sent stay in storage; send unfinished ones again.")
+		fmt.Fprintln(env.Stdout, lang.L("Hoist starts with an empty list of uploads: the unfinished uploads it listed are not resumed. Files already sent stay in storage; send unfinished ones again."))
 	} else if code == cli.ExitOK {
-		fmt.Fprintf(env.Stdout, "No damaged journal in %s: nothing to do.\n", dataDir)
+		fmt.Fprintln(env.Stdout, lang.L("No damaged journal in {{.Folder}}: nothing to do.", map[string]any{"Folder": dataDir}))
 	}
 	return code
 }

@@ -127,12 +127,13 @@ func signInAgain(ctx context.Context, b *base, p *person, release func(), stop c
 	fmt.Fprintln(w, lang.L("Your sign-in has expired. Uploads are paused until you sign in again."))
 	id, err := browserSignIn(ctx, b, w, verbose)
 	if err != nil {
-		sendStop(stop, fmt.Errorf("%v Run `hoist login`, then `hoist resume`", err))
+		sendStop(stop, fmt.Errorf("%v %s", err, lang.L("Run `hoist login`, then `hoist resume`")))
 		return
 	}
 	if !personOf(id).same(p) {
 		b.log.Warn("someone else signed in; the uploads stay with their owner", "owner", p.Subject, "now", id.Subject)
-		sendStop(stop, fmt.Errorf("you signed in as %s, but these uploads are %s's: they stay in %s's list, to continue when %s signs in and runs `hoist resume`", id.DisplayName(), p.Name, p.Name, p.Name))
+		sendStop(stop, errors.New(lang.L("you signed in as {{.Name}}, but these uploads are {{.Owner}}'s: they stay in {{.Owner}}'s list, to continue when {{.Owner}} signs in and runs `hoist resume`",
+			map[string]any{"Name": id.DisplayName(), "Owner": p.Name})))
 		return
 	}
 	b.log.Info("signed in again; continuing uploads")
@@ -173,7 +174,7 @@ func accountBase(env *cli.Env, name string, args []string) (*base, int) {
 	b.verbose = common.Verbose
 	if b.signin == nil {
 		b.closeLog()
-		fmt.Fprintln(env.Stderr, "hoist: this configuration has no [signin] section (or uses static keys), so there is nothing to sign in to")
+		fmt.Fprintln(env.Stderr, "hoist: "+lang.L("this configuration has no [signin] section (or uses static keys), so there is nothing to sign in to"))
 		return nil, cli.ExitFailed
 	}
 	return b, cli.ExitOK

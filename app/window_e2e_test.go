@@ -778,13 +778,22 @@ func windowConfig(t *testing.T, w *signInWorld, link string) string {
 // ends; its output is shown if the test failed.
 func startHoistWindow(t *testing.T, x *xDisplay, bin, cfg, dataDir, path string, env ...string) (stop func()) {
 	t.Helper()
+	stop, _ = launchHoistWindow(t, x, bin, []string{"--config", cfg, "--data-dir", dataDir}, dataDir, path, env...)
+	return stop
+}
+
+// launchHoistWindow is startHoistWindow with the command line's arguments
+// given (files to send after the flags); exited is closed once Hoist has
+// exited.
+func launchHoistWindow(t *testing.T, x *xDisplay, bin string, args []string, dataDir, path string, env ...string) (stop func(), exited <-chan struct{}) {
+	t.Helper()
 	home := t.TempDir()
 	logPath := filepath.Join(t.TempDir(), "hoist-window.log")
 	logFile, err := os.Create(logPath)
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(bin, "--config", cfg, "--data-dir", dataDir)
+	cmd := exec.Command(bin, args...)
 	cmd.Env = x.env("PATH="+path, "HOIST_CONFIG=", "HOIST_DATA_DIR=", "DBUS_SESSION_BUS_ADDRESS=",
 		"HOME="+home, "XDG_CONFIG_HOME="+filepath.Join(home, ".config"),
 		"XDG_RUNTIME_DIR="+filepath.Join(home, "run"), "FYNE_THEME=light", "LANG=en_US.UTF-8")
@@ -794,11 +803,11 @@ func startHoistWindow(t *testing.T, x *xDisplay, bin, cfg, dataDir, path string,
 		logFile.Close()
 		t.Fatal(err)
 	}
-	exited := make(chan struct{})
-	go func() { cmd.Wait(); logFile.Close(); close(exited) }()
+	done := make(chan struct{})
+	go func() { cmd.Wait(); logFile.Close(); close(done) }()
 	t.Cleanup(func() {
 		cmd.Process.Kill()
-		<-exited
+		<-done
 		if t.Failed() {
 			out, _ := os.ReadFile(logPath)
 			t.Logf("hoist's output:\n%s", out)
@@ -818,12 +827,12 @@ func startHoistWindow(t *testing.T, x *xDisplay, bin, cfg, dataDir, path string,
 	return func() {
 		cmd.Process.Signal(syscall.SIGTERM)
 		select {
-		case <-exited:
+		case <-done:
 		case <-time.After(30 * time.Second):
 			cmd.Process.Kill()
-			<-exited
+			<-done
 		}
-	}
+	}, done
 }
 
 // dragSource is the GTK drag source window.

@@ -435,9 +435,10 @@ func (s *windowSupport) Requests(ctx context.Context, customer string) ([]string
 		if r.Message != "" {
 			what = strings.TrimSpace(what + " \"" + r.Message + "\"")
 		}
-		state := "open"
+		state := lang.L("open")
 		if r.Answer != nil {
-			state = "fulfilled " + r.Answer.Answered.Local().Format("2006-01-02 15:04") + " (batch " + r.Answer.Batch + ")"
+			state = lang.L("fulfilled {{.When}} (batch {{.Batch}})",
+				map[string]any{"When": r.Answer.Answered.Local().Format("2006-01-02 15:04"), "Batch": r.Answer.Batch})
 		}
 		out[i] = r.Created.Local().Format("2006-01-02 15:04") + " " + what + ": " + state
 	}

@@ -429,3 +429,22 @@ func TestGermanMessages(t *testing.T) {
 		}
 	}
 }
+
+// TestGermanSpeedLimit: the speed limit and its days are shown and typed
+// the German way, and saved as the configuration writes them.
+func TestGermanSpeedLimit(t *testing.T) {
+	i18n.UseEnvLanguage(t, "de_DE.UTF-8")
+	f := newSettingsForm(Settings{MaxRate: "2.5MB/s", RateSchedule: "Mon-Fri 09:00-17:00; Sat"}, true)
+	if f.rate.Text != "2,5MB/s" || f.sched.Text != "Mo-Fr 09:00-17:00; Sa" {
+		t.Errorf("shown as %q, %q", f.rate.Text, f.sched.Text)
+	}
+	f.rate.SetText("1,5 MB/s")
+	f.sched.SetText("Di,Do 08:00-12:00")
+	if s := f.value(); s.MaxRate != "1.5 MB/s" || s.RateSchedule != "Tue,Thu 08:00-12:00" {
+		t.Errorf("saved as %q, %q", s.MaxRate, s.RateSchedule)
+	}
+	f.sched.SetText("Montag früh")
+	if err := f.sched.Validate(); err == nil || !strings.Contains(err.Error(), "Mo-Fr 09:00-17:00") {
+		t.Errorf("a schedule that does not parse: %v", err)
+	}
+}

@@ -89,6 +89,9 @@ type reasonPattern struct {
 	key    string
 	fields []string
 	re     *regexp.Regexp // nil for a key without fields
+	// head and tail are the key's text before its first and after its
+	// last field: a cheap test before the regular expression.
+	head, tail string
 }
 
 func newReasonPattern(key string) reasonPattern {
@@ -99,7 +102,9 @@ func newReasonPattern(key string) reasonPattern {
 	}
 	var b strings.Builder
 	b.WriteString(`(?s)^`)
-	for i, part := range templateField.Split(key, -1) {
+	parts := templateField.Split(key, -1)
+	p.head, p.tail = parts[0], parts[len(parts)-1]
+	for i, part := range parts {
 		b.WriteString(regexp.QuoteMeta(part))
 		if i < len(names) {
 			b.WriteString(`(.*)`)
@@ -116,6 +121,9 @@ func newReasonPattern(key string) reasonPattern {
 func (p reasonPattern) match(text string) (map[string]any, bool) {
 	if p.re == nil {
 		return nil, text == p.key
+	}
+	if !strings.HasPrefix(text, p.head) || !strings.HasSuffix(text, p.tail) {
+		return nil, false
 	}
 	m := p.re.FindStringSubmatch(text)
 	if m == nil {

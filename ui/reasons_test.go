@@ -376,3 +376,19 @@ func TestGermanProblems(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkFailedQueue10kGerman builds the queue of 10,000 jobs that all
+// failed for a missing bucket (every file of a wrongly set-up Hoist), in
+// German: the worst case of wording reasons from codes, paid once when
+// they fail (unchanged rows are reused on later ticks).
+func BenchmarkFailedQueue10kGerman(b *testing.B) {
+	i18n.UseEnvLanguage(b, "de_DE.UTF-8")
+	s := bigSnapshot(10_000)
+	for i := range s.Jobs {
+		s.Jobs[i].State, s.Jobs[i].Code = uploader.StateFailed, uploader.CodeNoSuchBucket
+		s.Jobs[i].Reason = fmt.Sprintf("The destination %q does not exist. Ask your organisation's support to check Hoist's settings.", "acme-uploads")
+	}
+	for b.Loop() {
+		buildQueueView(s, nil, nil, 0, time.Now())
+	}
+}

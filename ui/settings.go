@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"errors"
 	"strconv"
 	"strings"
 
@@ -180,11 +181,21 @@ func newSettingsForm(s Settings, live bool) *settingsForm {
 		awake:  widget.NewCheck(lang.L("Keep this computer awake while sending"), nil),
 	}
 	f.rate.SetPlaceHolder(lang.L("No limit (e.g. 20Mbit or 2.5MB/s)"))
-	f.rate.Validator = func(v string) error { _, err := uploader.ParseRate(v); return err }
+	f.rate.Validator = func(v string) error {
+		if _, err := uploader.ParseRate(rateSaved(v)); err != nil {
+			return errors.New(lang.L("Write a speed such as 20Mbit or 2.5MB/s, or leave it empty."))
+		}
+		return nil
+	}
 	f.sched.SetPlaceHolder(lang.L("Always (e.g. Mon-Fri 09:00-17:00)"))
-	f.sched.Validator = func(v string) error { _, err := uploader.ParseSchedule(v); return err }
-	f.rate.SetText(s.MaxRate)
-	f.sched.SetText(s.RateSchedule)
+	f.sched.Validator = func(v string) error {
+		if _, err := uploader.ParseSchedule(scheduleSaved(v)); err != nil {
+			return errors.New(lang.L("Write days and times such as Mon-Fri 09:00-17:00, or leave it empty."))
+		}
+		return nil
+	}
+	f.rate.SetText(rateShown(s.MaxRate))
+	f.sched.SetText(scheduleShown(s.RateSchedule))
 	f.awake.SetChecked(s.KeepAwake)
 	if live {
 		f.when.SetText(lang.L("New numbers apply to uploads that start from now on."))
@@ -236,7 +247,7 @@ func (f *settingsForm) items() []*widget.FormItem {
 
 // value reads the form.
 func (f *settingsForm) value() Settings {
-	rate, sched := f.rate.Text, f.sched.Text
+	rate, sched := rateSaved(f.rate.Text), scheduleSaved(f.sched.Text)
 	if f.rate.Validate() != nil {
 		rate = "" // the dialog does not save while it is wrong
 	}

@@ -11,9 +11,16 @@ import (
 // resume, and quit (which asks, as closing the window did). Where the
 // desktop has no tray the window stays the only way in, and closing it
 // asks before quitting.
+//
+// Fyne starts its tray (on Linux: the StatusNotifierItem on the session
+// bus) only when the app starts running: a tray set up later never
+// appears, and a window hidden "to" it would be lost. So the tray is set
+// up before the app runs (ShowAndRun), and a window shown in an app that
+// already runs (after the first connect, or after a damaged journal was
+// moved aside) has no tray: closing it asks, as without one.
 
-// setUpTray puts Hoist in the system tray, once (UI goroutine). It reports
-// whether there is a tray to close to.
+// setUpTray puts Hoist in the system tray, once, before the app runs. It
+// reports whether there is a tray to close to.
 func (w *MainWindow) setUpTray() bool {
 	if w.trayOn {
 		return true
@@ -22,12 +29,27 @@ func (w *MainWindow) setUpTray() bool {
 	if !w.d.Tray || !ok {
 		return false
 	}
+	desk.SetSystemTrayMenu(w.trayMenu())
+	if icon := w.d.App.Icon(); icon != nil {
+		desk.SetSystemTrayIcon(icon)
+	}
+	desk.SetSystemTrayWindow(w.win)
+	// Fyne's tray window hides on every close; Hoist's own rule stays:
+	// to the tray while uploads run, otherwise quit (asking when needed).
+	w.win.SetCloseIntercept(w.requestClose)
+	w.trayOn = true
+	return true
+}
+
+// trayMenu is the tray icon's menu. Its Quit asks in the window, brought
+// to the front, as closing the window does.
+func (w *MainWindow) trayMenu() *fyne.Menu {
 	quit := fyne.NewMenuItem(lang.L("Quit Hoist"), func() {
 		w.Raise()
 		w.requestQuit()
 	})
 	quit.IsQuit = true
-	menu := fyne.NewMenu("Hoist",
+	return fyne.NewMenu("Hoist",
 		fyne.NewMenuItem(lang.L("Show Hoist"), w.Raise),
 		fyne.NewMenuItemSeparator(),
 		fyne.NewMenuItem(lang.L("Pause all"), w.pauseAll),
@@ -35,13 +57,6 @@ func (w *MainWindow) setUpTray() bool {
 		fyne.NewMenuItemSeparator(),
 		quit,
 	)
-	desk.SetSystemTrayMenu(menu)
-	if icon := w.d.App.Icon(); icon != nil {
-		desk.SetSystemTrayIcon(icon)
-	}
-	desk.SetSystemTrayWindow(w.win)
-	w.trayOn = true
-	return true
 }
 
 // toTray hides the window; uploads go on, and the tray brings it back.

@@ -121,9 +121,11 @@ func newMainWindow(d Deps, run func(func())) *MainWindow {
 // Window returns the Fyne window.
 func (w *MainWindow) Window() fyne.Window { return w.win }
 
-// ShowAndRun shows the window, starts following the uploads and runs the
-// Fyne app until the window closes. Call it from main, once.
+// ShowAndRun shows the window, puts Hoist in the system tray (Deps.Tray),
+// starts following the uploads and runs the Fyne app until the window
+// closes. Call it from main, once, before the app runs.
 func (w *MainWindow) ShowAndRun() {
+	w.setUpTray()
 	w.Show()
 	w.d.App.Run()
 }
@@ -262,10 +264,10 @@ func activeIDs(s uploader.Snapshot) []uint64 {
 	return ids
 }
 
-// requestClose runs when the user closes the window: it asks first while
-// uploads are running.
+// requestClose runs when the user closes the window: while uploads run it
+// hides the window to the system tray, or asks first where there is none.
 func (w *MainWindow) requestClose() {
-	if active := len(activeIDs(w.d.Uploads.Snapshot())); active > 0 && w.setUpTray() {
+	if active := len(activeIDs(w.d.Uploads.Snapshot())); active > 0 && w.trayOn {
 		w.toTray(active)
 		return
 	}

@@ -30,6 +30,8 @@ type rig struct {
 	opts    uploader.Options
 	// wrap, if set, puts a store around the memory store on (re)start.
 	wrap func(*memstore.Store) uploader.Store
+	// beforeStart, if set, sees each new engine before it starts.
+	beforeStart func(*uploader.Engine)
 }
 
 // newRig starts an engine on a memory store and a real journal.
@@ -68,6 +70,9 @@ func (r *rig) start() {
 		r.t.Fatalf("new engine: %v", err)
 	}
 	r.engine = e
+	if r.beforeStart != nil {
+		r.beforeStart(e)
+	}
 	e.Start()
 }
 

@@ -196,8 +196,8 @@ func (e *Engine) adapt() {
 			before := e.ctl.Limit()
 			limit := e.ctl.Observe(s)
 			e.mu.Unlock()
-			if n := max(min(s.Busy, limit), 1); s.Bytes > 0 {
-				e.stats.setEstimate(float64(s.Bytes)/s.Interval.Seconds()/float64(n), s.Latency)
+			if s.Bytes > 0 {
+				e.stats.setEstimate(streamRate(s, limit), s.Latency)
 			}
 			e.gate.setLimit(limit)
 			if limit != before {
@@ -231,16 +231,47 @@ func (e *Engine) Reprobe() {
 // Parallelism returns how many requests the engine lets into flight now.
 func (e *Engine) Parallelism() int { return e.gate.size() }
 
-// autoPartSize is the part size for a file of fileSize bytes when none is
-// configured: about 128 parts, so that up to MaxConnections go at once with
-// room to spare, but at least S3's 5 MiB and at most 64 MiB; and, once the
-// link has been measured, big enough that a part keeps one stream busy for
-// 20 response latencies (the request overhead then costs under 5 %). Never
-// more than MaxParts parts.
+// partTime is the longest one part should take at the measured rate of
+// one stream. A pause (after its grace) or a dropped connection throws
+// away the parts on their way, so on a slow link parts stay small and
+// little is lost; on a fast link the bound is far above the other rules.
+const partTime = 15 * time.Second
+
+// autoPartSize is the part size for a new upload of fileSize bytes when
+// none is configured, from the link as last measured (see partSizeFor).
 func (e *Engine) autoPartSize(fileSize int64) (int64, error) {
+	perStream, latency := e.stats.estimate()
+	return partSizeFor(fileSize, perStream, latency)
+}
+
+// partSizeFor is the part size for a file of fileSize bytes over a link
+// whose streams each carry perStream bytes/s with the given response
+// latency (0: not measured yet): about 128 parts, so that up to
+// MaxConnections go at once with room to spare, but at least S3's 5 MiB
+// and at most 64 MiB; once the link has been measured, big enough that a
+// part keeps one stream busy for 20 response latencies (the request
+// overhead then costs under 5 %), yet small enough to be sent in partTime
+// at perStream. S3's rules win over both: never under 5 MiB, never more
+// than MaxParts parts. Whole MiB.
+func partSizeFor(fileSize int64, perStream float64, latency time.Duration) (int64, error) {
 	size := min(max(ceilDiv(fileSize, 128), MinPartSize), 64*MiB)
-	if perStream, latency := e.stats.estimate(); perStream > 0 && latency > 0 {
+	if perStream > 0 && latency > 0 {
 		size = max(size, min(int64(20*perStream*latency.Seconds()), 512*MiB))
 	}
-	return PartSize(fileSize, ceilDiv(size, MiB)*MiB)
+	size = ceilDiv(size, MiB) * MiB
+	if perStream > 0 {
+		size = min(size, int64(perStream*partTime.Seconds())/MiB*MiB)
+	}
+	return PartSize(fileSize, size)
+}
+
+// streamRate is the goodput of one stream in sample s (bytes/s), with the
+// controller's limit: the bytes over the requests that were in flight, no
+// more than the limit let in. 0 when nothing moved.
+func streamRate(s ControlSample, limit int) float64 {
+	if s.Bytes <= 0 || s.Interval <= 0 {
+		return 0
+	}
+	n := max(min(s.Busy, limit), 1)
+	return float64(s.Bytes) / s.Interval.Seconds() / float64(n)
 }
