@@ -52,7 +52,12 @@ type options struct {
 	keepMany     bool    // keep the many-files part's work folder
 }
 
-func main() { os.Exit(run()) }
+func main() {
+	if f := os.Getenv(childRSSEnv); f != "" {
+		os.Exit(runHelper(f)) // see childrss.go
+	}
+	os.Exit(run())
+}
 
 // run returns the exit status; every deferred clean-up has run by then.
 func run() int {

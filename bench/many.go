@@ -87,7 +87,7 @@ func runMany(ctx context.Context, o options, count int) (manyResult, error) {
 	res.loadBefore = loadAvg()
 	progress("many files: hoist send (%d files)", count)
 	sendLog := filepath.Join(work, "send.log")
-	res.send, err = runTimed(ctx, invocation{args: append(append([]string{o.bins.hoist, "send"}, base...), src), env: env}, sendLog, o.timeout)
+	res.send, err = runSmall(ctx, invocation{args: append(append([]string{o.bins.hoist, "send"}, base...), src), env: env}, sendLog, o.timeout, work)
 	if err != nil {
 		return res, fmt.Errorf("hoist send: %w\n%s", err, logTail(sendLog, 15))
 	}
@@ -100,7 +100,7 @@ func runMany(ctx context.Context, o options, count int) (manyResult, error) {
 	}
 	progress("many files: hoist resume (nothing to do)")
 	resumeLog := filepath.Join(work, "resume.log")
-	res.resume, err = runTimed(ctx, invocation{args: append([]string{o.bins.hoist, "resume"}, base...), env: env}, resumeLog, o.timeout)
+	res.resume, err = runSmall(ctx, invocation{args: append([]string{o.bins.hoist, "resume"}, base...), env: env}, resumeLog, o.timeout, work)
 	if err != nil {
 		return res, fmt.Errorf("hoist resume: %w\n%s", err, logTail(resumeLog, 15))
 	}
@@ -187,4 +187,21 @@ func orUnknown(s string) string {
 		return "unknown"
 	}
 	return s
+}
+
+// runSmall is runTimed with the peak RSS measured by the helper (see
+// childrss.go), whose scratch file goes in dir.
+func runSmall(ctx context.Context, inv invocation, logPath string, timeout time.Duration, dir string) (measurement, error) {
+	rssFile := filepath.Join(dir, "peak-rss")
+	_ = os.Remove(rssFile)
+	helped, err := viaHelper(inv, rssFile)
+	if err != nil {
+		return measurement{}, err
+	}
+	m, err := runTimed(ctx, helped, logPath, timeout)
+	if err != nil {
+		return m, err
+	}
+	m.maxRSS, err = helperRSS(rssFile)
+	return m, err
 }
