@@ -81,10 +81,10 @@ func loadLanguages() {
 }
 
 // cliMemoryLimit is the Go heap's soft limit for CLI commands. A send of
-// 100,000 small files keeps one record per file and replaces a snapshot
-// of them every second; without a limit the heap grows to twice what is
-// live before the collector runs (the target is 150 MiB peak RSS, see
-// `make bench`).
+// 100,000 small files holds one record per file still queued (finished
+// ones leave memory) and, at the end, its receipt; without a limit the
+// heap grows to twice what is live before the collector runs (the target
+// is 150 MiB peak RSS, see `make bench`).
 const cliMemoryLimit = 96 << 20
 
 // limitCLIMemory applies cliMemoryLimit unless GOMEMLIMIT is set.

@@ -49,6 +49,7 @@ type options struct {
 	scale        float64 // WAN data sizes × scale
 	many         int     // files in the many-files memory part
 	manyOnly     bool    // run only the many-files memory part
+	keepMany     bool    // keep the many-files part's work folder
 }
 
 func main() { os.Exit(run()) }
@@ -119,6 +120,7 @@ func parseFlags(args []string, root string) (options, error) {
 	fs.DurationVar(&o.settle, "settle", time.Minute, "before each run, wait up to this long for the machine to be idle")
 	fs.IntVar(&o.many, "many", 100000, "number of small files in the many-files memory part, run after the side-by-side one (0: skip it)")
 	fs.BoolVar(&o.manyOnly, "many-only", false, "run only the many-files memory part: Hoist's peak RSS sending -many small files, then resuming with nothing to do")
+	fs.BoolVar(&o.keepMany, "keep-many", false, "keep the many-files part's work folder (its files, Hoist's data folder and logs) and print where it is")
 	fs.StringVar(&o.workDir, "work-dir", "", "where to create the temporary data folder (default: system temp dir)")
 	fs.BoolVar(&o.wan, "wan", false, "run the emulated wide-area links (a) to (d) instead of loopback")
 	fs.StringVar(&o.profiles, "profiles", "", "with -wan: comma-separated profiles to run (home, office, small, lossy; default all)")

@@ -52,7 +52,11 @@ func runMany(ctx context.Context, o options, count int) (manyResult, error) {
 	if err != nil {
 		return res, fmt.Errorf("create work dir: %w", err)
 	}
-	defer os.RemoveAll(work)
+	if o.keepMany {
+		defer progress("many files: kept %s", work)
+	} else {
+		defer os.RemoveAll(work)
+	}
 	progress("many files: writing %d files of %s", count, formatSize(manyFileSize))
 	src := filepath.Join(work, "many")
 	if err := makeManyFiles(ctx, src, count); err != nil {

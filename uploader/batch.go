@@ -674,6 +674,20 @@ func (e *Engine) PendingReceipts() int {
 	return n
 }
 
+// receiptsToBuild returns how many receipts are being built or wait to be
+// (their batch's files all ended).
+func (e *Engine) receiptsToBuild() int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	n := 0
+	for _, bs := range e.batches {
+		if bs.building || bs.rec.Sealed && !bs.ended && allFinal(bs.jobs) {
+			n++
+		}
+	}
+	return n
+}
+
 func allFinal(jobs []*job) bool {
 	for _, j := range jobs {
 		if !j.rec.State.Final() {

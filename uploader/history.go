@@ -79,7 +79,9 @@ func (e *Engine) TrimHistory() (int, error) {
 }
 
 // trimWhenIdle trims history in the background once no upload is queued
-// or running (the end of a batch, typically); one trim at a time.
+// or running and no receipt is about to be built (the end of a batch,
+// typically: the batch's files are trimmed once its receipt is built);
+// one trim at a time.
 func (e *Engine) trimWhenIdle() {
 	e.mu.Lock()
 	idle := e.active == 0
@@ -90,8 +92,8 @@ func (e *Engine) trimWhenIdle() {
 		}
 	}
 	e.mu.Unlock()
-	if !idle {
-		return
+	if !idle || e.receiptsToBuild() > 0 {
+		return // trimming now could only walk history for nothing
 	}
 	e.trimAgain.Store(true)
 	if !e.trimming.CompareAndSwap(false, true) {

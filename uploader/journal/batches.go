@@ -14,9 +14,9 @@ import (
 // batch record (with its receipt) under its ID, and keeps the "waiting"
 // index in step in the same transaction.
 func (j *Journal) PutBatch(b uploader.BatchRecord) error {
-	v, err := json.Marshal(b)
+	v, err := uploader.EncodeBatch(b)
 	if err != nil {
-		return fmt.Errorf("encode batch %s: %w", b.ID, err)
+		return err
 	}
 	err = j.update(func(tx *bolt.Tx) error {
 		bk, err := tx.CreateBucketIfNotExists(bucketBatches)

@@ -188,6 +188,9 @@ func openBolt(path string, readOnly bool) (db *bolt.DB, err error) {
 	opts := *bolt.DefaultOptions
 	opts.Timeout = lockTimeout
 	opts.ReadOnly = readOnly
+	// The map freelist keeps runs of free pages, not every free page: after
+	// history was trimmed the file holds many, and every open loads them.
+	opts.FreelistType = bolt.FreelistMapType
 	opts.OpenFile = func(name string, flag int, perm os.FileMode) (*os.File, error) {
 		f, err := os.OpenFile(name, flag, perm)
 		file = f
@@ -682,15 +685,18 @@ func (j *Journal) EachBatchJob(batch string, skip func(id uint64) bool, fn func(
 	return nil
 }
 
-// Retain bounds history, durably and in one transaction: of the jobs in a
-// final state it removes (with any parts left) those that finished before
-// the given time (a final job without a finish time counts from its
-// creation), and then the oldest (by ID, the order they were added) beyond
-// the newest maxEntries. A zero before or a maxEntries below 1 sets no
-// bound of that kind. Unfinished jobs are never removed, nor jobs for which
-// keep returns true (a nil keep keeps none: a batch whose receipt is not
-// written yet, say, passes a keep that protects its files). It returns how
-// many jobs were removed; on error none were.
+// Retain bounds history, durably: of the jobs in a final state it removes
+// (with any parts left) those that finished before the given time (a final
+// job without a finish time counts from its creation), and then the oldest
+// (by ID, the order they were added) beyond the newest maxEntries. A zero
+// before or a maxEntries below 1 sets no bound of that kind. Unfinished
+// jobs are never removed, nor jobs for which keep returns true (a nil keep
+// keeps none: a batch whose receipt is not written yet, say, passes a keep
+// that protects its files), nor a job retried while Retain runs. It
+// chooses in one read transaction and removes in transactions of at most
+// removeChunk jobs, so trimming 90,000 jobs never holds them all in one
+// transaction. It returns how many jobs were removed; on error, those
+// removed before it (by earlier transactions) stay removed.
 //
 // It reads history only when there may be something to remove: when more
 // jobs were ever added since the oldest one still held than maxEntries
@@ -715,24 +721,66 @@ func (j *Journal) Retain(maxEntries int, before time.Time, keep func(uploader.Jo
 	if err != nil || !(byCount || byAge) {
 		return 0, err
 	}
-	var n int
-	err = j.update(func(tx *bolt.Tx) error {
-		n = 0
-		b := tx.Bucket(bucketJobs)
-		open := tx.Bucket(bucketOpen)
-		if byAge {
-			if err := tx.Bucket(bucketMeta).Put(keyAgeWalk, binary.BigEndian.AppendUint64(nil, uint64(time.Now().UnixNano()))); err != nil {
-				return err
+	doomed, err := j.doomed(maxEntries, before, keep)
+	if err != nil {
+		return 0, fmt.Errorf("trim history: %w", err)
+	}
+	n := 0
+	for len(doomed) > 0 || byAge {
+		chunk := doomed[:min(len(doomed), removeChunk)]
+		doomed = doomed[len(chunk):]
+		removed := 0
+		err := j.update(func(tx *bolt.Tx) error {
+			removed = 0
+			if byAge {
+				if err := tx.Bucket(bucketMeta).Put(keyAgeWalk, binary.BigEndian.AppendUint64(nil, uint64(time.Now().UnixNano()))); err != nil {
+					return err
+				}
 			}
+			b, open := tx.Bucket(bucketJobs), tx.Bucket(bucketOpen)
+			for _, key := range chunk {
+				if b.Get(key) == nil || open.Get(key) != nil {
+					continue // gone, or retried since: no longer history
+				}
+				if err := b.Delete(key); err != nil {
+					return err
+				}
+				if err := deleteParts(tx, key); err != nil {
+					return err
+				}
+				removed++
+			}
+			return nil
+		})
+		if err != nil {
+			return n, fmt.Errorf("trim history: %w", err)
 		}
-		type entry struct {
-			key  []byte
-			gone bool
-		}
-		var finals []entry // in ID order
-		doomed, walk := 0, 0
+		n += removed
+		byAge = false
+		// The commit read the pages it freed: let them go before the next.
+		_ = j.view(func(tx *bolt.Tx) error { releaseMapped(tx); return nil })
+	}
+	return n, nil
+}
+
+// removeChunk is how many jobs Retain removes in one transaction: a
+// transaction's memory, and the pages its commit reads, stay bounded
+// however much history goes.
+const removeChunk = 2000
+
+// doomed walks history in a read transaction and returns the keys of the
+// finished jobs Retain removes (see there), in ID order.
+func (j *Journal) doomed(maxEntries int, before time.Time, keep func(uploader.JobRecord) bool) ([][]byte, error) {
+	type entry struct {
+		key  []byte
+		gone bool
+	}
+	var finals []entry // in ID order
+	err := j.view(func(tx *bolt.Tx) error {
 		defer releaseMapped(tx)
-		err := b.ForEach(func(k, v []byte) error {
+		open := tx.Bucket(bucketOpen)
+		ageGone, walk := 0, 0
+		err := tx.Bucket(bucketJobs).ForEach(func(k, v []byte) error {
 			walked(tx, &walk)
 			if open.Get(k) != nil {
 				return nil // unfinished: not history
@@ -750,7 +798,7 @@ func (j *Journal) Retain(maxEntries int, before time.Time, keep func(uploader.Jo
 			}
 			e := entry{key: append([]byte(nil), k...), gone: !before.IsZero() && end.Before(before)}
 			if e.gone {
-				doomed++
+				ageGone++
 			}
 			finals = append(finals, e)
 			return nil
@@ -759,7 +807,7 @@ func (j *Journal) Retain(maxEntries int, before time.Time, keep func(uploader.Jo
 			return err
 		}
 		if maxEntries > 0 {
-			over := len(finals) - doomed - maxEntries
+			over := len(finals) - ageGone - maxEntries
 			for i := 0; i < len(finals) && over > 0; i++ {
 				if !finals[i].gone {
 					finals[i].gone = true
@@ -767,25 +815,18 @@ func (j *Journal) Retain(maxEntries int, before time.Time, keep func(uploader.Jo
 				}
 			}
 		}
-		// Deleted after the walk: deleting under a bbolt cursor can skip keys.
-		for _, e := range finals {
-			if !e.gone {
-				continue
-			}
-			if err := b.Delete(e.key); err != nil {
-				return err
-			}
-			if err := deleteParts(tx, e.key); err != nil {
-				return err
-			}
-			n++
-		}
 		return nil
 	})
 	if err != nil {
-		return 0, fmt.Errorf("trim history: %w", err)
+		return nil, err
 	}
-	return n, nil
+	var out [][]byte
+	for _, e := range finals {
+		if e.gone {
+			out = append(out, e.key)
+		}
+	}
+	return out, nil
 }
 
 // walked counts one more record read by a walk in tx, letting go of the
