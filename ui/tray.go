@@ -33,10 +33,13 @@ func (w *MainWindow) setUpTray() bool {
 	if icon := w.d.App.Icon(); icon != nil {
 		desk.SetSystemTrayIcon(icon)
 	}
-	desk.SetSystemTrayWindow(w.win)
-	// Fyne's tray window hides on every close; Hoist's own rule stays:
-	// to the tray while uploads run, otherwise quit (asking when needed).
-	w.win.SetCloseIntercept(w.requestClose)
+	// No SetSystemTrayWindow: Fyne 2.7.1 shows that window on a click on
+	// the icon straight from the tray's own goroutine (on Linux the D-Bus
+	// worker; with the fyneDo threading model nothing moves the call to
+	// the UI goroutine), so GL ran off its thread and Hoist crashed now and
+	// then. Without it the icon opens the menu, whose items Fyne runs on
+	// the UI goroutine, and Show Hoist brings the window back. It would
+	// also have replaced Hoist's close rule with a plain Hide.
 	w.trayOn = true
 	return true
 }
