@@ -73,14 +73,17 @@ func trayWindow(t *testing.T, fake *fakeUploads, tray bool) (*MainWindow, *trayA
 	if got := w.setUpTray(); got != tray {
 		t.Fatalf("setUpTray = %v with a tray %v", got, tray)
 	}
+	// The test polls itself: a ticker would change widgets from its own
+	// goroutine while the test drives the window from this one.
+	w.ticking = true
 	w.Show()
+	w.poll()
 	return w, a, win
 }
 
 // With a tray: closing while uploads run hides the window; the tray menu
 // brings it back, and its Quit asks in the window, as closing did.
 func TestCloseToTrayWhileUploading(t *testing.T) {
-	skipUnderRace(t)
 	fake := newFakeUploads()
 	fake.setSnapshot(snapshotOf(job(1, uploader.StateRunning, 100, 10)))
 	w, a, win := trayWindow(t, fake, true)
@@ -134,7 +137,6 @@ func TestCloseToTrayWhileUploading(t *testing.T) {
 // With a tray but nothing running, closing quits at once (it does not
 // hide the window behind the tray icon).
 func TestCloseWithTrayWhenIdleQuits(t *testing.T) {
-	skipUnderRace(t)
 	fake := newFakeUploads()
 	fake.setSnapshot(snapshotOf(job(1, uploader.StateDone, 100, 100)))
 	w, _, win := trayWindow(t, fake, true)
@@ -147,7 +149,6 @@ func TestCloseWithTrayWhenIdleQuits(t *testing.T) {
 // Without a tray the window is the only way in: closing while uploads run
 // asks, and the window stays.
 func TestCloseWithoutTrayAsks(t *testing.T) {
-	skipUnderRace(t)
 	fake := newFakeUploads()
 	fake.setSnapshot(snapshotOf(job(1, uploader.StateRunning, 100, 10)))
 	w, a, win := trayWindow(t, fake, false)
@@ -161,17 +162,5 @@ func TestCloseWithoutTrayAsks(t *testing.T) {
 	text := strings.Join(labels(w.win.Canvas().Overlays().Top()), " ")
 	if !strings.Contains(text, "Quit anyway?") {
 		t.Errorf("question %q", text)
-	}
-}
-
-// skipUnderRace: these tests show the window (its ticker polls on its own
-// goroutine) and then drive it from the test goroutine, which the race
-// detector rightly flags as a harness race; the real window is covered by
-// app's TestWindowClosesToTrayWhileUploading. Known gap: drive them through
-// fyne.DoAndWait.
-func skipUnderRace(t *testing.T) {
-	t.Helper()
-	if raceEnabled {
-		t.Skip("drives a shown window from the test goroutine: a harness race under -race (see app's tray e2e test)")
 	}
 }
